@@ -1,0 +1,51 @@
+using System.Globalization;
+using ChainCore.Core.Api;
+using ChainCore.Core.Consensus;
+using ChainCore.Node.Chain;
+using ChainCore.Node.Storage;
+using Microsoft.Extensions.Options;
+
+namespace ChainCore.Node.Api;
+
+public static class StatusEndpoints
+{
+    public static IEndpointRouteBuilder MapStatusEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/status", GetStatus).WithTags("Status");
+        app.MapGet("/health/live", () => TypedResults.Ok(new HealthResponse("live"))).WithTags("Status");
+        app.MapGet("/health/ready", GetReadiness).WithTags("Status");
+        return app;
+    }
+
+    private static async Task<StatusResponse> GetStatus(ChainEngine chain, IOptions<NodeOptions> options, IChainStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var tip = chain.Tip;
+        var recent = clock.GetUtcNow().AddMinutes(-10);
+        var peers = (await store.GetPeersAsync(ct)).Count(p => p.LastSeen >= recent);
+        return new StatusResponse(
+            options.Value.NodeId,
+            chain.Params.Name,
+            tip.Height + 1,
+            tip.Height,
+            tip.Hash.ToString(),
+            peers,
+            chain.Mempool.Count,
+            Target.GetDifficulty(tip.Header.Bits, chain.Params),
+            tip.Header.Bits.ToString("x8", CultureInfo.InvariantCulture),
+            chain.Params.GenesisHash.ToString());
+    }
+
+    private static async Task<IResult> GetReadiness(ChainEngine chain, IChainStore store, CancellationToken ct)
+    {
+        var database = await store.PingAsync(ct);
+        var checks = new Dictionary<string, string>
+        {
+            ["database"] = database ? "ok" : "unreachable",
+            ["chain"] = chain.IsInitialized ? "ok" : "starting",
+        };
+        var ready = database && chain.IsInitialized;
+        return ready
+            ? TypedResults.Ok(new HealthResponse("ready", checks))
+            : TypedResults.Json(new HealthResponse("not-ready", checks), statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+}

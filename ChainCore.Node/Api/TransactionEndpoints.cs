@@ -1,0 +1,90 @@
+using System.Collections.Immutable;
+using ChainCore.Core.Api;
+using ChainCore.Core.Crypto;
+using ChainCore.Core.Primitives;
+using ChainCore.Core.Serialization;
+using ChainCore.Node.Chain;
+using ChainCore.Node.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace ChainCore.Node.Api;
+
+public static class TransactionEndpoints
+{
+    public static IEndpointRouteBuilder MapTransactionEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/transactions").WithTags("Transactions");
+        group.MapGet("/{txid}", GetTransaction);
+        group.MapPost("/", Submit)
+            .Accepts<SubmitTransactionRequest>("application/json", "text/plain")
+            .Produces<SubmitTransactionResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        app.MapGet("/mempool", GetMempool).WithTags("Transactions");
+        return app;
+    }
+
+    private static async Task<Results<Ok<TransactionResponse>, ProblemHttpResult>> GetTransaction(string txid, ChainEngine chain, IChainStore store, CancellationToken ct)
+    {
+        if (!Hash256.TryParse(txid, out var id))
+        {
+            return ApiProblems.Malformed($"'{txid}' is not a transaction id (64 hex digits).");
+        }
+
+        var tipHeight = chain.Tip.Height;
+        if (chain.Mempool.Get(id) is { } pooled)
+        {
+            return TypedResults.Ok(ApiMapper.ToResponse(pooled.Transaction, null, null, tipHeight, inMempool: true));
+        }
+
+        var stored = await store.GetTransactionAsync(id, ct);
+        return stored is null
+            ? ApiProblems.Missing($"Transaction {txid}")
+            : TypedResults.Ok(ApiMapper.ToResponse(stored.Transaction, stored.BlockHash, stored.BlockHeight, tipHeight, inMempool: false));
+    }
+
+    /// <summary>A signed transaction as raw hex (text/plain, or JSON <c>{"hex": …}</c>) or as JSON fields.</summary>
+    private static async Task<Results<Created<SubmitTransactionResponse>, ProblemHttpResult>> Submit(HttpRequest request, ChainEngine chain, IOptions<NodeOptions> options, CancellationToken ct)
+    {
+        var text = await RequestBody.ReadTextAsync(request, options.Value.MaxRequestBytes, ct);
+        var transaction = request.HasJsonContentType()
+            ? FromRequest(RequestBody.ParseJson<SubmitTransactionRequest>(text))
+            : Transaction.ParseHex(text.Trim());
+
+        var result = await chain.AcceptTransactionAsync(transaction, ct);
+        return result.Accepted
+            ? TypedResults.Created($"/transactions/{result.TxId}", new SubmitTransactionResponse(result.TxId.ToString(), true))
+            : ApiProblems.Rejected(result.Validation);
+    }
+
+    private static Transaction FromRequest(SubmitTransactionRequest body)
+    {
+        if (body.Hex is { } hex)
+        {
+            return Transaction.ParseHex(hex.Trim());
+        }
+
+        if (body.Inputs is null || body.Outputs is null)
+        {
+            throw new FormatException("Give either 'hex' or 'inputs' and 'outputs'.");
+        }
+
+        var inputs = body.Inputs.Select(i => new TxIn(
+            new OutPoint(Hash256.TryParse(i.Txid, out var prev) ? prev : throw new FormatException($"'{i.Txid}' is not a transaction id."), i.Index),
+            [.. Hex.Decode(i.Signature ?? throw new FormatException("An input lacks 'signature'."))],
+            [.. Hex.Decode(i.PublicKey ?? throw new FormatException("An input lacks 'public_key'."))])).ToImmutableArray();
+        var outputs = body.Outputs.Select(o => new TxOut(
+            Amount.FromCoins(o.Amount),
+            [.. Address.Parse(o.Address ?? throw new FormatException("An output lacks 'address'.")).PublicKeyHash])).ToImmutableArray();
+        return new Transaction(body.Version ?? Transaction.CurrentVersion, inputs, outputs, body.LockTime ?? 0);
+    }
+
+    private static Ok<MempoolResponse> GetMempool(ChainEngine chain)
+    {
+        var entries = chain.Mempool.Snapshot();
+        return TypedResults.Ok(new MempoolResponse(
+            entries.Count,
+            entries.Sum(e => e.Size),
+            [.. entries.Select(e => new MempoolEntryResponse(e.TxId.ToString(), e.Size, e.Fee.ToCoins(), e.FeeRatePerKb, e.Received))]));
+    }
+}

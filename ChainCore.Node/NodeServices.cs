@@ -1,0 +1,92 @@
+using ChainCore.Core.Api;
+using ChainCore.Core.Consensus;
+using ChainCore.Node.Api;
+using ChainCore.Node.Chain;
+using ChainCore.Node.Mempool;
+using ChainCore.Node.Storage;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ChainCore.Node;
+
+/// <summary>Everything a node registers and maps; <see cref="Program"/> and the test harness both use it.</summary>
+public static class NodeServices
+{
+    public static WebApplicationBuilder AddChainCoreNode(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<NodeOptions>()
+            .Bind(builder.Configuration.GetSection(NodeOptions.Section))
+            .Validate(o => ConsensusParams.TryFromName(o.Network, out _), "Node:Network must be main, devnet or regtest.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.NodeId), "Node:NodeId is required.")
+            .ValidateOnStart();
+
+        var apiPort = builder.Configuration.GetValue<int?>($"{NodeOptions.Section}:ApiPort");
+        if (apiPort is { } port)
+        {
+            builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
+        }
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<NodeOptions>>().Value.ResolveConsensus());
+        builder.Services.AddSingleton<IChainStore>(sp => CreateStore(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
+        builder.Services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<NodeOptions>>().Value;
+            return new TransactionPool(o.MaxMempoolTransactions, o.MaxMempoolBytes);
+        });
+        builder.Services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<NodeOptions>>().Value;
+            return new ChainEngine(
+                sp.GetRequiredService<IChainStore>(),
+                sp.GetRequiredService<ConsensusParams>(),
+                sp.GetRequiredService<TransactionPool>(),
+                sp.GetRequiredService<TimeProvider>(),
+                o.MinRelayFeePerKb,
+                o.MaxOrphanBlocks,
+                sp.GetRequiredService<ILogger<ChainEngine>>());
+        });
+        builder.Services.AddHostedService<ChainInitializer>();
+
+        builder.Services.Configure<JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            ctx.ProblemDetails.Extensions.TryAdd("code", ctx.ProblemDetails.Status switch
+            {
+                StatusCodes.Status404NotFound => ApiProblems.NotFound,
+                StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+                StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+                >= 500 => "internal-error",
+                _ => RejectCodes.Malformed,
+            });
+        });
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication MapChainCoreNode(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapStatusEndpoints();
+        app.MapBlockEndpoints();
+        app.MapTransactionEndpoints();
+        app.MapAddressEndpoints();
+        app.MapMiningEndpoints();
+        return app;
+    }
+
+    public static IChainStore CreateStore(NodeOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Database))
+        {
+            return new PostgresChainStore(options.Database);
+        }
+
+        Directory.CreateDirectory(options.DataDir);
+        return new SqliteChainStore(Path.Combine(options.DataDir, $"{options.NodeId}-{options.Network}.db"));
+    }
+}

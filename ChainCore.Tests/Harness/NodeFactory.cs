@@ -1,0 +1,47 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace ChainCore.Tests.Harness;
+
+/// <summary>Hosts one ChainCore node in the test process, configured by <see cref="NodeSettings"/>.</summary>
+public sealed class NodeFactory(NodeSettings settings) : WebApplicationFactory<ChainCore.Node.Program>
+{
+    public NodeSettings Settings { get; } = settings;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Node:NodeId", Settings.NodeId);
+        builder.UseSetting("Node:Network", Settings.Network);
+        builder.UseSetting("Node:Database", Settings.Database ?? string.Empty);
+        builder.UseSetting("Node:DataDir", Settings.DataDir ?? Path.Combine(Path.GetTempPath(), "chaincore-tests", Settings.NodeId));
+        if (Settings.CoinbaseMaturity is { } maturity)
+        {
+            builder.UseSetting("Node:CoinbaseMaturity", maturity.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (Settings.MinRelayFeePerKb is { } fee)
+        {
+            builder.UseSetting("Node:MinRelayFeePerKb", fee.ToString(CultureInfo.InvariantCulture));
+        }
+
+        foreach (var (key, value) in Settings.Extra)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureServices(services =>
+        {
+            if (Settings.Clock is { } clock)
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton(clock);
+            }
+        });
+    }
+}

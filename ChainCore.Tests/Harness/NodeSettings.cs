@@ -1,0 +1,23 @@
+namespace ChainCore.Tests.Harness;
+
+/// <summary>How one node under test is configured.</summary>
+public sealed record NodeSettings
+{
+    public required string NodeId { get; init; }
+
+    public string Network { get; init; } = "regtest";
+
+    /// <summary>PostgreSQL connection string; null runs the node on SQLite in <see cref="DataDir"/>.</summary>
+    public string? Database { get; init; }
+
+    public string? DataDir { get; init; }
+
+    /// <summary>Regtest's 100 blocks make spending tests slow; the suite lowers it.</summary>
+    public int? CoinbaseMaturity { get; init; } = 1;
+
+    public long? MinRelayFeePerKb { get; init; }
+
+    public TimeProvider? Clock { get; init; }
+
+    public IReadOnlyDictionary<string, string?> Extra { get; init; } = new Dictionary<string, string?>();
+}

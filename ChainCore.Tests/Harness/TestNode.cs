@@ -1,0 +1,74 @@
+using ChainCore.Core.Api;
+using ChainCore.Node.Chain;
+using ChainCore.Node.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChainCore.Tests.Harness;
+
+/// <summary>A running node under test: its typed client, and its engine and store for assertions.</summary>
+public sealed class TestNode : IAsyncDisposable
+{
+    private readonly NodeFactory _factory;
+
+    private TestNode(NodeFactory factory)
+    {
+        _factory = factory;
+        Http = factory.CreateClient();
+        Client = new NodeClient(Http);
+    }
+
+    public string NodeId => _factory.Settings.NodeId;
+
+    public NodeSettings Settings => _factory.Settings;
+
+    public HttpClient Http { get; }
+
+    public NodeClient Client { get; }
+
+    public ChainEngine Chain => _factory.Services.GetRequiredService<ChainEngine>();
+
+    public IChainStore Store => _factory.Services.GetRequiredService<IChainStore>();
+
+    public IServiceProvider Services => _factory.Services;
+
+    /// <summary>Starts a node; the chain is loaded (or created) before this returns.</summary>
+    public static Task<TestNode> StartAsync(NodeSettings settings)
+    {
+        var factory = new NodeFactory(settings);
+        try
+        {
+            return Task.FromResult(new TestNode(factory));
+        }
+        catch
+        {
+            factory.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Mines <paramref name="blocks"/> blocks on this node through <c>/mine_block</c>, paying <paramref name="address"/>.</summary>
+    public async Task<IReadOnlyList<MineBlockResponse>> MineAsync(int blocks, string address, CancellationToken ct = default)
+    {
+        var mined = new List<MineBlockResponse>(blocks);
+        for (var i = 0; i < blocks; i++)
+        {
+            mined.Add(await Client.MineBlockAsync(address, ct));
+        }
+
+        return mined;
+    }
+
+    public Task<StatusResponse> StatusAsync(CancellationToken ct = default) => Client.GetStatusAsync(ct);
+
+    public override string ToString()
+    {
+        var tip = Chain.IsInitialized ? $"{Chain.Tip.Height} {Chain.Tip.Hash}" : "not started";
+        return $"{NodeId}: tip {tip}, mempool {Chain.Mempool.Count}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _factory.DisposeAsync();
+    }
+}

@@ -1,0 +1,35 @@
+using ChainCore.Core.Consensus;
+using ChainCore.Core.Crypto;
+using ChainCore.Core.Primitives;
+using ChainCore.Core.Wallet;
+
+namespace ChainCore.Tests.Harness;
+
+/// <summary>A key for tests, with its address and key hash at hand.</summary>
+public sealed record TestWallet(PrivateKey Key)
+{
+    public Address Address { get; } = Key.PublicKey.ToAddress();
+
+    public byte[] KeyHash => [.. Address.PublicKeyHash];
+}
+
+public static class Wallets
+{
+    public static TestWallet NewWallet() => new(PrivateKey.Generate());
+
+    public static WalletClient ClientFor(TestNode node, TestWallet wallet) => new(node.Client, wallet.Key);
+
+    /// <summary>A signed transaction spending one output worth <paramref name="inputValue"/>, paying all but <paramref name="fee"/> to <paramref name="to"/>.</summary>
+    public static Transaction Spend(TestWallet from, OutPoint outPoint, Amount inputValue, Address to, Amount fee)
+    {
+        var unsigned = new Transaction(
+            [new TxIn(outPoint, [], [.. from.Key.PublicKey.ToBytes()])],
+            [new TxOut(inputValue - fee, [.. to.PublicKeyHash])]);
+        var signature = from.Key.Sign(unsigned.SignatureHash(0).ToBytes());
+        return unsigned.WithInputs([unsigned.Inputs[0].WithSignature(signature)]);
+    }
+
+    /// <summary>The wallet's confirmed coins in the node's store, in a stable order for comparisons.</summary>
+    public static async Task<IReadOnlyList<SpentCoin>> CoinsAsync(TestNode node, TestWallet wallet) =>
+        [.. (await node.Store.GetCoinsByAddressAsync(wallet.KeyHash)).OrderBy(c => c.OutPoint.TxId).ThenBy(c => c.OutPoint.Index)];
+}
