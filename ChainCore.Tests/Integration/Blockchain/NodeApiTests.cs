@@ -1,0 +1,132 @@
+using System.Net;
+using System.Text.Json;
+using ChainCore.Core.Consensus;
+using ChainCore.Core.Primitives;
+using ChainCore.Tests.Harness;
+
+namespace ChainCore.Tests.Integration.Blockchain;
+
+[TestFixture, Category("Integration"), Category("Database")]
+public sealed class NodeApiTests : NodeTestBase
+{
+    [Test]
+    public async Task Status_reports_the_testing_plan_fields_for_a_fresh_node()
+    {
+        await using var node = await StartNodeAsync();
+
+        using var response = await node.Http.GetAsync(new Uri("/status", UriKind.Relative));
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = json.RootElement;
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        root.GetProperty("node_id").GetString().ShouldBe(node.NodeId);
+        root.GetProperty("network").GetString().ShouldBe("regtest");
+        root.GetProperty("blockchain_length").GetInt32().ShouldBe(1);
+        root.GetProperty("tip_height").GetInt32().ShouldBe(0);
+        root.GetProperty("tip_hash").GetString().ShouldBe(ConsensusParams.Regtest.GenesisHash.ToString());
+        root.GetProperty("active_peers").GetInt32().ShouldBe(0);
+        root.GetProperty("mempool_size").GetInt32().ShouldBe(0);
+        root.GetProperty("difficulty").GetDouble().ShouldBe(1.0);
+    }
+
+    [Test]
+    public async Task Health_endpoints_report_live_and_ready_with_the_database()
+    {
+        await using var node = await StartNodeAsync();
+
+        (await node.Http.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var ready = await node.Http.GetStringAsync(new Uri("/health/ready", UriKind.Relative));
+
+        ready.ShouldContain("\"database\":\"ok\"");
+    }
+
+    [Test]
+    public async Task OpenApi_document_lists_the_endpoints()
+    {
+        await using var node = await StartNodeAsync();
+
+        var document = await node.Http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        foreach (var path in new[] { "/status", "/blocks/latest", "/transactions", "/addresses/{address}/balance", "/mining/template", "/mine_block", "/mempool" })
+        {
+            document.ShouldContain($"\"{path}\"");
+        }
+    }
+
+    [Test]
+    public async Task Blocks_are_served_by_height_hash_range_and_latest()
+    {
+        await using var node = await StartNodeAsync();
+        var miner = Wallets.NewWallet();
+        var mined = await node.MineAsync(3, miner.Address.ToString());
+
+        var byHeight = await node.Client.GetBlockAsync(2);
+        var byHash = await node.Client.GetBlockAsync(Hash256.Parse(mined[1].Hash));
+        var latest = await node.Client.GetLatestBlockAsync();
+        var range = await node.Client.GetBlocksAsync(1, 2);
+
+        byHeight.Hash.ShouldBe(mined[1].Hash);
+        byHash.Height.ShouldBe(2);
+        byHash.Confirmations.ShouldBe(2);
+        latest.Hash.ShouldBe(mined[2].Hash);
+        range.Blocks.Select(b => b.Height).ShouldBe([1, 2]);
+        Block.ParseHex(byHeight.Hex!).Hash.ToString().ShouldBe(mined[1].Hash);
+    }
+
+    [Test]
+    public async Task Transactions_and_history_are_served_for_confirmed_and_pooled_transactions()
+    {
+        await using var node = await StartNodeAsync();
+        var alice = Wallets.NewWallet();
+        var bob = Wallets.NewWallet();
+        await node.MineAsync(2, alice.Address.ToString());
+        var coin = (await Wallets.CoinsAsync(node, alice))[0];
+        var payment = Wallets.Spend(alice, coin.OutPoint, coin.Coin.Output.Value, bob.Address, Amount.ParseCoins("0.5"));
+        (await node.Client.SubmitTransactionAsync(payment)).Accepted.ShouldBeTrue();
+
+        var pooled = await node.Client.GetTransactionAsync(payment.TxId);
+        var coinbase = await node.Client.GetTransactionAsync(coin.OutPoint.TxId);
+        var bobHistory = await node.Client.GetHistoryAsync(bob.Address.ToString());
+
+        pooled.InMempool.ShouldBeTrue();
+        pooled.Outputs.Single().Value.ShouldBe(49.5m);
+        pooled.Inputs.Single().Address.ShouldBe(alice.Address.ToString());
+        coinbase.Coinbase.ShouldBeTrue();
+        coinbase.BlockHeight.ShouldNotBeNull();
+        bobHistory.Transactions.Single().Confirmed.ShouldBeFalse();
+        bobHistory.Transactions.Single().Received.ShouldBe(49.5m);
+
+        await node.MineAsync(1, alice.Address.ToString());
+        var confirmed = await node.Client.GetHistoryAsync(bob.Address.ToString());
+        confirmed.Transactions.Single().Confirmed.ShouldBeTrue();
+        confirmed.Transactions.Single().BlockHeight.ShouldBe(3);
+        (await node.Client.GetTransactionAsync(payment.TxId)).Confirmations.ShouldBe(1);
+    }
+
+    [Test]
+    public async Task Raw_hex_submission_is_accepted_like_json()
+    {
+        await using var node = await StartNodeAsync();
+        var alice = Wallets.NewWallet();
+        await node.MineAsync(2, alice.Address.ToString());
+        var coin = (await Wallets.CoinsAsync(node, alice))[0];
+        var payment = Wallets.Spend(alice, coin.OutPoint, coin.Coin.Output.Value, Wallets.NewWallet().Address, Amount.ParseCoins("0.5"));
+
+        using var content = new StringContent(payment.ToHex(), System.Text.Encoding.UTF8, "text/plain");
+        using var response = await node.Http.PostAsync(new Uri("/transactions", UriKind.Relative), content);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await node.Client.GetMempoolAsync()).Transactions.Single().TxId.ShouldBe(payment.TxId.ToString());
+    }
+
+    [Test]
+    public async Task Mine_block_is_refused_on_main()
+    {
+        await using var node = await StartNodeAsync(network: "main");
+
+        var error = await Should.ThrowAsync<Core.Api.NodeApiException>(() => node.Client.MineBlockAsync(Wallets.NewWallet().Address.ToString()));
+
+        error.Status.ShouldBe(HttpStatusCode.Forbidden);
+        error.Code.ShouldBe("not-available");
+    }
+}
