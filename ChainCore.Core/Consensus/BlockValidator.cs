@@ -1,0 +1,188 @@
+using System.Collections.Immutable;
+using ChainCore.Core.Primitives;
+
+namespace ChainCore.Core.Consensus;
+
+/// <summary>Block rules (after Bitcoin's <c>CheckBlock</c>, <c>ContextualCheckBlockHeader</c> and <c>ConnectBlock</c>).</summary>
+public static class BlockValidator
+{
+    /// <summary>Above this many inputs, signatures are checked in parallel.</summary>
+    public const int ParallelSignatureThreshold = 64;
+
+    /// <summary>Context-free rules: proof of work, merkle root, size, coinbase placement, each transaction, no duplicates.</summary>
+    public static ValidationResult CheckBlock(Block block, ConsensusParams p)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        if (!Target.CheckProofOfWork(block.Hash, block.Header.Bits, p))
+        {
+            return ValidationResult.Fail(RejectCodes.BadPow, $"The block hash {block.Hash} does not meet its target (bits {block.Header.Bits:x8}).");
+        }
+
+        if (block.Transactions.IsEmpty)
+        {
+            return ValidationResult.Fail(RejectCodes.NoCoinbase, "The block has no transactions.");
+        }
+
+        var txIds = block.Transactions.Select(tx => tx.TxId).ToArray();
+        var root = MerkleTree.ComputeRoot(txIds, out var mutated);
+        if (root != block.Header.MerkleRoot)
+        {
+            return ValidationResult.Fail(RejectCodes.BadMerkleRoot, $"The merkle root {root} does not match the header's {block.Header.MerkleRoot}.");
+        }
+
+        if (mutated)
+        {
+            return ValidationResult.Fail(RejectCodes.MutatedMerkle, "The transaction list repeats a subtree (CVE-2012-2459).");
+        }
+
+        if (block.SerializedSize > p.MaxBlockSize)
+        {
+            return ValidationResult.Fail(RejectCodes.BlockOversize, $"The block is {block.SerializedSize} bytes; at most {p.MaxBlockSize}.");
+        }
+
+        if (!block.Transactions[0].IsCoinbase)
+        {
+            return ValidationResult.Fail(RejectCodes.NoCoinbase, "The first transaction is not a coinbase.");
+        }
+
+        for (var i = 1; i < block.Transactions.Length; i++)
+        {
+            if (block.Transactions[i].IsCoinbase)
+            {
+                return ValidationResult.Fail(RejectCodes.MultipleCoinbase, $"Transaction {i} is a second coinbase.");
+            }
+        }
+
+        foreach (var tx in block.Transactions)
+        {
+            var result = TransactionValidator.CheckTransaction(tx, p);
+            if (!result.IsValid)
+            {
+                return result with { Message = $"{tx.TxId}: {result.Message}" };
+            }
+        }
+
+        if (txIds.Distinct().Count() != txIds.Length)
+        {
+            return ValidationResult.Fail(RejectCodes.DuplicateTransactions, "The block contains the same transaction twice.");
+        }
+
+        return ValidationResult.Ok;
+    }
+
+    /// <summary>Rules that need the parent: the required bits, time after the median time past, time not too far ahead of <paramref name="now"/>.</summary>
+    public static ValidationResult ContextualCheckHeader(BlockHeader header, ChainContext parent, DateTimeOffset now, ConsensusParams p)
+    {
+        ArgumentNullException.ThrowIfNull(parent);
+        var required = Difficulty.RequiredBits(parent.ParentHeight + 1, parent.ParentBits, parent.BlockTimeAt, p);
+        if (header.Bits != required)
+        {
+            return ValidationResult.Fail(RejectCodes.BadDifficultyBits, $"Bits {header.Bits:x8} differ from the required {required:x8}.");
+        }
+
+        if (header.Time <= parent.MedianTimePast)
+        {
+            return ValidationResult.Fail(RejectCodes.TimeTooOld, $"Time {header.Time} is not after the median time past {parent.MedianTimePast}.");
+        }
+
+        var limit = now.ToUnixTimeSeconds() + p.MaxFutureBlockTime;
+        if (header.Time > limit)
+        {
+            return ValidationResult.Fail(RejectCodes.TimeTooNew, $"Time {header.Time} is more than {p.MaxFutureBlockTime} s ahead of this node's clock.");
+        }
+
+        return ValidationResult.Ok;
+    }
+
+    /// <summary>
+    /// Validates a block at <paramref name="height"/> against the UTXO set <paramref name="view"/>:
+    /// the coinbase carries the height, every transaction spends existing mature outputs exactly
+    /// once (earlier transactions of the block included), signatures verify, and the coinbase takes
+    /// at most the subsidy plus fees. <paramref name="undo"/> lists the spent coins in input order.
+    /// </summary>
+    public static ValidationResult ConnectBlock(Block block, int height, IUtxoView view, ConsensusParams p, out BlockUndo undo)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        undo = BlockUndo.Empty;
+        var coinbase = block.Transactions[0];
+        if (!Coinbase.TryReadHeight(coinbase.Inputs[0].Signature.AsSpan(), out var coinbaseHeight) || coinbaseHeight != height)
+        {
+            return ValidationResult.Fail(RejectCodes.BadCoinbaseHeight, $"The coinbase does not start with the block height {height}.");
+        }
+
+        var cache = new UtxoCache(view);
+        var spent = ImmutableArray.CreateBuilder<SpentCoin>();
+        var spentInBlock = new HashSet<OutPoint>();
+        var fees = Amount.Zero;
+        cache.AddOutputs(coinbase, height);
+        foreach (var tx in block.Transactions.Skip(1))
+        {
+            foreach (var input in tx.Inputs)
+            {
+                if (spentInBlock.Contains(input.PreviousOutput))
+                {
+                    return ValidationResult.Fail(RejectCodes.DoubleSpend, $"{tx.TxId}: output {input.PreviousOutput} is spent twice in the block.");
+                }
+            }
+
+            var result = TransactionValidator.CheckInputsExceptSignatures(tx, cache, height, p, out var fee);
+            if (!result.IsValid)
+            {
+                return result with { Message = $"{tx.TxId}: {result.Message}" };
+            }
+
+            fees += fee;
+            foreach (var input in tx.Inputs)
+            {
+                spent.Add(new SpentCoin(input.PreviousOutput, cache.Spend(input.PreviousOutput)!));
+                spentInBlock.Add(input.PreviousOutput);
+            }
+
+            cache.AddOutputs(tx, height);
+        }
+
+        var signatures = CheckAllSignatures(block);
+        if (!signatures.IsValid)
+        {
+            return signatures;
+        }
+
+        var limit = Subsidy.ForHeight(height, p) + fees;
+        if (coinbase.TotalOutput() > limit)
+        {
+            return ValidationResult.Fail(RejectCodes.BadCoinbaseAmount, $"The coinbase pays {coinbase.TotalOutput()}; at most {limit} (subsidy and fees).");
+        }
+
+        undo = new BlockUndo(spent.ToImmutable());
+        return ValidationResult.Ok;
+    }
+
+    private static ValidationResult CheckAllSignatures(Block block)
+    {
+        var checks = block.Transactions.Skip(1)
+            .SelectMany(tx => Enumerable.Range(0, tx.Inputs.Length).Select(i => (Tx: tx, Input: i)))
+            .ToArray();
+        var results = new ValidationResult[checks.Length];
+        if (checks.Length >= ParallelSignatureThreshold)
+        {
+            Parallel.For(0, checks.Length, i => results[i] = TransactionValidator.CheckSignature(checks[i].Tx, checks[i].Input));
+        }
+        else
+        {
+            for (var i = 0; i < checks.Length; i++)
+            {
+                results[i] = TransactionValidator.CheckSignature(checks[i].Tx, checks[i].Input);
+            }
+        }
+
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (!results[i].IsValid)
+            {
+                return results[i] with { Message = $"{checks[i].Tx.TxId}: {results[i].Message}" };
+            }
+        }
+
+        return ValidationResult.Ok;
+    }
+}

@@ -1,0 +1,164 @@
+using ChainCore.Core.Crypto;
+using ChainCore.Core.Primitives;
+
+namespace ChainCore.Core.Consensus;
+
+/// <summary>Transaction rules, each returning one stable reason (after Bitcoin's <c>CheckTransaction</c> and <c>CheckTxInputs</c>).</summary>
+public static class TransactionValidator
+{
+    /// <summary>Context-free rules: shape, sizes, amounts, duplicate inputs, coinbase data.</summary>
+    public static ValidationResult CheckTransaction(Transaction tx, ConsensusParams p)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        if (tx.Inputs.IsEmpty)
+        {
+            return ValidationResult.Fail(RejectCodes.NoInputs, "The transaction has no inputs.");
+        }
+
+        if (tx.Outputs.IsEmpty)
+        {
+            return ValidationResult.Fail(RejectCodes.NoOutputs, "The transaction has no outputs.");
+        }
+
+        if (tx.SerializedSize > p.MaxBlockSize)
+        {
+            return ValidationResult.Fail(RejectCodes.TxOversize, $"The transaction is {tx.SerializedSize} bytes; a block holds at most {p.MaxBlockSize}.");
+        }
+
+        var total = 0L;
+        foreach (var output in tx.Outputs)
+        {
+            if (output.Value.Units <= 0)
+            {
+                return ValidationResult.Fail(RejectCodes.OutputNotPositive, $"Output value {output.Value} is not positive.");
+            }
+
+            if (output.Value > Amount.MaxMoney)
+            {
+                return ValidationResult.Fail(RejectCodes.OutputTooLarge, $"Output value {output.Value} exceeds the maximum money.");
+            }
+
+            total += output.Value.Units;
+            if (total > Amount.MaxMoney.Units)
+            {
+                return ValidationResult.Fail(RejectCodes.OutputsOverflow, "The outputs add up to more than the maximum money.");
+            }
+        }
+
+        var seen = new HashSet<OutPoint>();
+        foreach (var input in tx.Inputs)
+        {
+            if (!seen.Add(input.PreviousOutput))
+            {
+                return ValidationResult.Fail(RejectCodes.DuplicateInputs, $"Output {input.PreviousOutput} is spent twice.");
+            }
+        }
+
+        if (tx.IsCoinbase)
+        {
+            var data = tx.Inputs[0].Signature.Length;
+            return data is < Coinbase.MinDataSize or > Coinbase.MaxDataSize
+                ? ValidationResult.Fail(RejectCodes.BadCoinbaseLength, $"Coinbase data is {data} bytes; it must be {Coinbase.MinDataSize} to {Coinbase.MaxDataSize}.")
+                : ValidationResult.Ok;
+        }
+
+        foreach (var input in tx.Inputs)
+        {
+            if (input.PreviousOutput.IsNull)
+            {
+                return ValidationResult.Fail(RejectCodes.NullInput, "Only a coinbase may spend the null outpoint.");
+            }
+
+            if (input.PublicKey.Length is not (PublicKey.CompressedSize or PublicKey.UncompressedSize) || input.Signature.Length is 0 or > DerSignature.MaxSize)
+            {
+                return ValidationResult.Fail(RejectCodes.Malformed, $"Input {input.PreviousOutput} has a malformed public key or signature field.");
+            }
+        }
+
+        return ValidationResult.Ok;
+    }
+
+    /// <summary>
+    /// Rules against the UTXO set: inputs exist, coinbases are mature, each public key hashes to the
+    /// spent output's key hash, inputs cover outputs; then the signatures (the costly part, last).
+    /// </summary>
+    public static ValidationResult CheckInputs(Transaction tx, IUtxoView view, int spendHeight, ConsensusParams p, out Amount fee)
+    {
+        var result = CheckInputsExceptSignatures(tx, view, spendHeight, p, out fee);
+        return result.IsValid ? CheckSignatures(tx) : result;
+    }
+
+    public static ValidationResult CheckInputsExceptSignatures(Transaction tx, IUtxoView view, int spendHeight, ConsensusParams p, out Amount fee)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(view);
+        fee = Amount.Zero;
+        var total = 0L;
+        foreach (var input in tx.Inputs)
+        {
+            var coin = view.GetCoin(input.PreviousOutput);
+            if (coin is null)
+            {
+                return ValidationResult.Fail(RejectCodes.MissingInputs, $"Output {input.PreviousOutput} does not exist or is already spent.");
+            }
+
+            if (coin.IsCoinbase && spendHeight - coin.Height < p.CoinbaseMaturity)
+            {
+                return ValidationResult.Fail(RejectCodes.ImmatureCoinbase,
+                    $"Coinbase output {input.PreviousOutput} from height {coin.Height} needs {p.CoinbaseMaturity} confirmations; spending at {spendHeight} gives {spendHeight - coin.Height}.");
+            }
+
+            if (!Hashes.Hash160(input.PublicKey.AsSpan()).AsSpan().SequenceEqual(coin.Output.PublicKeyHash.AsSpan()))
+            {
+                return ValidationResult.Fail(RejectCodes.PublicKeyMismatch, $"The public key of input {input.PreviousOutput} does not hash to the output's address.");
+            }
+
+            total += coin.Output.Value.Units;
+            if (!coin.Output.Value.IsInMoneyRange || total > Amount.MaxMoney.Units)
+            {
+                return ValidationResult.Fail(RejectCodes.InputsOverflow, "The inputs add up to more than the maximum money.");
+            }
+        }
+
+        var outputs = tx.TotalOutput();
+        if (total < outputs.Units)
+        {
+            return ValidationResult.Fail(RejectCodes.InputsBelowOutputs, $"Inputs {new Amount(total)} are less than outputs {outputs}.");
+        }
+
+        fee = new Amount(total - outputs.Units);
+        return ValidationResult.Ok;
+    }
+
+    /// <summary>Every input's signature over <see cref="Transaction.SignatureHash"/>, by the key it carries.</summary>
+    public static ValidationResult CheckSignatures(Transaction tx)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        for (var i = 0; i < tx.Inputs.Length; i++)
+        {
+            var result = CheckSignature(tx, i);
+            if (!result.IsValid)
+            {
+                return result;
+            }
+        }
+
+        return ValidationResult.Ok;
+    }
+
+    public static ValidationResult CheckSignature(Transaction tx, int inputIndex)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        var input = tx.Inputs[inputIndex];
+        if (!PublicKey.TryFromBytes(input.PublicKey.AsSpan(), out var key))
+        {
+            return ValidationResult.Fail(RejectCodes.BadSignature, $"Input {inputIndex} carries a public key that is not a point on secp256k1.");
+        }
+
+        Span<byte> hash = stackalloc byte[32];
+        tx.SignatureHash(inputIndex).WriteTo(hash);
+        return key!.Verify(hash, input.Signature.AsSpan())
+            ? ValidationResult.Ok
+            : ValidationResult.Fail(RejectCodes.BadSignature, $"The signature of input {inputIndex} does not verify.");
+    }
+}
