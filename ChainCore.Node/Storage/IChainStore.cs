@@ -101,5 +101,5 @@ public sealed record MiningStat(Hash256 BlockHash, int Height, string MinerAddre
 
 public static class SchemaVersion
 {
-    public const int Current = 1;
+    public static int Current => Schema.LatestVersion;
 }

@@ -1,0 +1,142 @@
+using System.Data.Common;
+using ChainCore.Core.Consensus;
+using ChainCore.Core.Primitives;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ChainCore.Node.Storage;
+
+/// <summary>
+/// The PostgreSQL store (Npgsql). Big blocks and bulk imports go through binary COPY; coin
+/// lookups for a whole block are one query.
+/// </summary>
+public sealed class PostgresChainStore : SqlChainStore
+{
+    /// <summary>From this many rows on, inserts use binary COPY instead of one statement per row.</summary>
+    public const int CopyThreshold = 64;
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresChainStore(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+    }
+
+    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken ct) => await _dataSource.OpenConnectionAsync(ct);
+
+    protected override async Task ReadCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, Dictionary<OutPoint, Coin> coins, CancellationToken ct)
+    {
+        var distinct = outPoints.Distinct().ToArray();
+        await using var command = Command(connection, null,
+            "select u.txid, u.vout, u.value, u.pubkey_hash, u.height, u.is_coinbase from utxos u "
+            + "join unnest(@txids, @vouts) as k(txid, vout) on u.txid = k.txid and u.vout = k.vout",
+            ("txids", distinct.Select(o => o.TxId.ToBytes()).ToArray()),
+            ("vouts", distinct.Select(o => (int)o.Index).ToArray()));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var outPoint = new OutPoint(new Hash256((byte[])reader[0]), (uint)reader.GetInt32(1));
+            coins[outPoint] = new Coin(new TxOut(new Amount(reader.GetInt64(2)), [.. (byte[])reader[3]]), reader.GetInt32(4), reader.GetBoolean(5));
+        }
+    }
+
+    protected override async Task InsertTransactionsAsync(DbConnection connection, DbTransaction tx, Block block, int height, CancellationToken ct)
+    {
+        if (block.Transactions.Length < CopyThreshold)
+        {
+            await base.InsertTransactionsAsync(connection, tx, block, height, ct);
+            return;
+        }
+
+        var blockHash = block.Hash.ToBytes();
+        await using var writer = await ((NpgsqlConnection)connection).BeginBinaryImportAsync(
+            "copy transactions (txid, block_hash, block_height, position, raw) from stdin (format binary)", ct);
+        for (var i = 0; i < block.Transactions.Length; i++)
+        {
+            var t = block.Transactions[i];
+            await writer.StartRowAsync(ct);
+            await writer.WriteAsync(t.TxId.ToBytes(), NpgsqlDbType.Bytea, ct);
+            await writer.WriteAsync(blockHash, NpgsqlDbType.Bytea, ct);
+            await writer.WriteAsync(height, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(i, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(t.Serialize(), NpgsqlDbType.Bytea, ct);
+        }
+
+        await writer.CompleteAsync(ct);
+    }
+
+    protected override async Task InsertCoinsAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<SpentCoin> coins, CancellationToken ct)
+    {
+        if (coins.Count < CopyThreshold)
+        {
+            await base.InsertCoinsAsync(connection, tx, coins, ct);
+            return;
+        }
+
+        await using var writer = await ((NpgsqlConnection)connection).BeginBinaryImportAsync(
+            "copy utxos (txid, vout, value, pubkey_hash, height, is_coinbase) from stdin (format binary)", ct);
+        foreach (var coin in coins)
+        {
+            await writer.StartRowAsync(ct);
+            await writer.WriteAsync(coin.OutPoint.TxId.ToBytes(), NpgsqlDbType.Bytea, ct);
+            await writer.WriteAsync((int)coin.OutPoint.Index, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(coin.Coin.Output.Value.Units, NpgsqlDbType.Bigint, ct);
+            await writer.WriteAsync(coin.Coin.Output.PublicKeyHash.ToArray(), NpgsqlDbType.Bytea, ct);
+            await writer.WriteAsync(coin.Coin.Height, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(coin.Coin.IsCoinbase, NpgsqlDbType.Boolean, ct);
+        }
+
+        await writer.CompleteAsync(ct);
+    }
+
+    /// <summary>Skips the blocks already stored (one query), then binary-COPYs the rest in one transaction.</summary>
+    public override async Task<int> BulkInsertBlocksAsync(IReadOnlyList<(Block Block, int Height)> blocks, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        if (blocks.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var connection = (NpgsqlConnection)await OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await ExecuteAsync(connection, tx, "lock table blocks in share row exclusive mode", ct);
+        var known = new HashSet<Hash256>();
+        await using (var command = Command(connection, tx, "select hash from blocks where hash = any(@hashes)", ("hashes", blocks.Select(b => b.Block.Hash.ToBytes()).ToArray())))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                known.Add(new Hash256((byte[])reader[0]));
+            }
+        }
+
+        var fresh = blocks.Where(b => known.Add(b.Block.Hash)).ToList();
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "copy blocks (hash, prev_hash, height, header, raw, tx_count, size, time, on_main_chain, invalid) from stdin (format binary)", ct))
+        {
+            foreach (var (block, height) in fresh)
+            {
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(block.Hash.ToBytes(), NpgsqlDbType.Bytea, ct);
+                await writer.WriteAsync(block.Header.PreviousHash.ToBytes(), NpgsqlDbType.Bytea, ct);
+                await writer.WriteAsync(height, NpgsqlDbType.Integer, ct);
+                await writer.WriteAsync(block.Header.Serialize(), NpgsqlDbType.Bytea, ct);
+                await writer.WriteAsync(block.Serialize(), NpgsqlDbType.Bytea, ct);
+                await writer.WriteAsync(block.Transactions.Length, NpgsqlDbType.Integer, ct);
+                await writer.WriteAsync(block.SerializedSize, NpgsqlDbType.Integer, ct);
+                await writer.WriteAsync((long)block.Header.Time, NpgsqlDbType.Bigint, ct);
+                await writer.WriteAsync(false, NpgsqlDbType.Boolean, ct);
+                await writer.WriteAsync(false, NpgsqlDbType.Boolean, ct);
+            }
+
+            await writer.CompleteAsync(ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return fresh.Count;
+    }
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

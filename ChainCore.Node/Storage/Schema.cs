@@ -1,0 +1,75 @@
+namespace ChainCore.Node.Storage;
+
+/// <summary>
+/// The store's tables, as numbered migrations applied in order. Type names are written for
+/// PostgreSQL; <see cref="ForSqlite"/> maps them. A new version appends a migration; none is edited.
+/// </summary>
+internal static class Schema
+{
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        // 1: the initial schema.
+        """
+        create table if not exists blocks (
+            hash bytea primary key,
+            prev_hash bytea not null,
+            height integer not null,
+            header bytea not null,
+            raw bytea not null,
+            tx_count integer not null,
+            size integer not null,
+            time bigint not null,
+            on_main_chain boolean not null default false,
+            invalid boolean not null default false);
+        create unique index if not exists blocks_main_chain_height on blocks (height) where on_main_chain;
+        create table if not exists transactions (
+            txid bytea primary key,
+            block_hash bytea not null,
+            block_height integer not null,
+            position integer not null,
+            raw bytea not null);
+        create index if not exists transactions_block_hash on transactions (block_hash);
+        create table if not exists utxos (
+            txid bytea not null,
+            vout integer not null,
+            value bigint not null,
+            pubkey_hash bytea not null,
+            height integer not null,
+            is_coinbase boolean not null,
+            primary key (txid, vout));
+        create index if not exists utxos_pubkey_hash on utxos (pubkey_hash);
+        create table if not exists address_balances (
+            pubkey_hash bytea primary key,
+            balance bigint not null);
+        -- The history index: one row per main-chain transaction and address it pays or spends from.
+        create table if not exists address_transactions (
+            pubkey_hash bytea not null,
+            txid bytea not null,
+            block_hash bytea not null,
+            block_height integer not null,
+            received bigint not null,
+            spent bigint not null,
+            primary key (pubkey_hash, txid));
+        create index if not exists address_transactions_height on address_transactions (pubkey_hash, block_height);
+        create table if not exists block_undo (
+            block_hash bytea primary key,
+            data bytea not null);
+        create table if not exists nodes (
+            node_id text primary key,
+            url text not null,
+            network text not null,
+            last_seen bigint not null,
+            score integer not null);
+        create table if not exists mining_stats (
+            block_hash bytea primary key,
+            height integer not null,
+            miner_address text not null,
+            reward bigint not null,
+            mined_at bigint not null);
+        """,
+    ];
+
+    public static int LatestVersion => Migrations.Count;
+
+    public static string ForSqlite(string sql) => sql.Replace("bytea", "blob", StringComparison.Ordinal);
+}

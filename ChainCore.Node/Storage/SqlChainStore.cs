@@ -1,0 +1,554 @@
+using System.Data.Common;
+using ChainCore.Core.Consensus;
+using ChainCore.Core.Primitives;
+
+namespace ChainCore.Node.Storage;
+
+/// <summary>
+/// The SQL both stores share: same tables, same statements, each connect or disconnect one
+/// database transaction. Subclasses open connections, map types, serialize writers where the
+/// database needs it, and may replace the bulk paths.
+/// </summary>
+public abstract class SqlChainStore : IChainStore
+{
+    /// <summary>
+    /// Test hook: invoked with a step name at points inside the connect and disconnect
+    /// transactions; throwing from it must roll the whole transaction back.
+    /// </summary>
+    internal Func<string, Task>? Failpoint { get; set; }
+
+    protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken ct);
+
+    /// <summary>Adapts PostgreSQL-flavoured SQL to the database.</summary>
+    protected virtual string Sql(string sql) => sql;
+
+    /// <summary>Held around every write; SQLite allows one writer at a time.</summary>
+    protected virtual ValueTask<IDisposable> EnterWriteAsync(CancellationToken ct) => ValueTask.FromResult<IDisposable>(NoLock.Instance);
+
+    public virtual async Task InitializeAsync(CancellationToken ct = default)
+    {
+        using var _ = await EnterWriteAsync(ct);
+        await using var connection = await OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await ExecuteAsync(connection, tx, "create table if not exists schema_version (version integer not null)", ct);
+        var current = await ScalarAsync(connection, tx, "select max(version) from schema_version", ct) is { } v and not DBNull ? Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        if (current > Schema.LatestVersion)
+        {
+            throw new InvalidOperationException(
+                $"The database schema is version {current}, newer than this node knows ({Schema.LatestVersion}). Upgrade the node or use another database.");
+        }
+
+        for (var version = current + 1; version <= Schema.LatestVersion; version++)
+        {
+            await ExecuteAsync(connection, tx, Schema.Migrations[version - 1], ct);
+        }
+
+        if (current < Schema.LatestVersion)
+        {
+            await ExecuteAsync(connection, tx, "delete from schema_version", ct);
+            await ExecuteAsync(connection, tx, "insert into schema_version (version) values (@v)", ct, ("v", Schema.LatestVersion));
+        }
+
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<bool> PingAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(ct);
+            await ScalarAsync(connection, null, "select 1", ct);
+            return true;
+        }
+        catch (DbException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<int> GetSchemaVersionAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return Convert.ToInt32(await ScalarAsync(connection, null, "select max(version) from schema_version", ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<bool> InsertBlockAsync(Block block, int height, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        using var _ = await EnterWriteAsync(ct);
+        await using var connection = await OpenAsync(ct);
+        return await InsertBlockRowAsync(connection, null, block, height, onMainChain: false, ct);
+    }
+
+    public virtual async Task<int> BulkInsertBlocksAsync(IReadOnlyList<(Block Block, int Height)> blocks, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        using var _ = await EnterWriteAsync(ct);
+        await using var connection = await OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var inserted = 0;
+        foreach (var (block, height) in blocks)
+        {
+            if (await InsertBlockRowAsync(connection, tx, block, height, onMainChain: false, ct))
+            {
+                inserted++;
+            }
+        }
+
+        await tx.CommitAsync(ct);
+        return inserted;
+    }
+
+    public async Task<Block?> GetBlockAsync(Hash256 hash, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return await ScalarAsync(connection, null, "select raw from blocks where hash = @hash", ct, ("hash", hash.ToBytes())) is byte[] raw ? Block.Parse(raw) : null;
+    }
+
+    public async Task<Block?> GetBlockByHeightAsync(int height, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return await ScalarAsync(connection, null, "select raw from blocks where height = @height and on_main_chain", ct, ("height", height)) is byte[] raw ? Block.Parse(raw) : null;
+    }
+
+    public async Task<StoredBlock?> GetLatestBlockAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        var rows = await ReadBlocksAsync(connection, "select hash, height, header, tx_count, size from blocks where on_main_chain order by height desc limit 1", ct);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<int> GetChainHeightAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        var value = await ScalarAsync(connection, null, "select max(height) from blocks where on_main_chain", ct);
+        return value is null or DBNull ? -1 : Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<IReadOnlyList<StoredBlock>> GetBlocksAsync(int start, int limit, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return await ReadBlocksAsync(connection,
+            "select hash, height, header, tx_count, size from blocks where on_main_chain and height >= @start order by height limit @limit", ct,
+            ("start", start), ("limit", limit));
+    }
+
+    public async Task<int> CountBlocksAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return Convert.ToInt32(await ScalarAsync(connection, null, "select count(*) from blocks", ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<IReadOnlyList<StoredHeader>> LoadBlockIndexAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, null, "select hash, height, header, on_main_chain, invalid from blocks order by height");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var headers = new List<StoredHeader>();
+        while (await reader.ReadAsync(ct))
+        {
+            headers.Add(new StoredHeader(
+                new Hash256((byte[])reader[0]),
+                reader.GetInt32(1),
+                BlockHeader.Parse((byte[])reader[2]),
+                reader.GetBoolean(3),
+                reader.GetBoolean(4)));
+        }
+
+        return headers;
+    }
+
+    public async Task MarkBlockInvalidAsync(Hash256 hash, CancellationToken ct = default)
+    {
+        using var _ = await EnterWriteAsync(ct);
+        await using var connection = await OpenAsync(ct);
+        await ExecuteAsync(connection, null, "update blocks set invalid = true where hash = @hash and not on_main_chain", ct, ("hash", hash.ToBytes()));
+    }
+
+    public async Task ConnectBlockAsync(Block block, int height, BlockUndo undo, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentNullException.ThrowIfNull(undo);
+        using var _ = await EnterWriteAsync(ct);
+        await using var connection = await OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var hash = block.Hash.ToBytes();
+
+        await InsertBlockRowAsync(connection, tx, block, height, onMainChain: true, ct);
+        await ExecuteAsync(connection, tx, "update blocks set on_main_chain = true where hash = @hash", ct, ("hash", hash));
+        await StepAsync("connect:block");
+
+        await InsertTransactionsAsync(connection, tx, block, height, ct);
+        await InsertCoinsAsync(connection, tx, block.Transactions.SelectMany((t, _) => CoinsOf(t, height)).ToList(), ct);
+        await StepAsync("connect:outputs");
+
+        foreach (var spent in undo.SpentCoins)
+        {
+            var deleted = await ExecuteAsync(connection, tx, "delete from utxos where txid = @txid and vout = @vout", ct,
+                ("txid", spent.OutPoint.TxId.ToBytes()), ("vout", (int)spent.OutPoint.Index));
+            if (deleted != 1)
+            {
+                throw new InvalidOperationException($"Connecting {block.Hash}: output {spent.OutPoint} is not in the UTXO set.");
+            }
+        }
+
+        await StepAsync("connect:spends");
+        await ApplyAddressChangesAsync(connection, tx, block, height, undo, sign: 1, ct);
+        await ExecuteAsync(connection, tx, Sql("insert into block_undo (block_hash, data) values (@hash, @data) on conflict (block_hash) do update set data = excluded.data"), ct,
+            ("hash", hash), ("data", undo.Serialize()));
+        await StepAsync("connect:commit");
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<BlockUndo> DisconnectBlockAsync(Block block, int height, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        using var _ = await EnterWriteAsync(ct);
+        await using var connection = await OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var hash = block.Hash.ToBytes();
+        var tip = await ScalarAsync(connection, tx, "select hash from blocks where on_main_chain order by height desc limit 1", ct) as byte[];
+        if (tip is null || !tip.AsSpan().SequenceEqual(hash))
+        {
+            throw new InvalidOperationException($"Only the main chain's tip can be disconnected; {block.Hash} is not it.");
+        }
+
+        var data = await ScalarAsync(connection, tx, "select data from block_undo where block_hash = @hash", ct, ("hash", hash)) as byte[]
+            ?? throw new InvalidOperationException($"No undo data for block {block.Hash}.");
+        var undo = BlockUndo.Parse(data);
+        var created = block.Transactions.Select(t => t.TxId).ToHashSet();
+
+        foreach (var t in block.Transactions)
+        {
+            await ExecuteAsync(connection, tx, "delete from utxos where txid = @txid", ct, ("txid", t.TxId.ToBytes()));
+        }
+
+        await StepAsync("disconnect:outputs");
+        await InsertCoinsAsync(connection, tx, [.. undo.SpentCoins.Where(s => !created.Contains(s.OutPoint.TxId))], ct);
+        await StepAsync("disconnect:spends");
+        await ApplyAddressChangesAsync(connection, tx, block, height, undo, sign: -1, ct);
+        await ExecuteAsync(connection, tx, "delete from transactions where block_hash = @hash", ct, ("hash", hash));
+        await ExecuteAsync(connection, tx, "delete from block_undo where block_hash = @hash", ct, ("hash", hash));
+        await ExecuteAsync(connection, tx, "update blocks set on_main_chain = false where hash = @hash", ct, ("hash", hash));
+        await StepAsync("disconnect:commit");
+        await tx.CommitAsync(ct);
+        return undo;
+    }
+
+    public async Task<IReadOnlyDictionary<OutPoint, Coin>> GetCoinsAsync(IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(outPoints);
+        var coins = new Dictionary<OutPoint, Coin>();
+        if (outPoints.Count == 0)
+        {
+            return coins;
+        }
+
+        await using var connection = await OpenAsync(ct);
+        await ReadCoinsAsync(connection, outPoints, coins, ct);
+        return coins;
+    }
+
+    /// <summary>Looks the outpoints up one statement each; PostgreSQL overrides it with one query for all.</summary>
+    protected virtual async Task ReadCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, Dictionary<OutPoint, Coin> coins, CancellationToken ct)
+    {
+        await using var command = Command(connection, null, "select value, pubkey_hash, height, is_coinbase from utxos where txid = @txid and vout = @vout");
+        var txid = AddParameter(command, "txid", Array.Empty<byte>());
+        var vout = AddParameter(command, "vout", 0);
+        foreach (var outPoint in outPoints.Distinct())
+        {
+            txid.Value = outPoint.TxId.ToBytes();
+            vout.Value = (int)outPoint.Index;
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                coins[outPoint] = ReadCoin(reader, 0);
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<SpentCoin>> GetCoinsByAddressAsync(ReadOnlyMemory<byte> publicKeyHash, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, null, "select txid, vout, value, pubkey_hash, height, is_coinbase from utxos where pubkey_hash = @pkh order by height, txid, vout",
+            ("pkh", publicKeyHash.ToArray()));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var coins = new List<SpentCoin>();
+        while (await reader.ReadAsync(ct))
+        {
+            coins.Add(new SpentCoin(new OutPoint(new Hash256((byte[])reader[0]), (uint)reader.GetInt32(1)), ReadCoin(reader, 2)));
+        }
+
+        return coins;
+    }
+
+    public async Task<Amount> GetBalanceAsync(ReadOnlyMemory<byte> publicKeyHash, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        var value = await ScalarAsync(connection, null, "select balance from address_balances where pubkey_hash = @pkh", ct, ("pkh", publicKeyHash.ToArray()));
+        return value is null or DBNull ? Amount.Zero : new Amount(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public async Task<StoredTransaction?> GetTransactionAsync(Hash256 txId, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, null, "select raw, block_hash, block_height, position from transactions where txid = @txid", ("txid", txId.ToBytes()));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new StoredTransaction(Transaction.Parse((byte[])reader[0]), new Hash256((byte[])reader[1]), reader.GetInt32(2), reader.GetInt32(3))
+            : null;
+    }
+
+    public async Task<IReadOnlyList<AddressTransaction>> GetTransactionsByAddressAsync(ReadOnlyMemory<byte> publicKeyHash, int limit = 100, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, null,
+            "select txid, block_hash, block_height, received, spent from address_transactions where pubkey_hash = @pkh order by block_height desc, txid limit @limit",
+            ("pkh", publicKeyHash.ToArray()), ("limit", limit));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<AddressTransaction>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new AddressTransaction(new Hash256((byte[])reader[0]), new Hash256((byte[])reader[1]), reader.GetInt32(2), new Amount(reader.GetInt64(3)), new Amount(reader.GetInt64(4))));
+        }
+
+        return rows;
+    }
+
+    public async Task UpsertPeerAsync(PeerRecord peer, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        using var _ = await EnterWriteAsync(ct);
+        await using var connection = await OpenAsync(ct);
+        await ExecuteAsync(connection, null,
+            "insert into nodes (node_id, url, network, last_seen, score) values (@id, @url, @network, @seen, @score) "
+            + "on conflict (node_id) do update set url = excluded.url, network = excluded.network, last_seen = excluded.last_seen, score = excluded.score",
+            ct, ("id", peer.NodeId), ("url", peer.Url), ("network", peer.Network), ("seen", peer.LastSeen.ToUnixTimeSeconds()), ("score", peer.Score));
+    }
+
+    public async Task<IReadOnlyList<PeerRecord>> GetPeersAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, null, "select node_id, url, network, last_seen, score from nodes order by node_id");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var peers = new List<PeerRecord>();
+        while (await reader.ReadAsync(ct))
+        {
+            peers.Add(new PeerRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(3)), reader.GetInt32(4)));
+        }
+
+        return peers;
+    }
+
+    public async Task RecordMinedBlockAsync(MiningStat stat, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(stat);
+        using var _ = await EnterWriteAsync(ct);
+        await using var connection = await OpenAsync(ct);
+        await ExecuteAsync(connection, null,
+            "insert into mining_stats (block_hash, height, miner_address, reward, mined_at) values (@hash, @height, @miner, @reward, @at) on conflict (block_hash) do nothing",
+            ct, ("hash", stat.BlockHash.ToBytes()), ("height", stat.Height), ("miner", stat.MinerAddress), ("reward", stat.Reward.Units), ("at", stat.MinedAt.ToUnixTimeSeconds()));
+    }
+
+    public async Task<IReadOnlyList<MiningStat>> GetMiningStatsAsync(int limit, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, null, "select block_hash, height, miner_address, reward, mined_at from mining_stats order by height desc limit @limit", ("limit", limit));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var stats = new List<MiningStat>();
+        while (await reader.ReadAsync(ct))
+        {
+            stats.Add(new MiningStat(new Hash256((byte[])reader[0]), reader.GetInt32(1), reader.GetString(2), new Amount(reader.GetInt64(3)), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(4))));
+        }
+
+        return stats;
+    }
+
+    public abstract ValueTask DisposeAsync();
+
+    protected async Task<bool> InsertBlockRowAsync(DbConnection connection, DbTransaction? tx, Block block, int height, bool onMainChain, CancellationToken ct) =>
+        await ExecuteAsync(connection, tx,
+            "insert into blocks (hash, prev_hash, height, header, raw, tx_count, size, time, on_main_chain, invalid) "
+            + "values (@hash, @prev, @height, @header, @raw, @count, @size, @time, @main, false) on conflict (hash) do nothing",
+            ct,
+            ("hash", block.Hash.ToBytes()), ("prev", block.Header.PreviousHash.ToBytes()), ("height", height), ("header", block.Header.Serialize()),
+            ("raw", block.Serialize()), ("count", block.Transactions.Length), ("size", block.SerializedSize), ("time", (long)block.Header.Time), ("main", onMainChain)) == 1;
+
+    protected virtual async Task InsertTransactionsAsync(DbConnection connection, DbTransaction tx, Block block, int height, CancellationToken ct)
+    {
+        await using var command = Command(connection, tx, "insert into transactions (txid, block_hash, block_height, position, raw) values (@txid, @block, @height, @position, @raw)");
+        var txid = AddParameter(command, "txid", Array.Empty<byte>());
+        AddParameter(command, "block", block.Hash.ToBytes());
+        AddParameter(command, "height", height);
+        var position = AddParameter(command, "position", 0);
+        var raw = AddParameter(command, "raw", Array.Empty<byte>());
+        for (var i = 0; i < block.Transactions.Length; i++)
+        {
+            txid.Value = block.Transactions[i].TxId.ToBytes();
+            position.Value = i;
+            raw.Value = block.Transactions[i].Serialize();
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    protected virtual async Task InsertCoinsAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<SpentCoin> coins, CancellationToken ct)
+    {
+        if (coins.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = Command(connection, tx, "insert into utxos (txid, vout, value, pubkey_hash, height, is_coinbase) values (@txid, @vout, @value, @pkh, @height, @coinbase)");
+        var txid = AddParameter(command, "txid", Array.Empty<byte>());
+        var vout = AddParameter(command, "vout", 0);
+        var value = AddParameter(command, "value", 0L);
+        var pkh = AddParameter(command, "pkh", Array.Empty<byte>());
+        var coinHeight = AddParameter(command, "height", 0);
+        var coinbase = AddParameter(command, "coinbase", false);
+        foreach (var coin in coins)
+        {
+            txid.Value = coin.OutPoint.TxId.ToBytes();
+            vout.Value = (int)coin.OutPoint.Index;
+            value.Value = coin.Coin.Output.Value.Units;
+            pkh.Value = coin.Coin.Output.PublicKeyHash.ToArray();
+            coinHeight.Value = coin.Coin.Height;
+            coinbase.Value = coin.Coin.IsCoinbase;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    protected static IEnumerable<SpentCoin> CoinsOf(Transaction tx, int height) =>
+        tx.Outputs.Select((output, i) => new SpentCoin(new OutPoint(tx.TxId, (uint)i), new Coin(output, height, tx.IsCoinbase)));
+
+    /// <summary>Balances and the history index: <paramref name="sign"/> +1 applies a block, −1 reverses it.</summary>
+    private async Task ApplyAddressChangesAsync(DbConnection connection, DbTransaction tx, Block block, int height, BlockUndo undo, int sign, CancellationToken ct)
+    {
+        var flows = new Dictionary<(string Key, Hash256 TxId), (byte[] Pkh, long Received, long Spent)>();
+        void Add(byte[] pkh, Hash256 txId, long received, long spent)
+        {
+            var key = (Convert.ToHexString(pkh), txId);
+            var current = flows.TryGetValue(key, out var f) ? f : (pkh, 0L, 0L);
+            flows[key] = (pkh, current.Item2 + received, current.Item3 + spent);
+        }
+
+        var spentCoins = undo.SpentCoins.ToDictionary(s => s.OutPoint, s => s.Coin);
+        foreach (var t in block.Transactions)
+        {
+            foreach (var output in t.Outputs)
+            {
+                Add(output.PublicKeyHash.ToArray(), t.TxId, output.Value.Units, 0);
+            }
+
+            if (t.IsCoinbase)
+            {
+                continue;
+            }
+
+            foreach (var input in t.Inputs)
+            {
+                var coin = spentCoins[input.PreviousOutput];
+                Add(coin.Output.PublicKeyHash.ToArray(), t.TxId, 0, coin.Output.Value.Units);
+            }
+        }
+
+        await using var balance = Command(connection, tx, Sql(
+            "insert into address_balances (pubkey_hash, balance) values (@pkh, @delta) on conflict (pubkey_hash) do update set balance = address_balances.balance + excluded.balance"));
+        var balancePkh = AddParameter(balance, "pkh", Array.Empty<byte>());
+        var delta = AddParameter(balance, "delta", 0L);
+        foreach (var byAddress in flows.Values.GroupBy(f => Convert.ToHexString(f.Pkh)))
+        {
+            balancePkh.Value = byAddress.First().Pkh;
+            delta.Value = sign * byAddress.Sum(f => f.Received - f.Spent);
+            await balance.ExecuteNonQueryAsync(ct);
+        }
+
+        if (sign > 0)
+        {
+            await using var history = Command(connection, tx,
+                "insert into address_transactions (pubkey_hash, txid, block_hash, block_height, received, spent) values (@pkh, @txid, @block, @height, @received, @spent)");
+            var pkh = AddParameter(history, "pkh", Array.Empty<byte>());
+            var txid = AddParameter(history, "txid", Array.Empty<byte>());
+            AddParameter(history, "block", block.Hash.ToBytes());
+            AddParameter(history, "height", height);
+            var received = AddParameter(history, "received", 0L);
+            var spent = AddParameter(history, "spent", 0L);
+            foreach (var ((_, txId), flow) in flows)
+            {
+                pkh.Value = flow.Pkh;
+                txid.Value = txId.ToBytes();
+                received.Value = flow.Received;
+                spent.Value = flow.Spent;
+                await history.ExecuteNonQueryAsync(ct);
+            }
+        }
+        else
+        {
+            await ExecuteAsync(connection, tx, "delete from address_transactions where block_hash = @block", ct, ("block", block.Hash.ToBytes()));
+        }
+    }
+
+    private Task StepAsync(string step) => Failpoint?.Invoke(step) ?? Task.CompletedTask;
+
+    private static Coin ReadCoin(DbDataReader reader, int offset) => new(
+        new TxOut(new Amount(reader.GetInt64(offset)), [.. (byte[])reader[offset + 1]]),
+        reader.GetInt32(offset + 2),
+        reader.GetBoolean(offset + 3));
+
+    private async Task<IReadOnlyList<StoredBlock>> ReadBlocksAsync(DbConnection connection, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, null, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<StoredBlock>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new StoredBlock(new Hash256((byte[])reader[0]), reader.GetInt32(1), BlockHeader.Parse((byte[])reader[2]), reader.GetInt32(3), reader.GetInt32(4)));
+        }
+
+        return rows;
+    }
+
+    protected DbCommand Command(DbConnection connection, DbTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var command = connection.CreateCommand();
+        command.CommandText = Sql(sql);
+        command.Transaction = tx;
+        foreach (var (name, value) in parameters)
+        {
+            AddParameter(command, name, value);
+        }
+
+        return command;
+    }
+
+    protected static DbParameter AddParameter(DbCommand command, string name, object? value)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    protected async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, tx, sql, parameters);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    protected async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, tx, sql, parameters);
+        return await command.ExecuteScalarAsync(ct);
+    }
+
+    private sealed class NoLock : IDisposable
+    {
+        public static readonly NoLock Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+}

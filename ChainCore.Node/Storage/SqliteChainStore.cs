@@ -1,0 +1,60 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace ChainCore.Node.Storage;
+
+/// <summary>
+/// The embedded store: one SQLite file, WAL journal so readers never wait for the writer, and one
+/// writer at a time (SQLite's own rule, kept here with a semaphore instead of busy retries).
+/// </summary>
+public sealed class SqliteChainStore : SqlChainStore
+{
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    public SqliteChainStore(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Path = System.IO.Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    protected override string Sql(string sql) => Schema.ForSqlite(sql);
+
+    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(ct);
+        await using var pragmas = connection.CreateCommand();
+        pragmas.CommandText = "pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 30000;";
+        await pragmas.ExecuteNonQueryAsync(ct);
+        return connection;
+    }
+
+    protected override async ValueTask<IDisposable> EnterWriteAsync(CancellationToken ct)
+    {
+        await _writer.WaitAsync(ct);
+        return new Releaser(_writer);
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        _writer.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class Releaser(SemaphoreSlim semaphore) : IDisposable
+    {
+        public void Dispose() => semaphore.Release();
+    }
+}
