@@ -229,8 +229,8 @@ public sealed class ChainEngine : IDisposable
         {
             var tip = Tip;
             var best = _index.Values.Where(e => !e.IsInvalid).Aggregate((a, b) => b.IsBetterThan(a) ? b : a);
-            // Only strictly more work replaces a valid tip: on equal work the first seen stays.
-            if (best == tip || (!tip.IsInvalid && best.ChainWork <= tip.ChainWork))
+            // More work wins; on equal work the block seen first (as Bitcoin's sequence ids).
+            if (best == tip || (!tip.IsInvalid && !best.IsBetterThan(tip)))
             {
                 return;
             }

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 
 namespace ChainCore.Tests.Harness;
 
@@ -34,7 +33,8 @@ public sealed class NodeFactory(NodeSettings settings) : WebApplicationFactory<C
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:ChainCore", "Warning");
         builder.ConfigureServices(services =>
         {
             if (Settings.Clock is { } clock)
