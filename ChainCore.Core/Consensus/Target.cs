@@ -17,7 +17,12 @@ public static class Target
     {
         var size = (int)(bits >> 24);
         var word = bits & 0x007fffffu;
-        BigInteger value = size <= 3 ? word >> (8 * (3 - size)) : new BigInteger(word) << (8 * (size - 3));
+        if (size <= 3)
+        {
+            word >>= 8 * (3 - size);
+        }
+
+        BigInteger value = size <= 3 ? word : new BigInteger(word) << (8 * (size - 3));
         negative = word != 0 && (bits & 0x00800000u) != 0;
         overflow = word != 0 && (size > 34 || (word > 0xff && size > 33) || (word > 0xffff && size > 32));
         return value;

@@ -1,0 +1,65 @@
+using System.Collections.Immutable;
+using ChainCore.Core.Consensus;
+using ChainCore.Core.Crypto;
+using ChainCore.Core.Primitives;
+using ChainCore.Core.Wallet;
+
+namespace ChainCore.Tests.Fixtures;
+
+/// <summary>Seeded random protocol objects and signed spends, so property-style tests are reproducible.</summary>
+public static class TestData
+{
+    public static byte[] RandomBytes(Random random, int length)
+    {
+        var bytes = new byte[length];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    public static Hash256 RandomHash(Random random) => new(RandomBytes(random, 32));
+
+    public static PrivateKey RandomKey(Random random)
+    {
+        var bytes = RandomBytes(random, 32);
+        bytes[0] &= 0x7f;
+        bytes[31] |= 1;
+        return PrivateKey.FromBytes(bytes);
+    }
+
+    /// <summary>A structurally random transaction (signatures are random bytes, not valid ones).</summary>
+    public static Transaction RandomTransaction(Random random, int? inputs = null, int? outputs = null) => new(
+        random.Next(1, 3),
+        [.. Enumerable.Range(0, inputs ?? random.Next(1, 4)).Select(_ => new TxIn(
+            new OutPoint(RandomHash(random), (uint)random.Next(0, 5)),
+            [.. RandomBytes(random, random.Next(0, 73))],
+            [.. RandomBytes(random, 33)]))],
+        [.. Enumerable.Range(0, outputs ?? random.Next(1, 4)).Select(_ => new TxOut(new Amount(random.NextInt64(1, 1_000_000_000)), [.. RandomBytes(random, 20)]))],
+        (uint)random.Next());
+
+    public static Block RandomBlock(Random random, int transactions)
+    {
+        var all = Enumerable.Range(0, transactions).Select(i => i == 0 ? Coinbase.Create(random.Next(1, 1000), RandomBytes(random, 20), Amount.FromCoins(50)) : RandomTransaction(random)).ToImmutableArray();
+        var header = new BlockHeader(1, RandomHash(random), MerkleTree.ComputeRoot(all), (uint)random.Next(), 0x207fffff, (uint)random.Next());
+        return new Block(header, all);
+    }
+
+    /// <summary>A signed transaction spending <paramref name="coins"/> (all owned by <paramref name="key"/>) to <paramref name="outputs"/>.</summary>
+    public static Transaction Spend(PrivateKey key, IEnumerable<OutPoint> coins, IEnumerable<TxOut> outputs)
+    {
+        var publicKey = key.PublicKey.ToBytes().ToImmutableArray();
+        var unsigned = new Transaction([.. coins.Select(c => new TxIn(c, [], publicKey))], [.. outputs]);
+        return TransactionBuilder.Sign(unsigned, key);
+    }
+
+    public static TxOut Pay(PrivateKey key, Amount amount) => new(amount, [.. key.PublicKey.ToAddress().PublicKeyHash]);
+
+    /// <summary>Solves a regtest block on <paramref name="previous"/> holding <paramref name="transactions"/> after a coinbase for <paramref name="height"/>.</summary>
+    public static Block MineBlock(Hash256 previous, int height, uint time, IEnumerable<Transaction> transactions, Amount coinbaseValue, ConsensusParams? p = null, byte[]? payTo = null)
+    {
+        p ??= ConsensusParams.Regtest;
+        var coinbase = Coinbase.Create(height, payTo ?? new byte[20], coinbaseValue);
+        var all = transactions.Prepend(coinbase).ToImmutableArray();
+        var header = new BlockHeader(1, previous, MerkleTree.ComputeRoot(all), time, p.PowLimitBits, 0);
+        return Node.Mining.BlockSolver.Solve(new Block(header, all), p, CancellationToken.None);
+    }
+}
