@@ -39,7 +39,7 @@ args=(test ChainCore.sln --settings testsettings.runsettings
   --results-directory "$reports"
   --logger "trx;LogFileName=tests.trx"
   --logger "html;LogFileName=tests.html"
-  --logger "console;verbosity=normal"
+  --logger "console;verbosity=minimal"
   /p:CollectCoverage=true
   /p:CoverletOutputFormat=cobertura
   "/p:CoverletOutput=$reports/coverage/"

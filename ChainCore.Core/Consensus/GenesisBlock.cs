@@ -10,10 +10,10 @@ namespace ChainCore.Core.Consensus;
 /// </summary>
 public static class GenesisBlock
 {
-    public const uint MainTime = 1795392000;   // 2026-11-23T00:00:00Z
+    public const uint MainTime = 1795392001;   // 2026-11-23T00:00:01Z
     public const uint DevnetTime = 1795392001;
     public const uint RegtestTime = 1795392002;
-    public const uint MainNonce = 0;
+    public const uint MainNonce = 2759432347;
     public const uint DevnetNonce = 145905;
     public const uint RegtestNonce = 6;
 

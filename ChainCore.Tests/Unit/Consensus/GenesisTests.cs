@@ -27,7 +27,7 @@ public sealed class GenesisTests
         Target.CheckProofOfWork(header.GetHash(), header.Bits, ConsensusParams.Main).ShouldBeTrue();
     }
 
-    [TestCase("main", "0000000000000000000000000000000000000000000000000000000000000000")]
+    [TestCase("main", "000000004ab5d58739decef52fd1bd6c7a5636da1bb56b035ff9562e20eb5076")]
     [TestCase("devnet", "0000f8876a01458a2d48bea99f14c7a973261c60024adc5a6d88e312b50dcbf6")]
     [TestCase("regtest", "0cd5e3336b966ff3398248163381de148c64365144db9326047b057c539182b2")]
     public void Each_network_genesis_is_built_from_fixed_fields_and_is_valid(string network, string expectedHash)
