@@ -364,6 +364,43 @@ public abstract class SqlChainStore : IChainStore
         return stats;
     }
 
+    /// <summary>
+    /// Every row of the chain-state tables as sorted text, so tests can compare the whole store
+    /// before and after an operation.
+    /// </summary>
+    internal async Task<IReadOnlyList<string>> SnapshotAsync(CancellationToken ct = default)
+    {
+        string[] queries =
+        [
+            "select 'block', hash, height, on_main_chain, invalid from blocks",
+            "select 'tx', txid, block_hash, block_height, position from transactions",
+            "select 'utxo', txid, vout, value, pubkey_hash, height, is_coinbase from utxos",
+            "select 'balance', pubkey_hash, balance from address_balances where balance <> 0",
+            "select 'history', pubkey_hash, txid, block_hash, block_height, received, spent from address_transactions",
+            "select 'undo', block_hash, data from block_undo",
+        ];
+        var rows = new List<string>();
+        await using var connection = await OpenAsync(ct);
+        foreach (var query in queries)
+        {
+            await using var command = Command(connection, null, query);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var fields = Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetValue(i) switch
+                {
+                    byte[] bytes => Convert.ToHexString(bytes),
+                    bool b => b ? "1" : "0",
+                    var v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture),
+                });
+                rows.Add(string.Join('|', fields));
+            }
+        }
+
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
+    }
+
     public abstract ValueTask DisposeAsync();
 
     protected async Task<bool> InsertBlockRowAsync(DbConnection connection, DbTransaction? tx, Block block, int height, bool onMainChain, CancellationToken ct) =>
