@@ -59,6 +59,8 @@ public sealed class ApiBadInputTests : NodeTestBase
         yield return new("POST", "/mine_block", """{"miner_address": 5}""", json, HttpStatusCode.BadRequest, "malformed");
         yield return new("POST", "/mine_block", """{"miner_address": "1BoatSLRHtKNngkdXEeobR76b53LETtpyX"}""", json, HttpStatusCode.BadRequest, "invalid-address");
         yield return new("GET", "/no/such/endpoint", null, json, HttpStatusCode.NotFound, "not-found");
+        var coinbase = ChainCore.Core.Consensus.Coinbase.Create(1, new byte[20], ChainCore.Core.Primitives.Amount.FromCoins(1)).ToHex();
+        yield return new("POST", "/transactions", coinbase, text, HttpStatusCode.BadRequest, "unexpected-coinbase");
     }
 
     [TestCaseSource(nameof(Cases))]

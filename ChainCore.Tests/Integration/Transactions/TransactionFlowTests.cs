@@ -94,6 +94,7 @@ public sealed class TransactionFlowTests : NodeTestBase
 
         refused.Accepted.ShouldBeFalse();
         refused.Code.ShouldBe(RejectCodes.DoubleSpend);
+        (await node.Client.SubmitTransactionAsync(first)).Code.ShouldBe(RejectCodes.AlreadyKnown);
         (await node.Client.GetMempoolAsync()).Transactions.Single().TxId.ShouldBe(first.TxId.ToString());
     }
 
