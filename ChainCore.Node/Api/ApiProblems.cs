@@ -15,7 +15,7 @@ public static class ApiProblems
             detail: detail,
             statusCode: status,
             title: TitleFor(code),
-            type: $"https://chaincore.dev/problems/{code}",
+            type: $"urn:chaincore:problem:{code}",
             extensions: new Dictionary<string, object?> { ["code"] = code });
 
     public static ProblemHttpResult Malformed(string detail) => Create(StatusCodes.Status400BadRequest, RejectCodes.Malformed, detail);
