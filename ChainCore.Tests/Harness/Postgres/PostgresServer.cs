@@ -15,6 +15,8 @@ public sealed class PostgresServer : IAsyncDisposable
     public const string ParameterName = "PostgresConnectionString";
     public const string EnvironmentVariable = "CHAINCORE_TEST_PG";
 
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly string? _clusterDir;
     private readonly string? _binDir;
 
@@ -124,7 +126,7 @@ public sealed class PostgresServer : IAsyncDisposable
             }
             catch (NpgsqlException) when (DateTime.UtcNow < deadline)
             {
-                await Task.Delay(100, ct);
+                await Task.Delay(PollInterval, ct);
             }
             catch (NpgsqlException e)
             {
