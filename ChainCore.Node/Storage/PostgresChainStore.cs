@@ -90,6 +90,57 @@ public sealed class PostgresChainStore : SqlChainStore
         await writer.CompleteAsync(ct);
     }
 
+    protected override async Task<int> DeleteCoinsAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<OutPoint> outPoints, CancellationToken ct)
+    {
+        if (outPoints.Count < CopyThreshold)
+        {
+            return await base.DeleteCoinsAsync(connection, tx, outPoints, ct);
+        }
+
+        return await ExecuteAsync(connection, tx,
+            "delete from utxos u using unnest(@txids, @vouts) as k(txid, vout) where u.txid = k.txid and u.vout = k.vout", ct,
+            ("txids", outPoints.Select(o => o.TxId.ToBytes()).ToArray()), ("vouts", outPoints.Select(o => (int)o.Index).ToArray()));
+    }
+
+    protected override async Task ApplyBalancesAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<(byte[] Pkh, long Delta)> deltas, CancellationToken ct)
+    {
+        if (deltas.Count < CopyThreshold)
+        {
+            await base.ApplyBalancesAsync(connection, tx, deltas, ct);
+            return;
+        }
+
+        await ExecuteAsync(connection, tx,
+            "insert into address_balances (pubkey_hash, balance) select * from unnest(@pkhs, @deltas) "
+            + "on conflict (pubkey_hash) do update set balance = address_balances.balance + excluded.balance", ct,
+            ("pkhs", deltas.Select(d => d.Pkh).ToArray()), ("deltas", deltas.Select(d => d.Delta).ToArray()));
+    }
+
+    protected override async Task InsertHistoryAsync(DbConnection connection, DbTransaction tx, Hash256 blockHash, int height, IReadOnlyList<HistoryRow> rows, CancellationToken ct)
+    {
+        if (rows.Count < CopyThreshold)
+        {
+            await base.InsertHistoryAsync(connection, tx, blockHash, height, rows, ct);
+            return;
+        }
+
+        var block = blockHash.ToBytes();
+        await using var writer = await ((NpgsqlConnection)connection).BeginBinaryImportAsync(
+            "copy address_transactions (pubkey_hash, txid, block_hash, block_height, received, spent) from stdin (format binary)", ct);
+        foreach (var row in rows)
+        {
+            await writer.StartRowAsync(ct);
+            await writer.WriteAsync(row.PublicKeyHash, NpgsqlDbType.Bytea, ct);
+            await writer.WriteAsync(row.TxId.ToBytes(), NpgsqlDbType.Bytea, ct);
+            await writer.WriteAsync(block, NpgsqlDbType.Bytea, ct);
+            await writer.WriteAsync(height, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(row.Received, NpgsqlDbType.Bigint, ct);
+            await writer.WriteAsync(row.Spent, NpgsqlDbType.Bigint, ct);
+        }
+
+        await writer.CompleteAsync(ct);
+    }
+
     /// <summary>Skips the blocks already stored (one query), then binary-COPYs the rest in one transaction.</summary>
     public override async Task<int> BulkInsertBlocksAsync(IReadOnlyList<(Block Block, int Height)> blocks, CancellationToken ct = default)
     {

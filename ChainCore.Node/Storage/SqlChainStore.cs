@@ -182,14 +182,10 @@ public abstract class SqlChainStore : IChainStore
         await InsertCoinsAsync(connection, tx, block.Transactions.SelectMany((t, _) => CoinsOf(t, height)).ToList(), ct);
         await StepAsync("connect:outputs");
 
-        foreach (var spent in undo.SpentCoins)
+        var deleted = await DeleteCoinsAsync(connection, tx, [.. undo.SpentCoins.Select(c => c.OutPoint)], ct);
+        if (deleted != undo.SpentCoins.Length)
         {
-            var deleted = await ExecuteAsync(connection, tx, "delete from utxos where txid = @txid and vout = @vout", ct,
-                ("txid", spent.OutPoint.TxId.ToBytes()), ("vout", (int)spent.OutPoint.Index));
-            if (deleted != 1)
-            {
-                throw new InvalidOperationException($"Connecting {block.Hash}: output {spent.OutPoint} is not in the UTXO set.");
-            }
+            throw new InvalidOperationException($"Connecting {block.Hash}: {undo.SpentCoins.Length - deleted} of the outputs it spends are not in the UTXO set.");
         }
 
         await StepAsync("connect:spends");
@@ -488,39 +484,71 @@ public abstract class SqlChainStore : IChainStore
             }
         }
 
-        await using var balance = Command(connection, tx, Sql(
-            "insert into address_balances (pubkey_hash, balance) values (@pkh, @delta) on conflict (pubkey_hash) do update set balance = address_balances.balance + excluded.balance"));
-        var balancePkh = AddParameter(balance, "pkh", Array.Empty<byte>());
-        var delta = AddParameter(balance, "delta", 0L);
-        foreach (var byAddress in flows.Values.GroupBy(f => Convert.ToHexString(f.Pkh)))
-        {
-            balancePkh.Value = byAddress.First().Pkh;
-            delta.Value = sign * byAddress.Sum(f => f.Received - f.Spent);
-            await balance.ExecuteNonQueryAsync(ct);
-        }
-
+        var balances = flows.Values.GroupBy(f => Convert.ToHexString(f.Pkh))
+            .Select(g => (g.First().Pkh, Delta: sign * g.Sum(f => f.Received - f.Spent)))
+            .ToList();
+        await ApplyBalancesAsync(connection, tx, balances, ct);
         if (sign > 0)
         {
-            await using var history = Command(connection, tx,
-                "insert into address_transactions (pubkey_hash, txid, block_hash, block_height, received, spent) values (@pkh, @txid, @block, @height, @received, @spent)");
-            var pkh = AddParameter(history, "pkh", Array.Empty<byte>());
-            var txid = AddParameter(history, "txid", Array.Empty<byte>());
-            AddParameter(history, "block", block.Hash.ToBytes());
-            AddParameter(history, "height", height);
-            var received = AddParameter(history, "received", 0L);
-            var spent = AddParameter(history, "spent", 0L);
-            foreach (var ((_, txId), flow) in flows)
-            {
-                pkh.Value = flow.Pkh;
-                txid.Value = txId.ToBytes();
-                received.Value = flow.Received;
-                spent.Value = flow.Spent;
-                await history.ExecuteNonQueryAsync(ct);
-            }
+            await InsertHistoryAsync(connection, tx, block.Hash, height, [.. flows.Select(f => new HistoryRow(f.Value.Pkh, f.Key.TxId, f.Value.Received, f.Value.Spent))], ct);
         }
         else
         {
             await ExecuteAsync(connection, tx, "delete from address_transactions where block_hash = @block", ct, ("block", block.Hash.ToBytes()));
+        }
+    }
+
+    /// <summary>One row of the history index.</summary>
+    protected sealed record HistoryRow(byte[] PublicKeyHash, Hash256 TxId, long Received, long Spent);
+
+    /// <summary>Deletes coins from the UTXO set; returns how many existed.</summary>
+    protected virtual async Task<int> DeleteCoinsAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<OutPoint> outPoints, CancellationToken ct)
+    {
+        await using var command = Command(connection, tx, "delete from utxos where txid = @txid and vout = @vout");
+        var txid = AddParameter(command, "txid", Array.Empty<byte>());
+        var vout = AddParameter(command, "vout", 0);
+        var deleted = 0;
+        foreach (var outPoint in outPoints)
+        {
+            txid.Value = outPoint.TxId.ToBytes();
+            vout.Value = (int)outPoint.Index;
+            deleted += await command.ExecuteNonQueryAsync(ct);
+        }
+
+        return deleted;
+    }
+
+    protected virtual async Task ApplyBalancesAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<(byte[] Pkh, long Delta)> deltas, CancellationToken ct)
+    {
+        await using var balance = Command(connection, tx,
+            "insert into address_balances (pubkey_hash, balance) values (@pkh, @delta) on conflict (pubkey_hash) do update set balance = address_balances.balance + excluded.balance");
+        var pkh = AddParameter(balance, "pkh", Array.Empty<byte>());
+        var delta = AddParameter(balance, "delta", 0L);
+        foreach (var (hash, change) in deltas)
+        {
+            pkh.Value = hash;
+            delta.Value = change;
+            await balance.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    protected virtual async Task InsertHistoryAsync(DbConnection connection, DbTransaction tx, Hash256 blockHash, int height, IReadOnlyList<HistoryRow> rows, CancellationToken ct)
+    {
+        await using var history = Command(connection, tx,
+            "insert into address_transactions (pubkey_hash, txid, block_hash, block_height, received, spent) values (@pkh, @txid, @block, @height, @received, @spent)");
+        var pkh = AddParameter(history, "pkh", Array.Empty<byte>());
+        var txid = AddParameter(history, "txid", Array.Empty<byte>());
+        AddParameter(history, "block", blockHash.ToBytes());
+        AddParameter(history, "height", height);
+        var received = AddParameter(history, "received", 0L);
+        var spent = AddParameter(history, "spent", 0L);
+        foreach (var row in rows)
+        {
+            pkh.Value = row.PublicKeyHash;
+            txid.Value = row.TxId.ToBytes();
+            received.Value = row.Received;
+            spent.Value = row.Spent;
+            await history.ExecuteNonQueryAsync(ct);
         }
     }
 
