@@ -141,7 +141,11 @@ public sealed class PostgresChainStore : SqlChainStore
         await writer.CompleteAsync(ct);
     }
 
-    /// <summary>Skips the blocks already stored (one query), then binary-COPYs the rest in one transaction.</summary>
+    /// <summary>
+    /// Binary-COPYs the blocks in one transaction. New blocks are the usual case, so that is tried
+    /// first; if some are already stored (a unique violation), the known ones are skipped and the
+    /// rest copied again.
+    /// </summary>
     public override async Task<int> BulkInsertBlocksAsync(IReadOnlyList<(Block Block, int Height)> blocks, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(blocks);
@@ -150,43 +154,56 @@ public sealed class PostgresChainStore : SqlChainStore
             return 0;
         }
 
+        var distinct = blocks.DistinctBy(b => b.Block.Hash).ToList();
         await using var connection = (NpgsqlConnection)await OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await ExecuteAsync(connection, tx, "lock table blocks in share row exclusive mode", ct);
-        var known = new HashSet<Hash256>();
-        await using (var command = Command(connection, tx, "select hash from blocks where hash = any(@hashes)", ("hashes", blocks.Select(b => b.Block.Hash.ToBytes()).ToArray())))
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        try
         {
-            while (await reader.ReadAsync(ct))
-            {
-                known.Add(new Hash256((byte[])reader[0]));
-            }
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await CopyBlocksAsync(connection, distinct, ct);
+            await tx.CommitAsync(ct);
+            return distinct.Count;
         }
-
-        var fresh = blocks.Where(b => known.Add(b.Block.Hash)).ToList();
-        await using (var writer = await connection.BeginBinaryImportAsync(
-            "copy blocks (hash, prev_hash, height, header, raw, tx_count, size, time, on_main_chain, invalid) from stdin (format binary)", ct))
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            foreach (var (block, height) in fresh)
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await ExecuteAsync(connection, tx, "lock table blocks in share row exclusive mode", ct);
+            var known = new HashSet<Hash256>();
+            await using (var command = Command(connection, tx, "select hash from blocks where hash = any(@hashes)", ("hashes", distinct.Select(b => b.Block.Hash.ToBytes()).ToArray())))
+            await using (var reader = await command.ExecuteReaderAsync(ct))
             {
-                await writer.StartRowAsync(ct);
-                await writer.WriteAsync(block.Hash.ToBytes(), NpgsqlDbType.Bytea, ct);
-                await writer.WriteAsync(block.Header.PreviousHash.ToBytes(), NpgsqlDbType.Bytea, ct);
-                await writer.WriteAsync(height, NpgsqlDbType.Integer, ct);
-                await writer.WriteAsync(block.Header.Serialize(), NpgsqlDbType.Bytea, ct);
-                await writer.WriteAsync(block.Serialize(), NpgsqlDbType.Bytea, ct);
-                await writer.WriteAsync(block.Transactions.Length, NpgsqlDbType.Integer, ct);
-                await writer.WriteAsync(block.SerializedSize, NpgsqlDbType.Integer, ct);
-                await writer.WriteAsync((long)block.Header.Time, NpgsqlDbType.Bigint, ct);
-                await writer.WriteAsync(false, NpgsqlDbType.Boolean, ct);
-                await writer.WriteAsync(false, NpgsqlDbType.Boolean, ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    known.Add(new Hash256((byte[])reader[0]));
+                }
             }
 
-            await writer.CompleteAsync(ct);
+            var fresh = distinct.Where(b => !known.Contains(b.Block.Hash)).ToList();
+            await CopyBlocksAsync(connection, fresh, ct);
+            await tx.CommitAsync(ct);
+            return fresh.Count;
+        }
+    }
+
+    private static async Task CopyBlocksAsync(NpgsqlConnection connection, IReadOnlyList<(Block Block, int Height)> blocks, CancellationToken ct)
+    {
+        await using var writer = await connection.BeginBinaryImportAsync(
+            "copy blocks (hash, prev_hash, height, header, raw, tx_count, size, time, on_main_chain, invalid) from stdin (format binary)", ct);
+        foreach (var (block, height) in blocks)
+        {
+            await writer.StartRowAsync(ct);
+            await writer.WriteAsync(block.Hash.ToBytes(), NpgsqlDbType.Bytea, ct);
+            await writer.WriteAsync(block.Header.PreviousHash.ToBytes(), NpgsqlDbType.Bytea, ct);
+            await writer.WriteAsync(height, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(block.Header.Serialize(), NpgsqlDbType.Bytea, ct);
+            await writer.WriteAsync(block.Serialize(), NpgsqlDbType.Bytea, ct);
+            await writer.WriteAsync(block.Transactions.Length, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(block.SerializedSize, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync((long)block.Header.Time, NpgsqlDbType.Bigint, ct);
+            await writer.WriteAsync(false, NpgsqlDbType.Boolean, ct);
+            await writer.WriteAsync(false, NpgsqlDbType.Boolean, ct);
         }
 
-        await tx.CommitAsync(ct);
-        return fresh.Count;
+        await writer.CompleteAsync(ct);
     }
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
