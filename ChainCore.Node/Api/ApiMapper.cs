@@ -27,6 +27,12 @@ public static class ApiMapper
             withTransactions ? block.ToHex() : null);
     }
 
+    /// <summary>A main-chain block's summary, without its transactions.</summary>
+    public static BlockResponse ToSummary(Storage.StoredBlock row, int tipHeight) => new(
+        row.Hash.ToString(), row.Height, row.Header.Version, row.Header.PreviousHash.ToString(), row.Header.MerkleRoot.ToString(),
+        row.Header.Time, row.Header.Bits.ToString("x8", System.Globalization.CultureInfo.InvariantCulture), row.Header.Nonce,
+        row.Size, row.TransactionCount, tipHeight - row.Height + 1, null, null);
+
     public static TransactionResponse ToResponse(Transaction tx, Hash256? blockHash, int? blockHeight, int tipHeight, bool inMempool) => new(
         tx.TxId.ToString(),
         tx.Version,

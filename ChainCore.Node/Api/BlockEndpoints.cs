@@ -71,10 +71,7 @@ public static class BlockEndpoints
         }
 
         var rows = await store.GetBlocksAsync(from, count, ct);
-        var blocks = rows.Select(r => new BlockResponse(
-            r.Hash.ToString(), r.Height, r.Header.Version, r.Header.PreviousHash.ToString(), r.Header.MerkleRoot.ToString(),
-            r.Header.Time, r.Header.Bits.ToString("x8", System.Globalization.CultureInfo.InvariantCulture), r.Header.Nonce,
-            r.Size, r.TransactionCount, tipHeight - r.Height + 1, null, null)).ToList();
+        var blocks = rows.Select(r => ApiMapper.ToSummary(r, tipHeight)).ToList();
         return TypedResults.Ok(new BlockListResponse(blocks, from, count, tipHeight));
     }
 }

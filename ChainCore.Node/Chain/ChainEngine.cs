@@ -257,7 +257,7 @@ public sealed class ChainEngine : IDisposable
             {
                 var block = await LoadBlockAsync(entry.Hash, ct);
                 var coins = await _store.GetCoinsAsync(SpentOutPoints(block), ct);
-                var result = BlockValidator.ConnectBlock(block, entry.Height, new CoinsView(coins), Params, out var undo);
+                var result = BlockValidator.ConnectBlock(block, entry.Height, new DictionaryUtxoView(coins), Params, out var undo);
                 if (!result.IsValid)
                 {
                     _log.LogWarning("Block {Hash} at height {Height} is invalid: {Reason}", entry.Hash, entry.Height, result);
@@ -398,7 +398,7 @@ public sealed class ChainEngine : IDisposable
             coins[outPoint] = coin;
         }
 
-        var inputs = TransactionValidator.CheckInputs(tx, new CoinsView(coins), spendHeight, Params, out var fee);
+        var inputs = TransactionValidator.CheckInputs(tx, new DictionaryUtxoView(coins), spendHeight, Params, out var fee);
         if (!inputs.IsValid)
         {
             return new TransactionResult(txId, inputs, Amount.Zero);
@@ -440,12 +440,6 @@ public sealed class ChainEngine : IDisposable
     }
 
     public void Dispose() => _writer.Dispose();
-
-    /// <summary>Unspent outputs fetched for one validation.</summary>
-    private sealed class CoinsView(IReadOnlyDictionary<OutPoint, Coin> coins) : IUtxoView
-    {
-        public Coin? GetCoin(OutPoint outPoint) => coins.GetValueOrDefault(outPoint);
-    }
 }
 
 public sealed record BlockTemplate(Block Block, int Height, uint MinTime, Amount Fees);

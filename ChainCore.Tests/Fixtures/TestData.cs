@@ -54,10 +54,10 @@ public static class TestData
     public static TxOut Pay(PrivateKey key, Amount amount) => new(amount, [.. key.PublicKey.ToAddress().PublicKeyHash]);
 
     /// <summary>Solves a regtest block on <paramref name="previous"/> holding <paramref name="transactions"/> after a coinbase for <paramref name="height"/>.</summary>
-    public static Block MineBlock(Hash256 previous, int height, uint time, IEnumerable<Transaction> transactions, Amount coinbaseValue, ConsensusParams? p = null, byte[]? payTo = null)
+    public static Block MineBlock(Hash256 previous, int height, uint time, IEnumerable<Transaction> transactions, Amount coinbaseValue, ConsensusParams? p = null, byte[]? payTo = null, byte extraNonce = 0)
     {
         p ??= ConsensusParams.Regtest;
-        var coinbase = Coinbase.Create(height, payTo ?? new byte[20], coinbaseValue);
+        var coinbase = Coinbase.Create(height, payTo ?? new byte[20], coinbaseValue, extraNonce == 0 ? [] : [extraNonce]);
         var all = transactions.Prepend(coinbase).ToImmutableArray();
         var header = new BlockHeader(1, previous, MerkleTree.ComputeRoot(all), time, p.PowLimitBits, 0);
         return Node.Mining.BlockSolver.Solve(new Block(header, all), p, CancellationToken.None);

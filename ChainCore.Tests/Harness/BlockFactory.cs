@@ -1,8 +1,7 @@
-using System.Collections.Immutable;
 using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
-using ChainCore.Node.Mining;
+using ChainCore.Tests.Fixtures;
 
 namespace ChainCore.Tests.Harness;
 
@@ -18,11 +17,13 @@ public static class BlockFactory
 
     private static Block Next(Hash256 parentHash, int parentHeight, uint parentTime, uint bits, ReadOnlySpan<byte> payTo, ConsensusParams p, IEnumerable<Transaction>? transactions, Amount? fees, byte extraNonce)
     {
+        if (bits != p.PowLimitBits)
+        {
+            throw new ArgumentException("Test blocks are mined at the network's pow limit.", nameof(bits));
+        }
+
         var height = parentHeight + 1;
-        var coinbase = Coinbase.Create(height, payTo, Subsidy.ForHeight(height, p) + (fees ?? Amount.Zero), [extraNonce]);
-        var all = (transactions ?? []).Prepend(coinbase).ToImmutableArray();
-        var header = new BlockHeader(1, parentHash, MerkleTree.ComputeRoot(all), parentTime + 1, bits, 0);
-        return BlockSolver.Solve(new Block(header, all), p, CancellationToken.None);
+        return TestData.MineBlock(parentHash, height, parentTime + 1, transactions ?? [], Subsidy.ForHeight(height, p) + (fees ?? Amount.Zero), p, payTo.ToArray(), extraNonce);
     }
 
     /// <summary>A chain of <paramref name="count"/> empty blocks on <paramref name="parent"/>.</summary>

@@ -2,6 +2,7 @@ using ChainCore.Core.Consensus;
 using ChainCore.Core.Crypto;
 using ChainCore.Core.Primitives;
 using ChainCore.Core.Wallet;
+using ChainCore.Tests.Fixtures;
 
 namespace ChainCore.Tests.Harness;
 
@@ -20,14 +21,8 @@ public static class Wallets
     public static WalletClient ClientFor(TestNode node, TestWallet wallet) => new(node.Client, wallet.Key);
 
     /// <summary>A signed transaction spending one output worth <paramref name="inputValue"/>, paying all but <paramref name="fee"/> to <paramref name="to"/>.</summary>
-    public static Transaction Spend(TestWallet from, OutPoint outPoint, Amount inputValue, Address to, Amount fee)
-    {
-        var unsigned = new Transaction(
-            [new TxIn(outPoint, [], [.. from.Key.PublicKey.ToBytes()])],
-            [new TxOut(inputValue - fee, [.. to.PublicKeyHash])]);
-        var signature = from.Key.Sign(unsigned.SignatureHash(0).ToBytes());
-        return unsigned.WithInputs([unsigned.Inputs[0].WithSignature(signature)]);
-    }
+    public static Transaction Spend(TestWallet from, OutPoint outPoint, Amount inputValue, Address to, Amount fee) =>
+        TestData.Spend(from.Key, [outPoint], [new TxOut(inputValue - fee, [.. to.PublicKeyHash])]);
 
     /// <summary>The wallet's confirmed coins in the node's store, in a stable order for comparisons.</summary>
     public static async Task<IReadOnlyList<SpentCoin>> CoinsAsync(TestNode node, TestWallet wallet) =>
