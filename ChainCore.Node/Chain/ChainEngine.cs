@@ -26,6 +26,9 @@ public sealed class ChainEngine : IDisposable
     private long _sequence;
     private volatile BlockIndexEntry? _tip;
 
+    // The block being accepted, so connecting it does not read back what was just written (writer only).
+    private Block? _justStored;
+
     public ChainEngine(IChainStore store, ConsensusParams consensus, TransactionPool mempool, TimeProvider clock, long minRelayFeePerKb, int maxOrphans, ILogger<ChainEngine> log)
     {
         _store = store;
@@ -191,7 +194,16 @@ public sealed class ChainEngine : IDisposable
         var height = parent.Height + 1;
         await _store.InsertBlockAsync(block, height, ct);
         var entry = AddEntry(block.Header, hash, parent);
-        await ActivateBestChainAsync(ct);
+        _justStored = block;
+        try
+        {
+            await ActivateBestChainAsync(ct);
+        }
+        finally
+        {
+            _justStored = null;
+        }
+
         if (entry.IsInvalid)
         {
             return new BlockResult(BlockStatus.Invalid, hash, height, false, entry.InvalidReason, $"The block failed validation: {entry.InvalidReason}.");
@@ -285,7 +297,7 @@ public sealed class ChainEngine : IDisposable
     }
 
     private async Task<Block> LoadBlockAsync(Hash256 hash, CancellationToken ct) =>
-        await _store.GetBlockAsync(hash, ct) ?? throw new InvalidOperationException($"Block {hash} is in the index but not in the store.");
+        _justStored?.Hash == hash ? _justStored : await _store.GetBlockAsync(hash, ct) ?? throw new InvalidOperationException($"Block {hash} is in the index but not in the store.");
 
     private static List<OutPoint> SpentOutPoints(Block block) =>
         [.. block.Transactions.Where(tx => !tx.IsCoinbase).SelectMany(tx => tx.Inputs).Select(input => input.PreviousOutput)];
