@@ -15,8 +15,8 @@ public sealed class NodeOptions
     /// <summary>main, devnet or regtest.</summary>
     public string Network { get; set; } = "regtest";
 
-    /// <summary>Where the embedded SQLite database lives when no <see cref="Database"/> is given.</summary>
-    public string DataDir { get; set; } = "data";
+    /// <summary>Where the embedded SQLite database lives when no <see cref="Database"/> is given; by default ~/.chaincore.</summary>
+    public string DataDir { get; set; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".chaincore");
 
     /// <summary>A PostgreSQL connection string; empty means the embedded SQLite store.</summary>
     public string? Database { get; set; }
