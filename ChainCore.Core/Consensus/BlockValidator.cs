@@ -15,41 +15,41 @@ public static class BlockValidator
         ArgumentNullException.ThrowIfNull(block);
         if (!Target.CheckProofOfWork(block.Hash, block.Header.Bits, p))
         {
-            return ValidationResult.Fail(RejectCodes.BadPow, $"The block hash {block.Hash} does not meet its target (bits {block.Header.Bits:x8}).");
+            return ValidationResult.Invalid(RejectCodes.BadPow, $"The block hash {block.Hash} does not meet its target (bits {block.Header.Bits:x8}).");
         }
 
         if (block.Transactions.IsEmpty)
         {
-            return ValidationResult.Fail(RejectCodes.NoCoinbase, "The block has no transactions.");
+            return ValidationResult.Invalid(RejectCodes.NoCoinbase, "The block has no transactions.");
         }
 
         var txIds = block.Transactions.Select(tx => tx.TxId).ToArray();
         var root = MerkleTree.ComputeRoot(txIds, out var mutated);
         if (root != block.Header.MerkleRoot)
         {
-            return ValidationResult.Fail(RejectCodes.BadMerkleRoot, $"The merkle root {root} does not match the header's {block.Header.MerkleRoot}.");
+            return ValidationResult.Invalid(RejectCodes.BadMerkleRoot, $"The merkle root {root} does not match the header's {block.Header.MerkleRoot}.");
         }
 
         if (mutated)
         {
-            return ValidationResult.Fail(RejectCodes.MutatedMerkle, "The transaction list repeats a subtree (CVE-2012-2459).");
+            return ValidationResult.Invalid(RejectCodes.MutatedMerkle, "The transaction list repeats a subtree (CVE-2012-2459).");
         }
 
         if (block.SerializedSize > p.MaxBlockSize)
         {
-            return ValidationResult.Fail(RejectCodes.BlockOversize, $"The block is {block.SerializedSize} bytes; at most {p.MaxBlockSize}.");
+            return ValidationResult.Invalid(RejectCodes.BlockOversize, $"The block is {block.SerializedSize} bytes; at most {p.MaxBlockSize}.");
         }
 
         if (!block.Transactions[0].IsCoinbase)
         {
-            return ValidationResult.Fail(RejectCodes.NoCoinbase, "The first transaction is not a coinbase.");
+            return ValidationResult.Invalid(RejectCodes.NoCoinbase, "The first transaction is not a coinbase.");
         }
 
         for (var i = 1; i < block.Transactions.Length; i++)
         {
             if (block.Transactions[i].IsCoinbase)
             {
-                return ValidationResult.Fail(RejectCodes.MultipleCoinbase, $"Transaction {i} is a second coinbase.");
+                return ValidationResult.Invalid(RejectCodes.MultipleCoinbase, $"Transaction {i} is a second coinbase.");
             }
         }
 
@@ -64,7 +64,7 @@ public static class BlockValidator
 
         if (txIds.Distinct().Count() != txIds.Length)
         {
-            return ValidationResult.Fail(RejectCodes.DuplicateTransactions, "The block contains the same transaction twice.");
+            return ValidationResult.Invalid(RejectCodes.DuplicateTransactions, "The block contains the same transaction twice.");
         }
 
         return ValidationResult.Ok;
@@ -77,18 +77,18 @@ public static class BlockValidator
         var required = Difficulty.RequiredBits(parent.ParentHeight + 1, parent.ParentBits, parent.BlockTimeAt, p);
         if (header.Bits != required)
         {
-            return ValidationResult.Fail(RejectCodes.BadDifficultyBits, $"Bits {header.Bits:x8} differ from the required {required:x8}.");
+            return ValidationResult.Invalid(RejectCodes.BadDifficultyBits, $"Bits {header.Bits:x8} differ from the required {required:x8}.");
         }
 
         if (header.Time <= parent.MedianTimePast)
         {
-            return ValidationResult.Fail(RejectCodes.TimeTooOld, $"Time {header.Time} is not after the median time past {parent.MedianTimePast}.");
+            return ValidationResult.Invalid(RejectCodes.TimeTooOld, $"Time {header.Time} is not after the median time past {parent.MedianTimePast}.");
         }
 
         var limit = now.ToUnixTimeSeconds() + p.MaxFutureBlockTime;
         if (header.Time > limit)
         {
-            return ValidationResult.Fail(RejectCodes.TimeTooNew, $"Time {header.Time} is more than {p.MaxFutureBlockTime} s ahead of this node's clock.");
+            return ValidationResult.Invalid(RejectCodes.TimeTooNew, $"Time {header.Time} is more than {p.MaxFutureBlockTime} s ahead of this node's clock.");
         }
 
         return ValidationResult.Ok;
@@ -107,7 +107,7 @@ public static class BlockValidator
         var coinbase = block.Transactions[0];
         if (!Coinbase.TryReadHeight(coinbase.Inputs[0].Signature.AsSpan(), out var coinbaseHeight) || coinbaseHeight != height)
         {
-            return ValidationResult.Fail(RejectCodes.BadCoinbaseHeight, $"The coinbase does not start with the block height {height}.");
+            return ValidationResult.Invalid(RejectCodes.BadCoinbaseHeight, $"The coinbase does not start with the block height {height}.");
         }
 
         var cache = new UtxoCache(view);
@@ -121,7 +121,7 @@ public static class BlockValidator
             {
                 if (spentInBlock.Contains(input.PreviousOutput))
                 {
-                    return ValidationResult.Fail(RejectCodes.DoubleSpend, $"{tx.TxId}: output {input.PreviousOutput} is spent twice in the block.");
+                    return ValidationResult.Invalid(RejectCodes.DoubleSpend, $"{tx.TxId}: output {input.PreviousOutput} is spent twice in the block.");
                 }
             }
 
@@ -150,7 +150,7 @@ public static class BlockValidator
         var limit = Subsidy.ForHeight(height, p) + fees;
         if (coinbase.TotalOutput() > limit)
         {
-            return ValidationResult.Fail(RejectCodes.BadCoinbaseAmount, $"The coinbase pays {coinbase.TotalOutput()}; at most {limit} (subsidy and fees).");
+            return ValidationResult.Invalid(RejectCodes.BadCoinbaseAmount, $"The coinbase pays {coinbase.TotalOutput()}; at most {limit} (subsidy and fees).");
         }
 
         undo = new BlockUndo(spent.ToImmutable());

@@ -12,17 +12,17 @@ public static class TransactionValidator
         ArgumentNullException.ThrowIfNull(tx);
         if (tx.Inputs.IsEmpty)
         {
-            return ValidationResult.Fail(RejectCodes.NoInputs, "The transaction has no inputs.");
+            return ValidationResult.Invalid(RejectCodes.NoInputs, "The transaction has no inputs.");
         }
 
         if (tx.Outputs.IsEmpty)
         {
-            return ValidationResult.Fail(RejectCodes.NoOutputs, "The transaction has no outputs.");
+            return ValidationResult.Invalid(RejectCodes.NoOutputs, "The transaction has no outputs.");
         }
 
         if (tx.SerializedSize > p.MaxBlockSize)
         {
-            return ValidationResult.Fail(RejectCodes.TxOversize, $"The transaction is {tx.SerializedSize} bytes; a block holds at most {p.MaxBlockSize}.");
+            return ValidationResult.Invalid(RejectCodes.TxOversize, $"The transaction is {tx.SerializedSize} bytes; a block holds at most {p.MaxBlockSize}.");
         }
 
         var total = 0L;
@@ -30,18 +30,18 @@ public static class TransactionValidator
         {
             if (output.Value.Units <= 0)
             {
-                return ValidationResult.Fail(RejectCodes.OutputNotPositive, $"Output value {output.Value} is not positive.");
+                return ValidationResult.Invalid(RejectCodes.OutputNotPositive, $"Output value {output.Value} is not positive.");
             }
 
             if (output.Value > Amount.MaxMoney)
             {
-                return ValidationResult.Fail(RejectCodes.OutputTooLarge, $"Output value {output.Value} exceeds the maximum money.");
+                return ValidationResult.Invalid(RejectCodes.OutputTooLarge, $"Output value {output.Value} exceeds the maximum money.");
             }
 
             total += output.Value.Units;
             if (total > Amount.MaxMoney.Units)
             {
-                return ValidationResult.Fail(RejectCodes.OutputsOverflow, "The outputs add up to more than the maximum money.");
+                return ValidationResult.Invalid(RejectCodes.OutputsOverflow, "The outputs add up to more than the maximum money.");
             }
         }
 
@@ -50,7 +50,7 @@ public static class TransactionValidator
         {
             if (!seen.Add(input.PreviousOutput))
             {
-                return ValidationResult.Fail(RejectCodes.DuplicateInputs, $"Output {input.PreviousOutput} is spent twice.");
+                return ValidationResult.Invalid(RejectCodes.DuplicateInputs, $"Output {input.PreviousOutput} is spent twice.");
             }
         }
 
@@ -58,7 +58,7 @@ public static class TransactionValidator
         {
             var data = tx.Inputs[0].Signature.Length;
             return data is < Coinbase.MinDataSize or > Coinbase.MaxDataSize
-                ? ValidationResult.Fail(RejectCodes.BadCoinbaseLength, $"Coinbase data is {data} bytes; it must be {Coinbase.MinDataSize} to {Coinbase.MaxDataSize}.")
+                ? ValidationResult.Invalid(RejectCodes.BadCoinbaseLength, $"Coinbase data is {data} bytes; it must be {Coinbase.MinDataSize} to {Coinbase.MaxDataSize}.")
                 : ValidationResult.Ok;
         }
 
@@ -66,12 +66,12 @@ public static class TransactionValidator
         {
             if (input.PreviousOutput.IsNull)
             {
-                return ValidationResult.Fail(RejectCodes.NullInput, "Only a coinbase may spend the null outpoint.");
+                return ValidationResult.Invalid(RejectCodes.NullInput, "Only a coinbase may spend the null outpoint.");
             }
 
             if (input.PublicKey.Length is not (PublicKey.CompressedSize or PublicKey.UncompressedSize) || input.Signature.Length is 0 or > DerSignature.MaxSize)
             {
-                return ValidationResult.Fail(RejectCodes.Malformed, $"Input {input.PreviousOutput} has a malformed public key or signature field.");
+                return ValidationResult.Invalid(RejectCodes.Malformed, $"Input {input.PreviousOutput} has a malformed public key or signature field.");
             }
         }
 
@@ -99,31 +99,31 @@ public static class TransactionValidator
             var coin = view.GetCoin(input.PreviousOutput);
             if (coin is null)
             {
-                return ValidationResult.Fail(RejectCodes.MissingInputs, $"Output {input.PreviousOutput} does not exist or is already spent.");
+                return ValidationResult.MissingInputs(RejectCodes.MissingInputs, $"Output {input.PreviousOutput} does not exist or is already spent.");
             }
 
             if (coin.IsCoinbase && spendHeight - coin.Height < p.CoinbaseMaturity)
             {
-                return ValidationResult.Fail(RejectCodes.ImmatureCoinbase,
+                return ValidationResult.Premature(RejectCodes.ImmatureCoinbase,
                     $"Coinbase output {input.PreviousOutput} from height {coin.Height} needs {p.CoinbaseMaturity} confirmations; spending at {spendHeight} gives {spendHeight - coin.Height}.");
             }
 
             if (!Hashes.Hash160(input.PublicKey.AsSpan()).AsSpan().SequenceEqual(coin.Output.PublicKeyHash.AsSpan()))
             {
-                return ValidationResult.Fail(RejectCodes.PublicKeyMismatch, $"The public key of input {input.PreviousOutput} does not hash to the output's address.");
+                return ValidationResult.Invalid(RejectCodes.PublicKeyMismatch, $"The public key of input {input.PreviousOutput} does not hash to the output's address.");
             }
 
             total += coin.Output.Value.Units;
             if (!coin.Output.Value.IsInMoneyRange || total > Amount.MaxMoney.Units)
             {
-                return ValidationResult.Fail(RejectCodes.InputsOverflow, "The inputs add up to more than the maximum money.");
+                return ValidationResult.Invalid(RejectCodes.InputsOverflow, "The inputs add up to more than the maximum money.");
             }
         }
 
         var outputs = tx.TotalOutput();
         if (total < outputs.Units)
         {
-            return ValidationResult.Fail(RejectCodes.InputsBelowOutputs, $"Inputs {new Amount(total)} are less than outputs {outputs}.");
+            return ValidationResult.Invalid(RejectCodes.InputsBelowOutputs, $"Inputs {new Amount(total)} are less than outputs {outputs}.");
         }
 
         fee = new Amount(total - outputs.Units);
@@ -152,13 +152,13 @@ public static class TransactionValidator
         var input = tx.Inputs[inputIndex];
         if (!PublicKey.TryFromBytes(input.PublicKey.AsSpan(), out var key))
         {
-            return ValidationResult.Fail(RejectCodes.BadSignature, $"Input {inputIndex} carries a public key that is not a point on secp256k1.");
+            return ValidationResult.Invalid(RejectCodes.BadSignature, $"Input {inputIndex} carries a public key that is not a point on secp256k1.");
         }
 
         Span<byte> hash = stackalloc byte[32];
         tx.SignatureHash(inputIndex).WriteTo(hash);
         return key!.Verify(hash, input.Signature.AsSpan())
             ? ValidationResult.Ok
-            : ValidationResult.Fail(RejectCodes.BadSignature, $"The signature of input {inputIndex} does not verify.");
+            : ValidationResult.Invalid(RejectCodes.BadSignature, $"The signature of input {inputIndex} does not verify.");
     }
 }

@@ -25,17 +25,21 @@ public static class ApiProblems
 
     public static ProblemHttpResult Missing(string what) => Create(StatusCodes.Status404NotFound, NotFound, $"{what} was not found.");
 
-    /// <summary>A consensus or policy refusal: 409 for conflicts with the current state, 400 for invalid data.</summary>
-    public static ProblemHttpResult Rejected(ValidationResult result)
+    /// <summary>A refusal; its HTTP status follows from its category alone.</summary>
+    public static ProblemHttpResult Rejected(ValidationResult result) =>
+        Create(StatusFor(result.Category), result.Code ?? RejectCodes.Malformed, result.Message);
+
+    /// <summary>
+    /// 400 for data that breaks consensus; 409 for what conflicts with the node's state (a double
+    /// spend, something already known, work on a tip that moved); 422 for what is well formed but
+    /// cannot be taken now (unknown inputs or parent, immature coins, local policy).
+    /// </summary>
+    public static int StatusFor(ValidationCategory category) => category switch
     {
-        var status = result.Code switch
-        {
-            RejectCodes.DoubleSpend or RejectCodes.AlreadyKnown or RejectCodes.DuplicateBlock or RejectCodes.MempoolFull => StatusCodes.Status409Conflict,
-            RejectCodes.MissingInputs or RejectCodes.ImmatureCoinbase or RejectCodes.BadPrevBlock => StatusCodes.Status422UnprocessableEntity,
-            _ => StatusCodes.Status400BadRequest,
-        };
-        return Create(status, result.Code ?? RejectCodes.Malformed, result.Message);
-    }
+        ValidationCategory.Conflict or ValidationCategory.Duplicate or ValidationCategory.Stale => StatusCodes.Status409Conflict,
+        ValidationCategory.MissingInputs or ValidationCategory.Premature or ValidationCategory.Policy => StatusCodes.Status422UnprocessableEntity,
+        _ => StatusCodes.Status400BadRequest,
+    };
 
     private static string TitleFor(string code) => code switch
     {

@@ -51,7 +51,7 @@ public static class MiningEndpoints
         var result = await chain.ProcessBlockAsync(block, ct);
         return result.Status == BlockStatus.Accepted
             ? TypedResults.Ok(new SubmitBlockResponse(result.Hash.ToString(), result.Height ?? -1, true, result.BecameTip))
-            : ApiProblems.Rejected(ValidationResult.Fail(result.Code ?? RejectCodes.Malformed, result.Message ?? "Refused."));
+            : ApiProblems.Rejected(result.Validation);
     }
 
     /// <summary>Regtest and devnet only: the node mines one block on its tip itself.</summary>
@@ -80,7 +80,7 @@ public static class MiningEndpoints
 
             if (result.Status == BlockStatus.Invalid)
             {
-                return ApiProblems.Rejected(ValidationResult.Fail(result.Code ?? RejectCodes.Malformed, result.Message ?? "Refused."));
+                return ApiProblems.Rejected(result.Validation);
             }
 
             // Another block arrived while solving: mine again on the new tip.

@@ -18,9 +18,11 @@ public enum BlockStatus
     Invalid,
 }
 
-public sealed record BlockResult(BlockStatus Status, Hash256 Hash, int? Height, bool BecameTip, string? Code = null, string? Message = null)
+public sealed record BlockResult(BlockStatus Status, Hash256 Hash, int? Height, bool BecameTip, ValidationResult Validation = default)
 {
-    public static BlockResult Invalid(Hash256 hash, ValidationResult reason) => new(BlockStatus.Invalid, hash, null, false, reason.Code, reason.Message);
+    public string? Code => Validation.Code;
+
+    public static BlockResult Invalid(Hash256 hash, ValidationResult reason) => new(BlockStatus.Invalid, hash, null, false, reason);
 }
 
 public sealed record TransactionResult(Hash256 TxId, ValidationResult Validation, Amount Fee)

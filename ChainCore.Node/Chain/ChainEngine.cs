@@ -163,8 +163,8 @@ public sealed class ChainEngine : IDisposable
         if (_index.TryGetValue(hash, out var known))
         {
             return known.IsInvalid
-                ? new BlockResult(BlockStatus.Invalid, hash, known.Height, false, known.InvalidReason, "The block is known to be invalid.")
-                : new BlockResult(BlockStatus.Duplicate, hash, known.Height, false, RejectCodes.DuplicateBlock, "The block is already known.");
+                ? new BlockResult(BlockStatus.Invalid, hash, known.Height, false, ValidationResult.Invalid(known.InvalidReason!, "The block is known to be invalid."))
+                : new BlockResult(BlockStatus.Duplicate, hash, known.Height, false, ValidationResult.Duplicate(RejectCodes.DuplicateBlock, "The block is already known."));
         }
 
         var check = BlockValidator.CheckBlock(block, Params);
@@ -176,12 +176,12 @@ public sealed class ChainEngine : IDisposable
         if (!_index.TryGetValue(block.Header.PreviousHash, out var parent))
         {
             _orphans.Add(block);
-            return new BlockResult(BlockStatus.Orphan, hash, null, false, RejectCodes.BadPrevBlock, $"Parent {block.Header.PreviousHash} is unknown.");
+            return new BlockResult(BlockStatus.Orphan, hash, null, false, ValidationResult.MissingInputs(RejectCodes.BadPrevBlock, $"Parent {block.Header.PreviousHash} is unknown."));
         }
 
         if (parent.IsInvalid)
         {
-            return BlockResult.Invalid(hash, ValidationResult.Fail(RejectCodes.BadPrevBlock, $"Parent {parent.Hash} is invalid."));
+            return BlockResult.Invalid(hash, ValidationResult.Invalid(RejectCodes.BadPrevBlock, $"Parent {parent.Hash} is invalid."));
         }
 
         var context = ChainContextFor(parent);
@@ -206,7 +206,7 @@ public sealed class ChainEngine : IDisposable
 
         if (entry.IsInvalid)
         {
-            return new BlockResult(BlockStatus.Invalid, hash, height, false, entry.InvalidReason, $"The block failed validation: {entry.InvalidReason}.");
+            return new BlockResult(BlockStatus.Invalid, hash, height, false, ValidationResult.Invalid(entry.InvalidReason!, $"The block failed validation: {entry.InvalidReason}."));
         }
 
         return new BlockResult(BlockStatus.Accepted, hash, height, IsOnMainChain(entry));
@@ -364,11 +364,11 @@ public sealed class ChainEngine : IDisposable
     private async Task<TransactionResult> AcceptToMempoolAsync(Transaction tx, CancellationToken ct)
     {
         var txId = tx.TxId;
-        TransactionResult Refuse(string code, string message) => new(txId, ValidationResult.Fail(code, message), Amount.Zero);
+        TransactionResult Refuse(ValidationResult reason) => new(txId, reason, Amount.Zero);
 
         if (tx.IsCoinbase)
         {
-            return Refuse(RejectCodes.UnexpectedCoinbase, "A coinbase is only valid in a block.");
+            return Refuse(ValidationResult.Invalid(RejectCodes.UnexpectedCoinbase, "A coinbase is only valid in a block."));
         }
 
         var check = TransactionValidator.CheckTransaction(tx, Params);
@@ -379,14 +379,14 @@ public sealed class ChainEngine : IDisposable
 
         if (Mempool.Contains(txId) || await _store.GetTransactionAsync(txId, ct) is not null)
         {
-            return Refuse(RejectCodes.AlreadyKnown, "The transaction is already known.");
+            return Refuse(ValidationResult.Duplicate(RejectCodes.AlreadyKnown, "The transaction is already known."));
         }
 
         foreach (var input in tx.Inputs)
         {
             if (Mempool.GetSpender(input.PreviousOutput) is { } spender)
             {
-                return Refuse(RejectCodes.DoubleSpend, $"Output {input.PreviousOutput} is already spent by {spender} in the mempool.");
+                return Refuse(ValidationResult.Conflict(RejectCodes.DoubleSpend, $"Output {input.PreviousOutput} is already spent by {spender} in the mempool."));
             }
         }
 
@@ -419,14 +419,14 @@ public sealed class ChainEngine : IDisposable
         var minimumFee = new Amount(_minRelayFeePerKb * tx.SerializedSize / 1000);
         if (fee < minimumFee)
         {
-            return Refuse(RejectCodes.FeeTooLow, $"Fee {fee} is below the minimum relay fee {minimumFee} for {tx.SerializedSize} bytes.");
+            return Refuse(ValidationResult.Policy(RejectCodes.FeeTooLow, $"Fee {fee} is below the minimum relay fee {minimumFee} for {tx.SerializedSize} bytes."));
         }
 
         var spent = tx.Inputs.Select(i => new SpentCoin(i.PreviousOutput, coins[i.PreviousOutput])).ToImmutableArray();
         var entry = new MempoolEntry(tx, fee, spent, _clock.GetUtcNow(), Mempool.NextSequence());
         if (!Mempool.MakeRoomFor(entry))
         {
-            return Refuse(RejectCodes.MempoolFull, "The mempool is full of transactions paying a higher fee rate.");
+            return Refuse(ValidationResult.Policy(RejectCodes.MempoolFull, "The mempool is full of transactions paying a higher fee rate."));
         }
 
         Mempool.Add(entry);

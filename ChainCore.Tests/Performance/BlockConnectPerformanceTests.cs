@@ -43,7 +43,7 @@ public sealed class BlockConnectPerformanceTests(StoreKind store) : NodeTestBase
             var result = await node.Chain.ProcessBlockAsync(big);
             watch.Stop();
 
-            result.BecameTip.ShouldBeTrue(result.Message);
+            result.BecameTip.ShouldBeTrue(result.Validation.ToString());
             samples.Add(Transactions / watch.Elapsed.TotalSeconds);
         }
 
