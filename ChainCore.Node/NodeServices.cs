@@ -29,7 +29,10 @@ public static class NodeServices
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<NodeOptions>>().Value.ResolveConsensus());
-        builder.Services.AddSingleton<IChainStore>(sp => CreateStore(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
+        builder.Services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
+        builder.Services.AddSingleton<IChainStore>(sp => sp.GetRequiredService<SqlChainStore>());
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<SqlChainStore>().Peers);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<SqlChainStore>().MiningStats);
         builder.Services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<NodeOptions>>().Value;
@@ -79,7 +82,7 @@ public static class NodeServices
         return app;
     }
 
-    public static IChainStore CreateStore(NodeOptions options)
+    public static SqlChainStore CreateStore(NodeOptions options)
     {
         if (!string.IsNullOrWhiteSpace(options.Database))
         {

@@ -17,11 +17,11 @@ public static class StatusEndpoints
         return app;
     }
 
-    private static async Task<StatusResponse> GetStatus(ChainEngine chain, IOptions<NodeOptions> options, IChainStore store, TimeProvider clock, CancellationToken ct)
+    private static async Task<StatusResponse> GetStatus(ChainEngine chain, IOptions<NodeOptions> options, IPeerStore peerStore, TimeProvider clock, CancellationToken ct)
     {
         var tip = chain.Tip;
         var recent = clock.GetUtcNow().AddMinutes(-10);
-        var peers = (await store.GetPeersAsync(ct)).Count(p => p.LastSeen >= recent);
+        var peers = (await peerStore.GetPeersAsync(ct)).Count(p => p.LastSeen >= recent);
         return new StatusResponse(
             options.Value.NodeId,
             chain.Params.Name,

@@ -4,10 +4,12 @@ using ChainCore.Core.Primitives;
 namespace ChainCore.Node.Storage;
 
 /// <summary>
-/// A node's persistent state: every block it has accepted (main chain and side branches), the
-/// main chain's transactions, the UTXO set, per-address balances and history, undo data, known
-/// peers and mining statistics. Connecting or disconnecting a block is one database transaction,
-/// so a crash at any instant leaves a consistent chain. One store per node; stores never share tables.
+/// A node's chain state and indexes: every block it has accepted (main chain and side branches),
+/// the main chain's transactions, the UTXO set, per-address balances and history, undo data.
+/// Connecting or disconnecting a block is one database transaction, so a crash at any instant
+/// leaves a consistent chain. One store per node; stores never share tables. Known peers and
+/// mining statistics live beside it in the same database (<see cref="IPeerStore"/>,
+/// <see cref="IMiningStatsStore"/>).
 /// </summary>
 public interface IChainStore : IAsyncDisposable
 {
@@ -69,16 +71,6 @@ public interface IChainStore : IAsyncDisposable
 
     /// <summary>Main-chain transactions that pay to or spend from the address, newest first.</summary>
     Task<IReadOnlyList<AddressTransaction>> GetTransactionsByAddressAsync(ReadOnlyMemory<byte> publicKeyHash, int limit = 100, CancellationToken ct = default);
-
-    // Peers and mining statistics.
-
-    Task UpsertPeerAsync(PeerRecord peer, CancellationToken ct = default);
-
-    Task<IReadOnlyList<PeerRecord>> GetPeersAsync(CancellationToken ct = default);
-
-    Task RecordMinedBlockAsync(MiningStat stat, CancellationToken ct = default);
-
-    Task<IReadOnlyList<MiningStat>> GetMiningStatsAsync(int limit, CancellationToken ct = default);
 }
 
 /// <summary>A main-chain block's summary row.</summary>
@@ -94,10 +86,6 @@ public sealed record StoredTransaction(Transaction Transaction, Hash256 BlockHas
 /// paid the address, <paramref name="Spent"/> what its inputs took from the address.
 /// </summary>
 public sealed record AddressTransaction(Hash256 TxId, Hash256 BlockHash, int BlockHeight, Amount Received, Amount Spent);
-
-public sealed record PeerRecord(string NodeId, string Url, string Network, DateTimeOffset LastSeen, int Score);
-
-public sealed record MiningStat(Hash256 BlockHash, int Height, string MinerAddress, Amount Reward, DateTimeOffset MinedAt);
 
 public static class SchemaVersion
 {

@@ -16,6 +16,7 @@ public sealed class PostgresChainStore : SqlChainStore
     public const int CopyThreshold = 64;
 
     private readonly NpgsqlDataSource _dataSource;
+    private int _disposed;
 
     public PostgresChainStore(string connectionString)
     {
@@ -23,7 +24,7 @@ public sealed class PostgresChainStore : SqlChainStore
         _dataSource = NpgsqlDataSource.Create(connectionString);
     }
 
-    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken ct) => await _dataSource.OpenConnectionAsync(ct);
+    protected internal override async ValueTask<DbConnection> OpenAsync(CancellationToken ct) => await _dataSource.OpenConnectionAsync(ct);
 
     protected override async Task ReadCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, Dictionary<OutPoint, Coin> coins, CancellationToken ct)
     {
@@ -206,5 +207,5 @@ public sealed class PostgresChainStore : SqlChainStore
         await writer.CompleteAsync(ct);
     }
 
-    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public override ValueTask DisposeAsync() => Interlocked.Exchange(ref _disposed, 1) == 0 ? _dataSource.DisposeAsync() : ValueTask.CompletedTask;
 }

@@ -11,19 +11,31 @@ namespace ChainCore.Node.Storage;
 /// </summary>
 public abstract class SqlChainStore : IChainStore
 {
+    protected SqlChainStore()
+    {
+        Peers = new SqlPeerStore(this);
+        MiningStats = new SqlMiningStatsStore(this);
+    }
+
+    /// <summary>The known peers, kept in this store's database.</summary>
+    public IPeerStore Peers { get; }
+
+    /// <summary>The mining statistics, kept in this store's database.</summary>
+    public IMiningStatsStore MiningStats { get; }
+
     /// <summary>
     /// Test hook: invoked with a step name at points inside the connect and disconnect
     /// transactions; throwing from it must roll the whole transaction back.
     /// </summary>
     internal Func<string, Task>? Failpoint { get; set; }
 
-    protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken ct);
+    protected internal abstract ValueTask<DbConnection> OpenAsync(CancellationToken ct);
 
     /// <summary>Adapts PostgreSQL-flavoured SQL to the database.</summary>
     protected virtual string Sql(string sql) => sql;
 
     /// <summary>Held around every write; SQLite allows one writer at a time.</summary>
-    protected virtual ValueTask<IDisposable> EnterWriteAsync(CancellationToken ct) => ValueTask.FromResult<IDisposable>(NoLock.Instance);
+    protected internal virtual ValueTask<IDisposable> EnterWriteAsync(CancellationToken ct) => ValueTask.FromResult<IDisposable>(NoLock.Instance);
 
     public virtual async Task InitializeAsync(CancellationToken ct = default)
     {
@@ -66,7 +78,7 @@ public abstract class SqlChainStore : IChainStore
         }
     }
 
-    public async Task<int> GetSchemaVersionAsync(CancellationToken ct = default)
+    internal async Task<int> GetSchemaVersionAsync(CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct);
         return Convert.ToInt32(await ScalarAsync(connection, null, "select max(version) from schema_version", ct), System.Globalization.CultureInfo.InvariantCulture);
@@ -133,7 +145,7 @@ public abstract class SqlChainStore : IChainStore
             ("start", start), ("limit", limit));
     }
 
-    public async Task<int> CountBlocksAsync(CancellationToken ct = default)
+    internal async Task<int> CountBlocksAsync(CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct);
         return Convert.ToInt32(await ScalarAsync(connection, null, "select count(*) from blocks", ct), System.Globalization.CultureInfo.InvariantCulture);
@@ -309,55 +321,6 @@ public abstract class SqlChainStore : IChainStore
         }
 
         return rows;
-    }
-
-    public async Task UpsertPeerAsync(PeerRecord peer, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(peer);
-        using var _ = await EnterWriteAsync(ct);
-        await using var connection = await OpenAsync(ct);
-        await ExecuteAsync(connection, null,
-            "insert into nodes (node_id, url, network, last_seen, score) values (@id, @url, @network, @seen, @score) "
-            + "on conflict (node_id) do update set url = excluded.url, network = excluded.network, last_seen = excluded.last_seen, score = excluded.score",
-            ct, ("id", peer.NodeId), ("url", peer.Url), ("network", peer.Network), ("seen", peer.LastSeen.ToUnixTimeSeconds()), ("score", peer.Score));
-    }
-
-    public async Task<IReadOnlyList<PeerRecord>> GetPeersAsync(CancellationToken ct = default)
-    {
-        await using var connection = await OpenAsync(ct);
-        await using var command = Command(connection, null, "select node_id, url, network, last_seen, score from nodes order by node_id");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var peers = new List<PeerRecord>();
-        while (await reader.ReadAsync(ct))
-        {
-            peers.Add(new PeerRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(3)), reader.GetInt32(4)));
-        }
-
-        return peers;
-    }
-
-    public async Task RecordMinedBlockAsync(MiningStat stat, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(stat);
-        using var _ = await EnterWriteAsync(ct);
-        await using var connection = await OpenAsync(ct);
-        await ExecuteAsync(connection, null,
-            "insert into mining_stats (block_hash, height, miner_address, reward, mined_at) values (@hash, @height, @miner, @reward, @at) on conflict (block_hash) do nothing",
-            ct, ("hash", stat.BlockHash.ToBytes()), ("height", stat.Height), ("miner", stat.MinerAddress), ("reward", stat.Reward.Units), ("at", stat.MinedAt.ToUnixTimeSeconds()));
-    }
-
-    public async Task<IReadOnlyList<MiningStat>> GetMiningStatsAsync(int limit, CancellationToken ct = default)
-    {
-        await using var connection = await OpenAsync(ct);
-        await using var command = Command(connection, null, "select block_hash, height, miner_address, reward, mined_at from mining_stats order by height desc limit @limit", ("limit", limit));
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var stats = new List<MiningStat>();
-        while (await reader.ReadAsync(ct))
-        {
-            stats.Add(new MiningStat(new Hash256((byte[])reader[0]), reader.GetInt32(1), reader.GetString(2), new Amount(reader.GetInt64(3)), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(4))));
-        }
-
-        return stats;
     }
 
     /// <summary>
@@ -572,7 +535,7 @@ public abstract class SqlChainStore : IChainStore
         return rows;
     }
 
-    protected DbCommand Command(DbConnection connection, DbTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    protected internal DbCommand Command(DbConnection connection, DbTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var command = connection.CreateCommand();
@@ -596,7 +559,7 @@ public abstract class SqlChainStore : IChainStore
         return parameter;
     }
 
-    protected async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    protected internal async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
     {
         await using var command = Command(connection, tx, sql, parameters);
         return await command.ExecuteNonQueryAsync(ct);

@@ -11,6 +11,7 @@ public sealed class SqliteChainStore : SqlChainStore
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writer = new(1, 1);
+    private int _disposed;
 
     public SqliteChainStore(string path)
     {
@@ -30,7 +31,7 @@ public sealed class SqliteChainStore : SqlChainStore
 
     protected override string Sql(string sql) => Schema.ForSqlite(sql);
 
-    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken ct)
+    protected internal override async ValueTask<DbConnection> OpenAsync(CancellationToken ct)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(ct);
@@ -40,16 +41,22 @@ public sealed class SqliteChainStore : SqlChainStore
         return connection;
     }
 
-    protected override async ValueTask<IDisposable> EnterWriteAsync(CancellationToken ct)
+    protected internal override async ValueTask<IDisposable> EnterWriteAsync(CancellationToken ct)
     {
         await _writer.WaitAsync(ct);
         return new Releaser(_writer);
     }
 
+    /// <summary>Closes this store's pooled connections (and only these: other nodes in the process keep theirs), releasing the file.</summary>
     public override ValueTask DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
-        _writer.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            SqliteConnection.ClearPool(connection);
+            _writer.Dispose();
+        }
+
         return ValueTask.CompletedTask;
     }
 

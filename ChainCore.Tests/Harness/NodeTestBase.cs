@@ -72,7 +72,6 @@ public abstract class NodeTestBase
         var sqliteDir = Path.Combine(Path.GetTempPath(), "chaincore-tests", TestContext.CurrentContext.Test.ID);
         if (Directory.Exists(sqliteDir))
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(sqliteDir, recursive: true);
         }
     }

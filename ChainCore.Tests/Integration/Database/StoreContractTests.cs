@@ -270,8 +270,8 @@ public sealed class StoreContractTests(StoreKind kind)
         await ConnectAsync(store, genesis, 0);
         await ConnectAsync(store, funding, 1);
         await ConnectAsync(store, payment, 2, undo);
-        await store.UpsertPeerAsync(new PeerRecord("node-1", "http://node-1", "regtest", DateTimeOffset.FromUnixTimeSeconds(1_800_000_000), 3));
-        await store.RecordMinedBlockAsync(new MiningStat(payment.Hash, 2, Bob.PublicKey.ToAddress().ToString(), Amount.FromCoins(51), DateTimeOffset.FromUnixTimeSeconds(1_800_000_001)));
+        await store.Peers.UpsertPeerAsync(new PeerRecord("node-1", "http://node-1", "regtest", DateTimeOffset.FromUnixTimeSeconds(1_800_000_000), 3));
+        await store.MiningStats.RecordMinedBlockAsync(new MiningStat(payment.Hash, 2, Bob.PublicKey.ToAddress().ToString(), Amount.FromCoins(51), DateTimeOffset.FromUnixTimeSeconds(1_800_000_001)));
         var before = await store.SnapshotAsync();
         await store.DisposeAsync();
         _stores.Remove(store);
@@ -279,8 +279,8 @@ public sealed class StoreContractTests(StoreKind kind)
         var reopened = await OpenAsync();
 
         (await reopened.SnapshotAsync()).ShouldBe(before);
-        (await reopened.GetPeersAsync()).Single().ShouldBe(new PeerRecord("node-1", "http://node-1", "regtest", DateTimeOffset.FromUnixTimeSeconds(1_800_000_000), 3));
-        (await reopened.GetMiningStatsAsync(10)).Single().Reward.ShouldBe(Amount.FromCoins(51));
+        (await reopened.Peers.GetPeersAsync()).Single().ShouldBe(new PeerRecord("node-1", "http://node-1", "regtest", DateTimeOffset.FromUnixTimeSeconds(1_800_000_000), 3));
+        (await reopened.MiningStats.GetMiningStatsAsync(10)).Single().Reward.ShouldBe(Amount.FromCoins(51));
         (await reopened.PingAsync()).ShouldBeTrue();
     }
 
