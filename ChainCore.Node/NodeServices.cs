@@ -1,5 +1,6 @@
 using ChainCore.Core.Api;
 using ChainCore.Core.Consensus;
+using ChainCore.Node.Addresses;
 using ChainCore.Node.Api;
 using ChainCore.Node.Chain;
 using ChainCore.Node.Mempool;
@@ -51,6 +52,7 @@ public static class NodeServices
                 sp.GetRequiredService<ILogger<ChainEngine>>());
         });
         builder.Services.AddHostedService<ChainInitializer>();
+        builder.Services.AddSingleton<AddressService>();
 
         builder.Services.Configure<JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>

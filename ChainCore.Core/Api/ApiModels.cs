@@ -66,11 +66,33 @@ public sealed record SubmitOutput(string Address, decimal Amount);
 
 public sealed record SubmitTransactionResponse(string TxId, bool Accepted);
 
-public sealed record BalanceResponse(string Address, decimal Confirmed, decimal Pending, decimal Total);
+/// <summary>
+/// An address's money as of <see cref="TipHeight"/>, in coins.
+/// <c>confirmed</c>: outputs in the chain that a transaction may spend now (immature coinbase outputs excluded);
+/// <c>immature</c>: coinbase outputs in the chain not spendable yet (each UTXO says from which height);
+/// <c>pending_incoming</c> / <c>pending_outgoing</c>: what mempool transactions pay to / take from the address;
+/// <c>pending</c>: incoming minus outgoing; <c>total</c>: confirmed + pending, what the address can spend
+/// once its mempool transactions confirm (immature not included).
+/// </summary>
+public sealed record BalanceResponse(
+    string Address,
+    decimal Confirmed,
+    decimal Pending,
+    decimal Total,
+    decimal Immature = 0m,
+    decimal PendingIncoming = 0m,
+    decimal PendingOutgoing = 0m,
+    int TipHeight = 0);
 
-public sealed record UtxoResponse(string TxId, uint Index, decimal Value, int? Height, bool Coinbase, bool Confirmed);
+/// <summary>
+/// An unspent output of an address. <c>confirmed</c>: in the chain (else in the mempool). For a coinbase,
+/// <c>mature_at_height</c> is the tip height from which it may be spent (its height + maturity − 1, since a
+/// spend then goes in the next block); <c>spendable</c> says whether a transaction may spend it now.
+/// </summary>
+public sealed record UtxoResponse(string TxId, uint Index, decimal Value, int? Height, bool Coinbase, bool Confirmed, int? MatureAtHeight = null, bool Spendable = true);
 
-public sealed record AddressUtxosResponse(string Address, IReadOnlyList<UtxoResponse> Utxos);
+/// <summary>An address's unspent outputs as of <see cref="TipHeight"/>; outputs that mempool transactions already spend are left out.</summary>
+public sealed record AddressUtxosResponse(string Address, IReadOnlyList<UtxoResponse> Utxos, int TipHeight = 0);
 
 public sealed record AddressTransactionResponse(string TxId, string? BlockHash, int? BlockHeight, decimal Received, decimal Spent, bool Confirmed);
 

@@ -29,13 +29,29 @@ public sealed class WalletClient(NodeClient node, PrivateKey key)
     public async Task<SubmitResult> SendTransactionAsync(IReadOnlyList<Payment> payments, Amount fee, CancellationToken ct = default)
     {
         var utxos = await node.GetUtxosAsync(Address.ToString(), ct);
-        var coins = utxos.Utxos.Select(u => new SpendableCoin(new OutPoint(Hash256.Parse(u.TxId), u.Index), Amount.FromCoins(u.Value), u.Confirmed)).ToList();
-        var built = TransactionBuilder.Build(key, coins, payments, fee);
+        var built = TransactionBuilder.Build(key, SpendableCoins(utxos), payments, fee);
         if (!built.Success)
         {
-            return SubmitResult.Refused(built.Error!, built.Message);
+            var immature = utxos.Utxos.Where(u => !u.Spendable).ToList();
+            var message = built.Error == BuildResult.InsufficientFunds && immature.Count > 0
+                ? $"{built.Message} A further {immature.Aggregate(Amount.Zero, (sum, u) => sum + Amount.FromCoins(u.Value))} is immature coinbase; the first of it becomes spendable at height {immature.Min(u => u.MatureAtHeight ?? utxos.TipHeight)}."
+                : built.Message;
+            return SubmitResult.Refused(built.Error!, message);
         }
 
         return await node.SubmitTransactionAsync(built.Transaction!, ct);
+    }
+
+    /// <summary>
+    /// The outputs coin selection may use: those the node says can be spent now. Immature coinbase
+    /// outputs are left out (the node would refuse them); the node already leaves out outputs its
+    /// mempool spends, the wallet's own pending payments included.
+    /// </summary>
+    public static IReadOnlyList<SpendableCoin> SpendableCoins(AddressUtxosResponse utxos)
+    {
+        ArgumentNullException.ThrowIfNull(utxos);
+        return [.. utxos.Utxos
+            .Where(u => u.Spendable)
+            .Select(u => new SpendableCoin(new OutPoint(Hash256.Parse(u.TxId), u.Index), Amount.FromCoins(u.Value), u.Confirmed))];
     }
 }

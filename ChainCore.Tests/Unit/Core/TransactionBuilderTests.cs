@@ -1,3 +1,4 @@
+using ChainCore.Core.Api;
 using ChainCore.Core.Crypto;
 using ChainCore.Core.Primitives;
 using ChainCore.Core.Wallet;
@@ -124,5 +125,21 @@ public sealed class TransactionBuilderTests
                 withoutLast.ShouldBeLessThan(amount.Units + fee.Units, "the last coin selected was needed");
             }
         }
+    }
+
+    [Test]
+    public void Wallet_hands_the_builder_only_outputs_the_node_says_are_spendable()
+    {
+        var mature = new UtxoResponse(Hash256.Compute([1]).ToString(), 0, 50m, 1, Coinbase: true, Confirmed: true, MatureAtHeight: 100, Spendable: true);
+        var immature = new UtxoResponse(Hash256.Compute([2]).ToString(), 0, 50m, 2, Coinbase: true, Confirmed: true, MatureAtHeight: 101, Spendable: false);
+        var change = new UtxoResponse(Hash256.Compute([3]).ToString(), 1, 2.5m, null, Coinbase: false, Confirmed: false);
+        var utxos = new AddressUtxosResponse(Sender.PublicKey.ToAddress().ToString(), [immature, mature, change], TipHeight: 100);
+
+        var coins = WalletClient.SpendableCoins(utxos);
+
+        coins.Select(c => c.OutPoint.TxId.ToString()).ShouldBe([mature.TxId, change.TxId]);
+        coins.Select(c => (c.Value, c.Confirmed)).ShouldBe([(Amount.FromCoins(50), true), (Amount.ParseCoins("2.5"), false)]);
+        TransactionBuilder.Build(Sender, coins, Receiver, Amount.FromCoins(51), Amount.ParseCoins("0.1"))
+            .Transaction.ShouldNotBeNull().Inputs.Select(i => i.PreviousOutput.TxId.ToString()).ShouldBe([mature.TxId, change.TxId]);
     }
 }
