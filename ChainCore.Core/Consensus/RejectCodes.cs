@@ -13,12 +13,14 @@ public static class RejectCodes
     public const string NoInputs = "no-inputs";
     public const string NoOutputs = "no-outputs";
     public const string TxOversize = "tx-oversize";
-    public const string OutputNotPositive = "output-not-positive";
+    public const string OutputNegative = "output-negative";
+    public const string OutputNotPositive = "output-not-positive"; // mempool policy: consensus allows a zero output
     public const string OutputTooLarge = "output-too-large";
     public const string OutputsOverflow = "outputs-overflow";
     public const string DuplicateInputs = "duplicate-inputs";
     public const string BadCoinbaseLength = "bad-coinbase-length";
     public const string NullInput = "null-input";
+    public const string UncompressedPublicKey = "pubkey-uncompressed";
     public const string UnexpectedCoinbase = "unexpected-coinbase";
 
     // Transaction, against the UTXO set.

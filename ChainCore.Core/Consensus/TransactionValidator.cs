@@ -28,9 +28,11 @@ public static class TransactionValidator
         var total = 0L;
         foreach (var output in tx.Outputs)
         {
-            if (output.Value.Units <= 0)
+            // Consensus allows a zero output (a coinbase once the subsidy is gone and a block has no
+            // fees must pay 0); "greater than zero" is mempool policy for ordinary transactions.
+            if (output.Value.Units < 0)
             {
-                return ValidationResult.Invalid(RejectCodes.OutputNotPositive, $"Output value {output.Value} is not positive.");
+                return ValidationResult.Invalid(RejectCodes.OutputNegative, $"Output value {output.Value} is negative.");
             }
 
             if (output.Value > Amount.MaxMoney)
@@ -69,7 +71,13 @@ public static class TransactionValidator
                 return ValidationResult.Invalid(RejectCodes.NullInput, "Only a coinbase may spend the null outpoint.");
             }
 
-            if (input.PublicKey.Length is not (PublicKey.CompressedSize or PublicKey.UncompressedSize) || input.Signature.Length is 0 or > DerSignature.MaxSize)
+            if (input.PublicKey.Length == PublicKey.UncompressedSize)
+            {
+                return ValidationResult.Invalid(RejectCodes.UncompressedPublicKey,
+                    $"Input {input.PreviousOutput} carries an uncompressed public key ({PublicKey.UncompressedSize} bytes); only compressed keys ({PublicKey.CompressedSize} bytes) are allowed.");
+            }
+
+            if (input.PublicKey.Length != PublicKey.CompressedSize || input.Signature.Length is 0 or > DerSignature.MaxSize)
             {
                 return ValidationResult.Invalid(RejectCodes.Malformed, $"Input {input.PreviousOutput} has a malformed public key or signature field.");
             }

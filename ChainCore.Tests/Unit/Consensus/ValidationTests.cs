@@ -3,6 +3,7 @@ using System.Reflection;
 using ChainCore.Core.Consensus;
 using ChainCore.Core.Crypto;
 using ChainCore.Core.Primitives;
+using ChainCore.Core.Wallet;
 using ChainCore.Tests.Fixtures;
 
 namespace ChainCore.Tests.Unit.Consensus;
@@ -57,8 +58,8 @@ public sealed class ValidationTests
         yield return Case(RejectCodes.NoInputs, () => Check(Unsigned([], [TestData.Pay(Bob, Fee)])), "no inputs");
         yield return Case(RejectCodes.NoOutputs, () => Check(Unsigned([Input(AliceCoin)], [])), "no outputs");
         yield return Case(RejectCodes.TxOversize, () => Check(Unsigned([Input(AliceCoin)], [.. Enumerable.Repeat(TestData.Pay(Bob, Fee), 40_000)])), "more bytes than a block");
-        yield return Case(RejectCodes.OutputNotPositive, () => Check(Unsigned([Input(AliceCoin)], [TestData.Pay(Bob, Amount.Zero)])), "zero output");
-        yield return Case(RejectCodes.OutputNotPositive, () => Check(Unsigned([Input(AliceCoin)], [TestData.Pay(Bob, new Amount(-1))])), "negative output");
+        yield return Case(RejectCodes.OutputNegative, () => Check(Unsigned([Input(AliceCoin)], [TestData.Pay(Bob, new Amount(-1))])), "negative output");
+        yield return Case(RejectCodes.OutputNegative, () => BlockValidator.CheckBlock(WithTransactions(Coinbase.Create(Height, new byte[20], new Amount(-1))), P), "negative coinbase output");
         yield return Case(RejectCodes.OutputTooLarge, () => Check(Unsigned([Input(AliceCoin)], [TestData.Pay(Bob, Amount.MaxMoney + new Amount(1))])), "output above max money");
         yield return Case(RejectCodes.OutputsOverflow, () => Check(Unsigned([Input(AliceCoin)], [TestData.Pay(Bob, Amount.MaxMoney), TestData.Pay(Bob, new Amount(1))])), "outputs add up above max money");
         yield return Case(RejectCodes.DuplicateInputs, () => Check(Unsigned([Input(AliceCoin), Input(AliceCoin)], [TestData.Pay(Bob, Fee)])), "same outpoint twice");
@@ -66,6 +67,8 @@ public sealed class ValidationTests
         yield return Case(RejectCodes.BadCoinbaseLength, () => Check(Unsigned([new TxIn(OutPoint.Null, [.. new byte[101]], [])], [TestData.Pay(Bob, Fee)])), "101 bytes of coinbase data");
         yield return Case(RejectCodes.NullInput, () => Check(Unsigned([Input(AliceCoin), new TxIn(OutPoint.Null, [1], [.. Alice.PublicKey.ToBytes()])], [TestData.Pay(Bob, Fee)])), "null outpoint outside a coinbase");
         yield return Case(RejectCodes.Malformed, () => Check(Unsigned([new TxIn(AliceCoin, [1], [1, 2, 3])], [TestData.Pay(Bob, Fee)])), "public key of 3 bytes");
+        yield return Case(RejectCodes.UncompressedPublicKey, () => Check(UncompressedKeySpend()), "uncompressed public key, correctly signed");
+        yield return Case(RejectCodes.UncompressedPublicKey, () => BlockValidator.CheckBlock(BlockOf(UncompressedKeySpend()), P), "uncompressed public key inside a block");
         yield return Case(RejectCodes.Malformed, () => Check(Unsigned([new TxIn(AliceCoin, [.. new byte[74]], [.. Alice.PublicKey.ToBytes()])], [TestData.Pay(Bob, Fee)])), "signature of 74 bytes");
         yield return Case(RejectCodes.MissingInputs, () => Inputs(Payment(coin: new OutPoint(AliceCoin.TxId, 7))), "unknown output");
         yield return Case(RejectCodes.ImmatureCoinbase, () => Inputs(Payment(Amount.FromCoins(50) - Fee, coin: AliceCoinbase)), "coinbase 3 blocks old, maturity 10");
@@ -82,7 +85,7 @@ public sealed class ValidationTests
         yield return Case(RejectCodes.BlockOversize, () => BlockValidator.CheckBlock(BlockOf(), P with { MaxBlockSize = 100 }), "block above the size limit");
         yield return Case(RejectCodes.NoCoinbase, () => BlockValidator.CheckBlock(WithTransactions(Payment()), P), "first transaction not a coinbase");
         yield return Case(RejectCodes.MultipleCoinbase, () => BlockValidator.CheckBlock(WithTransactions(Coinbase.Create(Height, new byte[20], Fee), Coinbase.Create(Height + 1, new byte[20], Fee)), P), "two coinbases");
-        yield return Case(RejectCodes.OutputNotPositive, () => BlockValidator.CheckBlock(WithTransactions(Coinbase.Create(Height, new byte[20], Amount.Zero)), P), "a block's transaction fails its own checks");
+        yield return Case(RejectCodes.OutputTooLarge, () => BlockValidator.CheckBlock(WithTransactions(Coinbase.Create(Height, new byte[20], Amount.MaxMoney + new Amount(1))), P), "a block's transaction fails its own checks");
         yield return Case(RejectCodes.DuplicateTransactions, () => BlockValidator.CheckBlock(WithTransactions(Coinbase.Create(Height, new byte[20], Fee), Payment(), SpendOf(Payment()), Payment()), P), "same transaction at two places");
         yield return Case(RejectCodes.BadCoinbaseHeight, () => Connect(BlockOf(), Height + 1), "coinbase for another height");
         yield return Case(RejectCodes.BadCoinbaseAmount, () => Connect(BlockWithCoinbase(Subsidy.ForHeight(Height, P) + Fee + new Amount(1), Height, Payment())), "coinbase takes one unit too much");
@@ -124,6 +127,20 @@ public sealed class ValidationTests
         return Solve(honest.Header, repeated);
     }
 
+    /// <summary>Alice spends a coin paid to the hash of her uncompressed key, signing correctly and showing that key.</summary>
+    private static Transaction UncompressedKeySpend()
+    {
+        var uncompressed = Alice.PublicKey.ToUncompressedBytes();
+        var coin = new OutPoint(Hash256.Compute("uncompressed"u8), 0);
+        var unsigned = new Transaction([new TxIn(coin, [], [.. uncompressed])], [TestData.Pay(Bob, Amount.FromCoins(1))]);
+        return TransactionBuilder.Sign(unsigned, Alice);
+    }
+
+    private static DictionaryUtxoView UncompressedKeyView() => new(new Dictionary<OutPoint, Coin>
+    {
+        [UncompressedKeySpend().Inputs[0].PreviousOutput] = new(new TxOut(Amount.FromCoins(2), [.. Hashes.Hash160(Alice.PublicKey.ToUncompressedBytes())]), 1, false),
+    });
+
     private static Transaction SpendOf(Transaction parent) =>
         TestData.Spend(Bob, [new OutPoint(parent.TxId, 0)], [TestData.Pay(Alice, parent.Outputs[0].Value - Fee)]);
 
@@ -140,9 +157,9 @@ public sealed class ValidationTests
     [Test]
     public void Every_consensus_reason_code_has_a_refusal_case()
     {
-        // Policy and node codes are reached by the integration tests: FeeTooLow, MempoolFull and
+        // Policy and node codes are reached by the integration tests: OutputNotPositive, FeeTooLow, MempoolFull and
         // AlreadyKnown (mempool), UnexpectedCoinbase, DuplicateBlock and BadPrevBlock (node), InvalidAddress (API).
-        string[] reachedElsewhere = [RejectCodes.FeeTooLow, RejectCodes.MempoolFull, RejectCodes.AlreadyKnown, RejectCodes.UnexpectedCoinbase, RejectCodes.DuplicateBlock, RejectCodes.BadPrevBlock, RejectCodes.InvalidAddress];
+        string[] reachedElsewhere = [RejectCodes.OutputNotPositive, RejectCodes.FeeTooLow, RejectCodes.MempoolFull, RejectCodes.AlreadyKnown, RejectCodes.UnexpectedCoinbase, RejectCodes.DuplicateBlock, RejectCodes.BadPrevBlock, RejectCodes.InvalidAddress];
         var all = typeof(RejectCodes).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string)f.GetValue(null)!).ToHashSet();
         var covered = Refusals().Select(c => (string)c.Arguments[0]!).ToHashSet();
 
@@ -166,6 +183,27 @@ public sealed class ValidationTests
         fee.ShouldBe(Fee);
         BlockValidator.ContextualCheckHeader(block.Header, Context(), Now, P).ShouldBe(ValidationResult.Ok);
         Inputs(Payment(Amount.FromCoins(50) - Fee, coin: AliceCoinbase), spendHeight: Height + 7).ShouldBe(ValidationResult.Ok);
+    }
+
+    [Test]
+    public void An_uncompressed_key_spend_is_refused_only_for_its_key_form()
+    {
+        // Everything else about the spend is right: the key hashes to the coin's address and the signature verifies.
+        var tx = UncompressedKeySpend();
+
+        TransactionValidator.CheckInputs(tx, UncompressedKeyView(), Height, P, out _).ShouldBe(ValidationResult.Ok);
+        var result = Check(tx);
+
+        result.Code.ShouldBe(RejectCodes.UncompressedPublicKey);
+        result.Category.ShouldBe(ValidationCategory.Invalid);
+    }
+
+    [Test]
+    public void Zero_value_outputs_are_valid_by_consensus()
+    {
+        Check(Unsigned([Input(AliceCoin)], [TestData.Pay(Bob, Amount.Zero)])).ShouldBe(ValidationResult.Ok);
+        Check(Unsigned([Input(AliceCoin)], [TestData.Pay(Bob, Amount.MaxMoney)])).ShouldBe(ValidationResult.Ok);
+        BlockValidator.CheckBlock(WithTransactions(Coinbase.Create(Height, new byte[20], Amount.Zero)), P).ShouldBe(ValidationResult.Ok);
     }
 
     [Test]
