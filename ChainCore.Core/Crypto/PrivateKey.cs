@@ -1,10 +1,5 @@
 using System.Security.Cryptography;
 using ChainCore.Core.Serialization;
-using Org.BouncyCastle.Crypto.Digests;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Crypto.Signers;
-using Org.BouncyCastle.Utilities;
-using BigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace ChainCore.Core.Crypto;
 
@@ -13,14 +8,12 @@ public sealed class PrivateKey
 {
     public const int Size = 32;
 
-    private readonly BigInteger _d;
-    private readonly ECPrivateKeyParameters _parameters;
+    private readonly byte[] _secret;
 
-    private PrivateKey(BigInteger d)
+    private PrivateKey(byte[] secret)
     {
-        _d = d;
-        _parameters = new ECPrivateKeyParameters(d, Secp256k1.Domain);
-        PublicKey = new PublicKey(Secp256k1.Domain.G.Multiply(d).Normalize());
+        _secret = secret;
+        PublicKey = PublicKey.FromSecret(secret);
     }
 
     public PublicKey PublicKey { get; }
@@ -28,16 +21,14 @@ public sealed class PrivateKey
     /// <summary>A new key from the operating system's CSPRNG.</summary>
     public static PrivateKey Generate()
     {
-        Span<byte> bytes = stackalloc byte[Size];
-        while (true)
+        var secret = new byte[Size];
+        do
         {
-            RandomNumberGenerator.Fill(bytes);
-            var d = new BigInteger(1, bytes.ToArray());
-            if (IsValidScalar(d))
-            {
-                return new PrivateKey(d);
-            }
+            RandomNumberGenerator.Fill(secret);
         }
+        while (!Secp256k1.IsValidSecretKey(secret));
+
+        return new PrivateKey(secret);
     }
 
     public static PrivateKey FromBytes(ReadOnlySpan<byte> bytes)
@@ -47,13 +38,12 @@ public sealed class PrivateKey
             throw new FormatException($"A private key is {Size} bytes, got {bytes.Length}.");
         }
 
-        var d = new BigInteger(1, bytes.ToArray());
-        if (!IsValidScalar(d))
+        if (!Secp256k1.IsValidSecretKey(bytes))
         {
             throw new FormatException("A private key must be between 1 and the curve order minus 1.");
         }
 
-        return new PrivateKey(d);
+        return new PrivateKey(bytes.ToArray());
     }
 
     public static PrivateKey FromHex(string hex)
@@ -67,13 +57,13 @@ public sealed class PrivateKey
         return FromBytes(bytes);
     }
 
-    public byte[] ToBytes() => BigIntegers.AsUnsignedByteArray(Size, _d);
+    public byte[] ToBytes() => (byte[])_secret.Clone();
 
-    public string ToHex() => Hex.Encode(ToBytes());
+    public string ToHex() => Hex.Encode(_secret);
 
     /// <summary>
-    /// Signs a 32-byte hash: RFC 6979 deterministic nonce (HMAC-SHA256), s normalized to the low
-    /// half (BIP 62), strict DER encoding (BIP 66).
+    /// Signs a 32-byte hash: RFC 6979 deterministic nonce (HMAC-SHA256), s in the low half
+    /// (BIP 62), strict DER encoding (BIP 66) — libsecp256k1's signing, checked on the way out.
     /// </summary>
     public byte[] Sign(ReadOnlySpan<byte> hash32)
     {
@@ -82,14 +72,9 @@ public sealed class PrivateKey
             throw new ArgumentException("Sign a 32-byte hash.", nameof(hash32));
         }
 
-        var signer = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
-        signer.Init(true, _parameters);
-        var rs = signer.GenerateSignature(hash32.ToArray());
-        var s = rs[1].CompareTo(Secp256k1.HalfN) > 0 ? Secp256k1.N.Subtract(rs[1]) : rs[1];
-        return DerSignature.Encode(rs[0], s);
+        var der = Secp256k1.Sign(hash32, _secret);
+        return DerSignature.IsCanonical(der) ? der : throw new CryptographicException("The signer produced a signature that is not strict DER with low S.");
     }
 
     public override string ToString() => $"PrivateKey({PublicKey.ToAddress()})";
-
-    private static bool IsValidScalar(BigInteger d) => d.SignValue > 0 && d.CompareTo(Secp256k1.N) < 0;
 }

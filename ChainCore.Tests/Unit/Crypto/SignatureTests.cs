@@ -25,8 +25,8 @@ public sealed class SignatureTests
         var der = PrivateKey.FromHex(key).Sign(hash);
 
         DerSignature.TryDecode(der, out var actualR, out var actualS).ShouldBeTrue();
-        actualR.ToString(16).PadLeft(64, '0').ShouldBe(r);
-        actualS.ToString(16).PadLeft(64, '0').ShouldBe(s);
+        Hex.Encode(actualR.ToByteArray(isUnsigned: true, isBigEndian: true)).PadLeft(64, '0').ShouldBe(r);
+        Hex.Encode(actualS.ToByteArray(isUnsigned: true, isBigEndian: true)).PadLeft(64, '0').ShouldBe(s);
         PrivateKey.FromHex(key).PublicKey.Verify(hash, der).ShouldBeTrue();
     }
 
@@ -90,9 +90,7 @@ public sealed class SignatureTests
         var hash = Hashes.Sha256("high s"u8);
         var signature = key.Sign(hash);
         DerSignature.TryDecode(signature, out var r, out var s).ShouldBeTrue();
-        var highS = N - ToBig(s);
-
-        var malleated = DerSignature.Encode(r, new Org.BouncyCastle.Math.BigInteger(1, highS.ToByteArray(isUnsigned: true, isBigEndian: true)));
+        var malleated = DerSignature.Encode(r, N - s);
 
         DerSignature.IsLowS(malleated).ShouldBeFalse();
         key.PublicKey.Verify(hash, malleated).ShouldBeFalse();
@@ -136,11 +134,14 @@ public sealed class SignatureTests
     {
         var key = PrivateKey.FromHex("00000000000000000000000000000000000000000000000000000000000000cc");
         var hash = Hashes.Sha256("range"u8);
-        var one = Org.BouncyCastle.Math.BigInteger.One;
-        var n = new Org.BouncyCastle.Math.BigInteger(1, N.ToByteArray(isUnsigned: true, isBigEndian: true));
+        var signature = key.Sign(hash);
+        DerSignature.TryDecode(signature, out var r, out var s).ShouldBeTrue();
 
-        key.PublicKey.Verify(hash, DerSignature.Encode(n, one)).ShouldBeFalse();
-        key.PublicKey.Verify(hash, DerSignature.Encode(one, Org.BouncyCastle.Math.BigInteger.Zero)).ShouldBeFalse();
+        key.PublicKey.Verify(hash, DerSignature.Encode(N, BigInteger.One)).ShouldBeFalse();
+        key.PublicKey.Verify(hash, DerSignature.Encode(r + N, s)).ShouldBeFalse("r + n names the same point's x but is out of range");
+        key.PublicKey.Verify(hash, DerSignature.Encode(BigInteger.One, BigInteger.Zero)).ShouldBeFalse();
+        key.PublicKey.Verify(hash, DerSignature.Encode(BigInteger.Zero, s)).ShouldBeFalse();
+        key.PublicKey.Verify(hash, DerSignature.Encode(r, s)).ShouldBeTrue();
         key.PublicKey.Verify(hash[..31], key.Sign(hash)).ShouldBeFalse();
         Should.Throw<ArgumentException>(() => key.Sign(hash[..31]));
     }
@@ -209,6 +210,4 @@ public sealed class SignatureTests
         random.NextBytes(hash);
         return hash;
     }
-
-    private static BigInteger ToBig(Org.BouncyCastle.Math.BigInteger value) => new(value.ToByteArrayUnsigned(), isUnsigned: true, isBigEndian: true);
 }
