@@ -36,6 +36,8 @@ public static class RejectCodes
     public const string FeeTooLow = "fee-too-low";
     public const string MempoolFull = "mempool-full";
     public const string AlreadyKnown = "already-known";
+    public const string TxSize = "tx-size";
+    public const string TooLongMempoolChain = "too-long-mempool-chain";
 
     // Block.
     public const string BadPow = "bad-pow";

@@ -424,12 +424,12 @@ public sealed class ChainEngine : IDisposable
 
         var spent = tx.Inputs.Select(i => new SpentCoin(i.PreviousOutput, coins[i.PreviousOutput])).ToImmutableArray();
         var entry = new MempoolEntry(tx, fee, spent, _clock.GetUtcNow(), Mempool.NextSequence());
-        if (!Mempool.MakeRoomFor(entry))
+        var added = Mempool.TryAdd(entry);
+        if (!added.IsValid)
         {
-            return Refuse(ValidationResult.Policy(RejectCodes.MempoolFull, "The mempool is full of transactions paying a higher fee rate."));
+            return Refuse(added);
         }
 
-        Mempool.Add(entry);
         return new TransactionResult(txId, ValidationResult.Ok, fee);
     }
 

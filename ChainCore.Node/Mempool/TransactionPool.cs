@@ -1,19 +1,30 @@
+using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
 
 namespace ChainCore.Node.Mempool;
 
 /// <summary>
-/// The mempool's data: unconfirmed transactions, which outpoint each spends, and their outputs.
-/// Validation happens in <see cref="Chain.ChainEngine"/> under its writer lock; this class keeps the
-/// collections consistent and answers readers under a short lock of its own.
+/// The mempool's data, as Bitcoin's <c>CTxMemPool</c>: unconfirmed transactions, which outpoint each
+/// spends, the in-mempool parents and children of each, and each entry's ancestor and descendant
+/// package (count, bytes, fees) kept exact on every add and remove. Transactions are validated by the
+/// acceptor before they come here; this class applies the mempool's own policy (package limits, size
+/// bound with all-or-nothing eviction), keeps the collections consistent, and answers readers under a
+/// short lock of its own.
 /// </summary>
-public sealed class TransactionPool(int maxTransactions, int maxBytes)
+public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLimits? limits = null)
 {
+    // Bitcoin's BlockAssembler: when this many packages in a row did not fit and the block is nearly full, stop.
+    private const int MaxConsecutiveSelectionFailures = 1_000;
+    private const int NearlyFullBytes = 4_000;
+
     private readonly Lock _sync = new();
-    private readonly Dictionary<Hash256, MempoolEntry> _entries = [];
-    private readonly Dictionary<OutPoint, Hash256> _spenders = [];
+    private readonly Dictionary<Hash256, PoolEntry> _entries = [];
+    private readonly Dictionary<OutPoint, PoolEntry> _spenders = [];
+    private readonly SortedSet<PoolEntry> _byDescendantScore = new(EvictionOrder.Instance);
     private long _sequence;
     private int _bytes;
+
+    public MempoolLimits Limits { get; } = limits ?? MempoolLimits.Default;
 
     public int Count
     {
@@ -37,7 +48,16 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes)
     {
         lock (_sync)
         {
-            return _entries.GetValueOrDefault(txId);
+            return _entries.GetValueOrDefault(txId)?.Entry;
+        }
+    }
+
+    /// <summary>The entry's ancestor and descendant package, or null if it is not pooled.</summary>
+    public MempoolPackageState? GetPackageState(Hash256 txId)
+    {
+        lock (_sync)
+        {
+            return _entries.TryGetValue(txId, out var node) ? node.State : null;
         }
     }
 
@@ -46,7 +66,7 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes)
     {
         lock (_sync)
         {
-            return _spenders.TryGetValue(outPoint, out var spender) ? spender : null;
+            return _spenders.TryGetValue(outPoint, out var spender) ? spender.TxId : null;
         }
     }
 
@@ -55,8 +75,8 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes)
     {
         lock (_sync)
         {
-            return _entries.TryGetValue(outPoint.TxId, out var entry) && outPoint.Index < entry.Transaction.Outputs.Length
-                ? entry.Transaction.Outputs[(int)outPoint.Index]
+            return _entries.TryGetValue(outPoint.TxId, out var node) && outPoint.Index < node.Entry.Transaction.Outputs.Length
+                ? node.Entry.Transaction.Outputs[(int)outPoint.Index]
                 : null;
         }
     }
@@ -65,166 +85,706 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes)
     {
         lock (_sync)
         {
-            return [.. _entries.Values.OrderBy(e => e.Sequence)];
+            return [.. _entries.Values.Select(n => n.Entry).OrderBy(e => e.Sequence)];
         }
     }
 
     public long NextSequence() => Interlocked.Increment(ref _sequence);
 
-    /// <summary>Whether an entry of this size and fee rate fits, evicting cheaper transactions if needed; false if it cannot.</summary>
-    public bool MakeRoomFor(MempoolEntry candidate)
+    /// <summary>
+    /// The mempool's policy on <paramref name="tx"/> against what is pooled now: its size, at most
+    /// <see cref="MempoolLimits.MaxAncestors"/> unconfirmed ancestors (itself included) and, for each of
+    /// them, at most <see cref="MempoolLimits.MaxDescendants"/> descendants once it is added.
+    /// </summary>
+    public ValidationResult CheckPackageLimits(Transaction tx)
     {
+        ArgumentNullException.ThrowIfNull(tx);
         lock (_sync)
         {
-            while (_entries.Count + 1 > maxTransactions || _bytes + candidate.Size > maxBytes)
-            {
-                var cheapest = _entries.Values.OrderBy(e => e.FeeRatePerKb).ThenByDescending(e => e.Sequence).FirstOrDefault();
-                if (cheapest is null || cheapest.FeeRatePerKb >= candidate.FeeRatePerKb)
-                {
-                    return false;
-                }
+            return CheckLimits(tx, out _);
+        }
+    }
 
-                RemoveWithDescendants(cheapest.TxId);
+    /// <summary>
+    /// Adds a validated transaction if the mempool's policy allows it: package limits first, then, if
+    /// the mempool is full, room made by evicting cheaper packages. Nothing changes unless it is added.
+    /// </summary>
+    public ValidationResult TryAdd(MempoolEntry entry) => TryAdd(entry, out _);
+
+    /// <inheritdoc cref="TryAdd(MempoolEntry)"/>
+    /// <param name="entry">The validated transaction.</param>
+    /// <param name="evicted">What was evicted to make room (with descendants); empty when refused.</param>
+    public ValidationResult TryAdd(MempoolEntry entry, out IReadOnlyList<Hash256> evicted)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        evicted = [];
+        lock (_sync)
+        {
+            if (_entries.ContainsKey(entry.TxId))
+            {
+                return ValidationResult.Duplicate(RejectCodes.AlreadyKnown, "The transaction is already in the mempool.");
             }
 
+            if (FindConflict(entry.Transaction) is { } conflict)
+            {
+                return conflict;
+            }
+
+            var limits = CheckLimits(entry.Transaction, out var ancestors);
+            if (!limits.IsValid)
+            {
+                return limits;
+            }
+
+            var victims = PlanEviction(entry, ancestors);
+            if (victims is null)
+            {
+                return ValidationResult.Policy(
+                    RejectCodes.MempoolFull,
+                    "The mempool is full, and making room would evict transactions paying at least this one's fee rate, or its own ancestors.");
+            }
+
+            evicted = RemoveStaged(victims);
+            Insert(entry);
+            return ValidationResult.Ok;
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="candidate"/> if that is possible without evicting one of its
+    /// ancestors or a package paying at least its fee rate; all or nothing. Prefer <see cref="TryAdd(MempoolEntry)"/>,
+    /// which also applies the package limits and adds in the same step.
+    /// </summary>
+    public bool MakeRoomFor(MempoolEntry candidate)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        lock (_sync)
+        {
+            var victims = PlanEviction(candidate, WithAncestors(ParentsOf(candidate.Transaction)));
+            if (victims is null)
+            {
+                return false;
+            }
+
+            RemoveStaged(victims);
             return true;
         }
     }
 
+    /// <summary>
+    /// Adds a validated transaction without the mempool's size bound or package limits (see
+    /// <see cref="TryAdd(MempoolEntry)"/>). A transaction already pooled, or spending an outpoint a
+    /// pooled one spends, is a caller's bug.
+    /// </summary>
     public void Add(MempoolEntry entry)
     {
+        ArgumentNullException.ThrowIfNull(entry);
         lock (_sync)
         {
-            _entries.Add(entry.TxId, entry);
-            _bytes += entry.Size;
-            foreach (var input in entry.Transaction.Inputs)
+            if (_entries.ContainsKey(entry.TxId))
             {
-                _spenders[input.PreviousOutput] = entry.TxId;
+                throw new InvalidOperationException($"Transaction {entry.TxId} is already in the mempool.");
             }
+
+            if (FindConflict(entry.Transaction) is { } conflict)
+            {
+                throw new InvalidOperationException(conflict.Message);
+            }
+
+            Insert(entry);
         }
     }
 
-    /// <summary>Removes what a newly connected block confirmed, and everything that now conflicts with it.</summary>
+    /// <summary>
+    /// Removes what a newly connected block confirmed (their in-mempool descendants stay, now spending
+    /// confirmed outputs), then every pooled transaction spending an outpoint the block spent, with its descendants.
+    /// </summary>
     public IReadOnlyList<Hash256> RemoveForBlock(Block block)
     {
-        var removed = new List<Hash256>();
+        ArgumentNullException.ThrowIfNull(block);
         lock (_sync)
         {
+            var confirmed = new List<PoolEntry>();
             foreach (var tx in block.Transactions)
             {
-                if (RemoveOne(tx.TxId))
+                if (_entries.TryGetValue(tx.TxId, out var node))
                 {
-                    removed.Add(tx.TxId);
+                    confirmed.Add(node);
                 }
             }
 
+            var removed = new List<Hash256>(RemoveStaged(confirmed));
+            var conflicts = new List<PoolEntry>();
             foreach (var tx in block.Transactions.Where(t => !t.IsCoinbase))
             {
                 foreach (var input in tx.Inputs)
                 {
                     if (_spenders.TryGetValue(input.PreviousOutput, out var conflict))
                     {
-                        removed.AddRange(RemoveWithDescendants(conflict));
+                        conflicts.Add(conflict);
                     }
                 }
             }
-        }
 
-        return removed;
+            removed.AddRange(RemoveStaged(WithDescendants(conflicts)));
+            return removed;
+        }
     }
 
     public IReadOnlyList<Hash256> RemoveWithDescendants(Hash256 txId)
     {
         lock (_sync)
         {
-            var removed = new List<Hash256>();
-            var queue = new Queue<Hash256>([txId]);
-            while (queue.TryDequeue(out var next))
-            {
-                if (!_entries.TryGetValue(next, out var entry))
-                {
-                    continue;
-                }
-
-                for (var i = 0; i < entry.Transaction.Outputs.Length; i++)
-                {
-                    if (_spenders.TryGetValue(new OutPoint(next, (uint)i), out var child))
-                    {
-                        queue.Enqueue(child);
-                    }
-                }
-
-                RemoveOne(next);
-                removed.Add(next);
-            }
-
-            return removed;
+            return _entries.TryGetValue(txId, out var node) ? RemoveStaged(WithDescendants([node])) : [];
         }
     }
 
     /// <summary>
-    /// Transactions for a block template: highest fee rate first, a child never before its parent,
-    /// within <paramref name="maxBytes"/>.
+    /// Transactions for a block template within <paramref name="maxBytes"/>, by ancestor-package fee
+    /// rate as Bitcoin's <c>BlockAssembler::addPackageTxs</c>: the best package (a transaction with its
+    /// ancestors not yet selected) goes in whole, parents before children; the packages of the selected
+    /// transactions' descendants are then re-scored without them. Linear in the pool, times the package limits.
     /// </summary>
     public IReadOnlyList<MempoolEntry> SelectForBlock(int maxBytes)
     {
         lock (_sync)
         {
+            var byScore = _entries.Values.ToArray();
+            var keys = Array.ConvertAll(byScore, n => MiningKey.Of(n, n.AncestorCount, n.AncestorSize, n.AncestorFees));
+            Array.Sort(keys, byScore, MiningKey.BestFirst);
+
             var selected = new List<MempoolEntry>();
-            var included = new HashSet<Hash256>();
-            var remaining = _entries.Values.OrderByDescending(e => e.FeeRatePerKb).ThenBy(e => e.Sequence).ToList();
-            var bytes = 0;
-            bool progress;
-            do
+            var included = new HashSet<PoolEntry>();
+            var failed = new HashSet<PoolEntry>();
+            // Bitcoin's mapModifiedTx: entries some of whose ancestors are in, with what remains of their package.
+            var modified = new Dictionary<PoolEntry, MiningKey>();
+            var modifiedQueue = new PriorityQueue<PoolEntry, MiningKey>(MiningKey.BestFirst);
+            var bytes = 0L;
+            var next = 0;
+            var consecutiveFailures = 0;
+            while (true)
             {
-                // One pass in fee-rate order; a child whose parent is not in yet waits for the next pass.
-                progress = false;
-                var deferred = new List<MempoolEntry>();
-                foreach (var entry in remaining)
+                while (next < byScore.Length && (included.Contains(byScore[next]) || failed.Contains(byScore[next]) || modified.ContainsKey(byScore[next])))
                 {
-                    var parentsReady = entry.Transaction.Inputs.All(input =>
-                        !_entries.ContainsKey(input.PreviousOutput.TxId) || included.Contains(input.PreviousOutput.TxId));
-                    if (!parentsReady)
-                    {
-                        deferred.Add(entry);
-                        continue;
-                    }
-
-                    if (bytes + entry.Size > maxBytes)
-                    {
-                        continue;
-                    }
-
-                    selected.Add(entry);
-                    included.Add(entry.TxId);
-                    bytes += entry.Size;
-                    progress = true;
+                    next++;
                 }
 
-                remaining = deferred;
+                while (modifiedQueue.TryPeek(out var top, out var queued) && (!modified.TryGetValue(top, out var current) || current != queued))
+                {
+                    modifiedQueue.Dequeue();
+                }
+
+                var fromQueue = modifiedQueue.TryPeek(out var queuedEntry, out var queuedKey);
+                if (next >= byScore.Length && !fromQueue)
+                {
+                    break;
+                }
+
+                fromQueue = fromQueue && (next >= byScore.Length || MiningKey.BestFirst.Compare(queuedKey, keys[next]) < 0);
+                var (candidate, package) = fromQueue ? (queuedEntry!, queuedKey) : (byScore[next], keys[next]);
+                if (fromQueue)
+                {
+                    modifiedQueue.Dequeue();
+                    modified.Remove(candidate);
+                }
+                else
+                {
+                    next++;
+                }
+
+                if (bytes + package.Size > maxBytes)
+                {
+                    failed.Add(candidate);
+                    if (++consecutiveFailures > MaxConsecutiveSelectionFailures && bytes > maxBytes - NearlyFullBytes)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                consecutiveFailures = 0;
+                var members = Ancestors([candidate], exclude: included);
+                members.Add(candidate);
+                foreach (var member in members.OrderBy(m => m.AncestorCount).ThenBy(m => m.Sequence).ThenBy(m => m.TxId))
+                {
+                    selected.Add(member.Entry);
+                    included.Add(member);
+                    modified.Remove(member);
+                }
+
+                bytes += package.Size;
+                foreach (var member in members)
+                {
+                    foreach (var descendant in Descendants([member]))
+                    {
+                        if (included.Contains(descendant))
+                        {
+                            continue;
+                        }
+
+                        var before = modified.TryGetValue(descendant, out var known)
+                            ? known
+                            : MiningKey.Of(descendant, descendant.AncestorCount, descendant.AncestorSize, descendant.AncestorFees);
+                        var after = MiningKey.Of(descendant, before.Count - 1, before.Size - member.Size, before.Fees - member.Fee);
+                        modified[descendant] = after;
+                        modifiedQueue.Enqueue(descendant, after);
+                    }
+                }
             }
-            while (progress && remaining.Count > 0);
 
             return selected;
         }
     }
 
-    private bool RemoveOne(Hash256 txId)
+    private ValidationResult? FindConflict(Transaction tx)
     {
-        if (!_entries.Remove(txId, out var entry))
+        foreach (var input in tx.Inputs)
         {
-            return false;
-        }
-
-        _bytes -= entry.Size;
-        foreach (var input in entry.Transaction.Inputs)
-        {
-            if (_spenders.TryGetValue(input.PreviousOutput, out var spender) && spender == txId)
+            if (_spenders.TryGetValue(input.PreviousOutput, out var spender))
             {
-                _spenders.Remove(input.PreviousOutput);
+                return ValidationResult.Conflict(RejectCodes.DoubleSpend, $"Output {input.PreviousOutput} is already spent by {spender.TxId} in the mempool.");
             }
         }
 
-        return true;
+        return null;
+    }
+
+    private HashSet<PoolEntry> ParentsOf(Transaction tx)
+    {
+        var parents = new HashSet<PoolEntry>();
+        foreach (var input in tx.Inputs)
+        {
+            if (_entries.TryGetValue(input.PreviousOutput.TxId, out var parent))
+            {
+                parents.Add(parent);
+            }
+        }
+
+        return parents;
+    }
+
+    private HashSet<PoolEntry> ChildrenOf(Transaction tx)
+    {
+        var children = new HashSet<PoolEntry>();
+        var txId = tx.TxId;
+        for (var i = 0; i < tx.Outputs.Length; i++)
+        {
+            if (_spenders.TryGetValue(new OutPoint(txId, (uint)i), out var child))
+            {
+                children.Add(child);
+            }
+        }
+
+        return children;
+    }
+
+    private ValidationResult CheckLimits(Transaction tx, out HashSet<PoolEntry> ancestors)
+    {
+        var size = tx.SerializedSize;
+        var limits = Limits;
+        ancestors = WithAncestors(ParentsOf(tx));
+        if (size > limits.MaxTransactionBytes)
+        {
+            return ValidationResult.Policy(RejectCodes.TxSize, $"The transaction is {size} bytes; the mempool takes at most {limits.MaxTransactionBytes}.");
+        }
+
+        var ancestorSize = size + ancestors.Sum(a => (long)a.Size);
+        if (ancestors.Count + 1 > limits.MaxAncestors || ancestorSize > limits.MaxAncestorBytes)
+        {
+            return TooLongChain(
+                $"The transaction would have {ancestors.Count + 1} unconfirmed ancestors of {ancestorSize} bytes, itself included; at most {limits.MaxAncestors} of {limits.MaxAncestorBytes}.");
+        }
+
+        // Pooled children exist only for a transaction returning from a disconnected block.
+        var descendants = WithDescendants(ChildrenOf(tx)).ToHashSet();
+        if (descendants.Count == 0)
+        {
+            foreach (var ancestor in ancestors)
+            {
+                if (ancestor.DescendantCount + 1 > limits.MaxDescendants || ancestor.DescendantSize + size > limits.MaxDescendantBytes)
+                {
+                    return TooLongChain(
+                        $"Its ancestor {ancestor.TxId} would have {ancestor.DescendantCount + 1} descendants of {ancestor.DescendantSize + size} bytes, itself included; at most {limits.MaxDescendants} of {limits.MaxDescendantBytes}.");
+                }
+            }
+
+            return ValidationResult.Ok;
+        }
+
+        var descendantSize = size + descendants.Sum(d => (long)d.Size);
+        if (descendants.Count + 1 > limits.MaxDescendants || descendantSize > limits.MaxDescendantBytes)
+        {
+            return TooLongChain($"The transaction would have {descendants.Count + 1} descendants of {descendantSize} bytes, itself included; at most {limits.MaxDescendants} of {limits.MaxDescendantBytes}.");
+        }
+
+        foreach (var ancestor in ancestors)
+        {
+            var joined = Descendants([ancestor]);
+            joined.UnionWith(descendants);
+            var count = joined.Count + 1;
+            var bytes = joined.Sum(d => (long)d.Size) + size;
+            if (count > limits.MaxDescendants || bytes > limits.MaxDescendantBytes)
+            {
+                return TooLongChain($"Its ancestor {ancestor.TxId} would have {count} descendants of {bytes} bytes, itself included; at most {limits.MaxDescendants} of {limits.MaxDescendantBytes}.");
+            }
+        }
+
+        foreach (var descendant in descendants)
+        {
+            var joined = Ancestors([descendant]);
+            joined.UnionWith(ancestors);
+            var count = joined.Count + 1;
+            var bytes = joined.Sum(a => (long)a.Size) + size;
+            if (count > limits.MaxAncestors || bytes > limits.MaxAncestorBytes)
+            {
+                return TooLongChain($"Its descendant {descendant.TxId} would have {count} unconfirmed ancestors of {bytes} bytes, itself included; at most {limits.MaxAncestors} of {limits.MaxAncestorBytes}.");
+            }
+        }
+
+        return ValidationResult.Ok;
+
+        static ValidationResult TooLongChain(string message) => ValidationResult.Policy(RejectCodes.TooLongMempoolChain, message);
+    }
+
+    /// <summary>
+    /// Decides, before anything is removed, what must go for <paramref name="candidate"/> to fit: whole
+    /// packages (a transaction with all its descendants) by lowest descendant score first, as Bitcoin's
+    /// <c>TrimToSize</c>, never an ancestor of the candidate. Null if the candidate cannot fit without
+    /// evicting an ancestor or a package whose score is not below the candidate's ancestor score.
+    /// </summary>
+    private HashSet<PoolEntry>? PlanEviction(MempoolEntry candidate, HashSet<PoolEntry> ancestors)
+    {
+        var victims = new HashSet<PoolEntry>();
+        var countToFree = (long)_entries.Count + 1 - maxTransactions;
+        var bytesToFree = (long)_bytes + candidate.Size - maxBytes;
+        if (countToFree <= 0 && bytesToFree <= 0)
+        {
+            return victims;
+        }
+
+        if (candidate.Size > maxBytes || maxTransactions < 1)
+        {
+            return null;
+        }
+
+        var candidateScore = FeeRate.Min(
+            new FeeRate(candidate.Fee.Units, candidate.Size),
+            new FeeRate(candidate.Fee.Units + ancestors.Sum(a => a.Fee), candidate.Size + ancestors.Sum(a => (long)a.Size)));
+
+        // Entries with planned descendants: their descendant package shrinks, so their score changes.
+        // They leave the index's order and go to a queue under their current score (stale keys skipped).
+        var adjusted = new Dictionary<PoolEntry, (long Fees, long Size)>();
+        var adjustedQueue = new PriorityQueue<PoolEntry, EvictionKey>(EvictionOrder.Instance);
+        using var index = _byDescendantScore.GetEnumerator();
+        var indexHasNext = index.MoveNext();
+        while (countToFree > 0 || bytesToFree > 0)
+        {
+            while (indexHasNext && (victims.Contains(index.Current) || ancestors.Contains(index.Current) || adjusted.ContainsKey(index.Current)))
+            {
+                indexHasNext = index.MoveNext();
+            }
+
+            while (adjustedQueue.TryPeek(out var top, out var key) && (victims.Contains(top) || key.Score != CurrentScore(top)))
+            {
+                adjustedQueue.Dequeue();
+            }
+
+            var fromQueue = adjustedQueue.TryPeek(out var queued, out var queuedKey);
+            if (!indexHasNext && !fromQueue)
+            {
+                return null;
+            }
+
+            var indexKey = indexHasNext ? EvictionKey.Of(index.Current, index.Current.EvictionScore) : default;
+            fromQueue = fromQueue && (!indexHasNext || EvictionOrder.Instance.Compare(queuedKey, indexKey) < 0);
+            var (victim, victimKey) = fromQueue ? (queued!, queuedKey) : (index.Current, indexKey);
+            if (victimKey.Score >= candidateScore)
+            {
+                return null;
+            }
+
+            foreach (var removed in WithDescendants([victim]))
+            {
+                if (!victims.Add(removed))
+                {
+                    continue;
+                }
+
+                countToFree--;
+                bytesToFree -= removed.Size;
+                foreach (var ancestor in Ancestors([removed], exclude: victims))
+                {
+                    if (ancestors.Contains(ancestor))
+                    {
+                        continue;
+                    }
+
+                    var (fees, size) = adjusted.TryGetValue(ancestor, out var state) ? state : (ancestor.DescendantFees, ancestor.DescendantSize);
+                    adjusted[ancestor] = (fees - removed.Fee, size - removed.Size);
+                    adjustedQueue.Enqueue(ancestor, EvictionKey.Of(ancestor, CurrentScore(ancestor)));
+                }
+            }
+        }
+
+        return victims;
+
+        FeeRate CurrentScore(PoolEntry node)
+        {
+            var (fees, size) = adjusted[node];
+            return node.DescendantScore(fees, size);
+        }
+    }
+
+    private void Insert(MempoolEntry entry)
+    {
+        var node = new PoolEntry(entry);
+        foreach (var parent in ParentsOf(entry.Transaction))
+        {
+            node.Parents.Add(parent);
+            parent.Children.Add(node);
+        }
+
+        foreach (var child in ChildrenOf(entry.Transaction))
+        {
+            node.Children.Add(child);
+            child.Parents.Add(node);
+        }
+
+        _entries.Add(node.TxId, node);
+        foreach (var input in entry.Transaction.Inputs)
+        {
+            _spenders[input.PreviousOutput] = node;
+        }
+
+        _bytes += node.Size;
+        var ancestors = Ancestors([node]);
+        if (node.Children.Count == 0)
+        {
+            // Bitcoin's UpdateAncestorsOf: the new entry joins each ancestor's descendant package.
+            node.AncestorCount += ancestors.Count;
+            node.AncestorSize += ancestors.Sum(a => (long)a.Size);
+            node.AncestorFees += ancestors.Sum(a => a.Fee);
+            foreach (var ancestor in ancestors)
+            {
+                SetDescendantState(ancestor, ancestor.DescendantCount + 1, ancestor.DescendantSize + node.Size, ancestor.DescendantFees + node.Fee);
+            }
+
+            node.EvictionScore = node.DescendantScore(node.DescendantFees, node.DescendantSize);
+            _byDescendantScore.Add(node);
+            return;
+        }
+
+        // A transaction returning from a disconnected block under pooled children (Bitcoin's
+        // UpdateTransactionsFromBlock): every package through it changes; recount them from the links.
+        node.EvictionScore = node.DescendantScore(node.DescendantFees, node.DescendantSize);
+        _byDescendantScore.Add(node);
+        var affected = Descendants([node]);
+        affected.UnionWith(ancestors);
+        affected.Add(node);
+        foreach (var member in affected)
+        {
+            Recount(member);
+        }
+    }
+
+    private void Recount(PoolEntry node)
+    {
+        var ancestors = Ancestors([node]);
+        node.AncestorCount = ancestors.Count + 1;
+        node.AncestorSize = node.Size + ancestors.Sum(a => (long)a.Size);
+        node.AncestorFees = node.Fee + ancestors.Sum(a => a.Fee);
+        var descendants = Descendants([node]);
+        SetDescendantState(node, descendants.Count + 1, node.Size + descendants.Sum(d => (long)d.Size), node.Fee + descendants.Sum(d => d.Fee));
+    }
+
+    /// <summary>Changes a descendant package and refiles the entry under its new eviction score.</summary>
+    private void SetDescendantState(PoolEntry node, int count, long size, long fees)
+    {
+        _byDescendantScore.Remove(node);
+        node.DescendantCount = count;
+        node.DescendantSize = size;
+        node.DescendantFees = fees;
+        node.EvictionScore = node.DescendantScore(fees, size);
+        _byDescendantScore.Add(node);
+    }
+
+    /// <summary>
+    /// Removes a set of entries, as Bitcoin's <c>RemoveStaged</c>: first every remaining ancestor and
+    /// descendant of each removed entry forgets it (while the links still show who they are), then the links go.
+    /// </summary>
+    private List<Hash256> RemoveStaged(IReadOnlyCollection<PoolEntry> staged)
+    {
+        var set = staged as HashSet<PoolEntry> ?? [.. staged];
+        foreach (var node in set)
+        {
+            foreach (var ancestor in Ancestors([node], exclude: set))
+            {
+                SetDescendantState(ancestor, ancestor.DescendantCount - 1, ancestor.DescendantSize - node.Size, ancestor.DescendantFees - node.Fee);
+            }
+
+            foreach (var descendant in Descendants([node], exclude: set))
+            {
+                descendant.AncestorCount--;
+                descendant.AncestorSize -= node.Size;
+                descendant.AncestorFees -= node.Fee;
+            }
+        }
+
+        var removed = new List<Hash256>(set.Count);
+        foreach (var node in staged.Distinct())
+        {
+            foreach (var parent in node.Parents)
+            {
+                parent.Children.Remove(node);
+            }
+
+            foreach (var child in node.Children)
+            {
+                child.Parents.Remove(node);
+            }
+
+            _byDescendantScore.Remove(node);
+            _entries.Remove(node.TxId);
+            _bytes -= node.Size;
+            foreach (var input in node.Entry.Transaction.Inputs)
+            {
+                if (_spenders.TryGetValue(input.PreviousOutput, out var spender) && spender == node)
+                {
+                    _spenders.Remove(input.PreviousOutput);
+                }
+            }
+
+            removed.Add(node.TxId);
+        }
+
+        return removed;
+    }
+
+    /// <summary>The given entries and all their descendants.</summary>
+    private static List<PoolEntry> WithDescendants(IEnumerable<PoolEntry> roots)
+    {
+        var seen = new HashSet<PoolEntry>();
+        var ordered = new List<PoolEntry>();
+        var queue = new Queue<PoolEntry>();
+        foreach (var root in roots)
+        {
+            if (seen.Add(root))
+            {
+                queue.Enqueue(root);
+            }
+        }
+
+        while (queue.TryDequeue(out var next))
+        {
+            ordered.Add(next);
+            foreach (var child in next.Children)
+            {
+                if (seen.Add(child))
+                {
+                    queue.Enqueue(child);
+                }
+            }
+        }
+
+        return ordered;
+    }
+
+    /// <summary>The given entries and all their ancestors.</summary>
+    private static HashSet<PoolEntry> WithAncestors(IEnumerable<PoolEntry> roots)
+    {
+        var found = Ancestors(roots);
+        found.UnionWith(roots);
+        return found;
+    }
+
+    /// <summary>All in-mempool ancestors of <paramref name="from"/> (not the entries themselves unless one descends from another).</summary>
+    private static HashSet<PoolEntry> Ancestors(IEnumerable<PoolEntry> from, HashSet<PoolEntry>? exclude = null) =>
+        Walk(from, static n => n.Parents, exclude);
+
+    private static HashSet<PoolEntry> Descendants(IEnumerable<PoolEntry> from, HashSet<PoolEntry>? exclude = null) =>
+        Walk(from, static n => n.Children, exclude);
+
+    /// <summary>
+    /// Everything reachable over <paramref name="links"/>; entries in <paramref name="exclude"/> are
+    /// walked through but not returned.
+    /// </summary>
+    private static HashSet<PoolEntry> Walk(IEnumerable<PoolEntry> from, Func<PoolEntry, HashSet<PoolEntry>> links, HashSet<PoolEntry>? exclude)
+    {
+        var found = new HashSet<PoolEntry>();
+        var visited = new HashSet<PoolEntry>();
+        var stack = new Stack<PoolEntry>();
+        foreach (var start in from)
+        {
+            foreach (var next in links(start))
+            {
+                stack.Push(next);
+            }
+        }
+
+        while (stack.TryPop(out var node))
+        {
+            if (!visited.Add(node))
+            {
+                continue;
+            }
+
+            if (exclude is null || !exclude.Contains(node))
+            {
+                found.Add(node);
+            }
+
+            foreach (var next in links(node))
+            {
+                stack.Push(next);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>An entry's place in eviction order: lowest descendant score first; on a tie the newest first.</summary>
+    private readonly record struct EvictionKey(FeeRate Score, long Sequence, Hash256 TxId)
+    {
+        public static EvictionKey Of(PoolEntry node, FeeRate score) => new(score, node.Sequence, node.TxId);
+    }
+
+    private sealed class EvictionOrder : IComparer<PoolEntry>, IComparer<EvictionKey>
+    {
+        public static EvictionOrder Instance { get; } = new();
+
+        public int Compare(PoolEntry? x, PoolEntry? y) =>
+            ReferenceEquals(x, y) ? 0 : Compare(EvictionKey.Of(x!, x!.EvictionScore), EvictionKey.Of(y!, y!.EvictionScore));
+
+        public int Compare(EvictionKey x, EvictionKey y)
+        {
+            var byScore = x.Score.CompareTo(y.Score);
+            if (byScore != 0)
+            {
+                return byScore;
+            }
+
+            var bySequence = y.Sequence.CompareTo(x.Sequence);
+            return bySequence != 0 ? bySequence : x.TxId.CompareTo(y.TxId);
+        }
+    }
+
+    /// <summary>What remains of an entry's ancestor package, and its place in mining order: best ancestor score first; on a tie the oldest first.</summary>
+    private readonly record struct MiningKey(int Count, long Size, long Fees, FeeRate Score, long Sequence, Hash256 TxId)
+    {
+        public static Comparer<MiningKey> BestFirst { get; } = Comparer<MiningKey>.Create(static (x, y) =>
+        {
+            var byScore = y.Score.CompareTo(x.Score);
+            if (byScore != 0)
+            {
+                return byScore;
+            }
+
+            var bySequence = x.Sequence.CompareTo(y.Sequence);
+            return bySequence != 0 ? bySequence : x.TxId.CompareTo(y.TxId);
+        });
+
+        public static MiningKey Of(PoolEntry node, int count, long size, long fees) =>
+            new(count, size, fees, node.AncestorScore(fees, size), node.Sequence, node.TxId);
     }
 }

@@ -158,8 +158,8 @@ public sealed class ValidationTests
     public void Every_consensus_reason_code_has_a_refusal_case()
     {
         // Policy and node codes are reached by the integration tests: OutputNotPositive, FeeTooLow, MempoolFull and
-        // AlreadyKnown (mempool), UnexpectedCoinbase, DuplicateBlock and BadPrevBlock (node), InvalidAddress (API).
-        string[] reachedElsewhere = [RejectCodes.OutputNotPositive, RejectCodes.FeeTooLow, RejectCodes.MempoolFull, RejectCodes.AlreadyKnown, RejectCodes.UnexpectedCoinbase, RejectCodes.DuplicateBlock, RejectCodes.BadPrevBlock, RejectCodes.InvalidAddress];
+        // AlreadyKnown (mempool; TxSize and TooLongMempoolChain in the pool's tests), UnexpectedCoinbase, DuplicateBlock and BadPrevBlock (node), InvalidAddress (API).
+        string[] reachedElsewhere = [RejectCodes.OutputNotPositive, RejectCodes.FeeTooLow, RejectCodes.MempoolFull, RejectCodes.AlreadyKnown, RejectCodes.TxSize, RejectCodes.TooLongMempoolChain, RejectCodes.UnexpectedCoinbase, RejectCodes.DuplicateBlock, RejectCodes.BadPrevBlock, RejectCodes.InvalidAddress];
         var all = typeof(RejectCodes).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string)f.GetValue(null)!).ToHashSet();
         var covered = Refusals().Select(c => (string)c.Arguments[0]!).ToHashSet();
 

@@ -18,8 +18,49 @@ public sealed class TransactionPoolTests
         return spends is { } outPoint ? tx.WithInputs([tx.Inputs[0] with { PreviousOutput = outPoint }]) : tx;
     }
 
+    /// <summary>A transaction of exactly <paramref name="size"/> bytes (the signature pads it) spending <paramref name="spends"/>.</summary>
+    private static Transaction SizedTx(Random random, int size, params OutPoint[] spends)
+    {
+        var inputs = spends.Length == 0 ? [new OutPoint(TestData.RandomHash(random), 0)] : spends;
+        Transaction Build(int signatureBytes) => new(
+            [.. inputs.Select((o, i) => new TxIn(o, [.. TestData.RandomBytes(random, i == 0 ? signatureBytes : 10)], [.. TestData.RandomBytes(random, 33)]))],
+            [new TxOut(new Amount(1_000), [.. TestData.RandomBytes(random, 20)]), new TxOut(new Amount(1_000), [.. TestData.RandomBytes(random, 20)])]);
+        var bare = Build(0).SerializedSize;
+        var padded = Build(size - bare);
+        // The signature's length prefix grows by two bytes past 252.
+        return padded.SerializedSize == size ? padded : Build(size - bare - (padded.SerializedSize - size));
+    }
+
+    private static OutPoint Out(Transaction tx, uint index = 0) => new(tx.TxId, index);
+
+    private static List<Transaction> Chain(Random random, int length, int size = 200)
+    {
+        var chain = new List<Transaction> { SizedTx(random, size) };
+        while (chain.Count < length)
+        {
+            chain.Add(SizedTx(random, size, Out(chain[^1])));
+        }
+
+        return chain;
+    }
+
+    private static void ShouldBeTopological(IReadOnlyList<MempoolEntry> selected)
+    {
+        var seen = new HashSet<Hash256>();
+        var pooled = selected.Select(e => e.TxId).ToHashSet();
+        foreach (var entry in selected)
+        {
+            foreach (var input in entry.Transaction.Inputs.Where(i => pooled.Contains(i.PreviousOutput.TxId)))
+            {
+                seen.ShouldContain(input.PreviousOutput.TxId, $"{entry.TxId} comes after its parent");
+            }
+
+            seen.Add(entry.TxId).ShouldBeTrue();
+        }
+    }
+
     [Test]
-    public void Template_selection_takes_the_highest_fee_rate_first_and_parents_before_children()
+    public void Template_selection_takes_the_best_ancestor_package_first_and_parents_before_children()
     {
         var random = new Random(11);
         var pool = new TransactionPool(100, 1_000_000);
@@ -32,29 +73,313 @@ public sealed class TransactionPoolTests
 
         var selected = pool.SelectForBlock(1_000_000).Select(e => e.TxId).ToList();
 
-        selected.ShouldBe([rich.TxId, parent.TxId, child.TxId]);
+        selected.ShouldBe([parent.TxId, child.TxId, rich.TxId], "the child pays for its parent: their package pays more per byte than the rich one");
         pool.SelectForBlock(rich.SerializedSize).Select(e => e.TxId).ShouldBe([rich.TxId], "nothing more fits, and the child never goes without its parent");
     }
 
     [Test]
-    public void A_full_pool_evicts_the_cheapest_with_descendants_or_refuses_a_cheaper_one()
+    public void A_parent_paying_more_than_its_package_goes_alone_and_a_cheap_child_after_better_transactions()
     {
-        var random = new Random(12);
+        var random = new Random(14);
+        var pool = new TransactionPool(100, 1_000_000);
+        var parent = SizedTx(random, 200);
+        var cheapChild = SizedTx(random, 200, Out(parent));
+        var middle = SizedTx(random, 200);
+        pool.Add(Entry(pool, parent, 100_000));
+        pool.Add(Entry(pool, cheapChild, 200));
+        pool.Add(Entry(pool, middle, 10_000));
+
+        pool.SelectForBlock(1_000_000).Select(e => e.TxId).ShouldBe([parent.TxId, middle.TxId, cheapChild.TxId]);
+        pool.SelectForBlock(400).Select(e => e.TxId).ShouldBe([parent.TxId, middle.TxId]);
+    }
+
+    [Test]
+    public void A_chain_of_25_is_selected_whole_in_order_when_its_last_transaction_pays_for_all()
+    {
+        var random = new Random(15);
+        var pool = new TransactionPool(1_000, 10_000_000);
+        var chain = Chain(random, 25, size: 300);
+        var others = Enumerable.Range(0, 30).Select(_ => SizedTx(random, 300)).ToList();
+        foreach (var tx in chain)
+        {
+            pool.TryAdd(Entry(pool, tx, tx == chain[^1] ? 2_000_000 : 300)).IsValid.ShouldBeTrue();
+        }
+
+        foreach (var tx in others)
+        {
+            pool.TryAdd(Entry(pool, tx, 30_000)).IsValid.ShouldBeTrue();
+        }
+
+        pool.GetPackageState(chain[^1].TxId)!.Value.AncestorCount.ShouldBe(25);
+        pool.GetPackageState(chain[0].TxId)!.Value.DescendantCount.ShouldBe(25);
+
+        var all = pool.SelectForBlock(10_000_000);
+        all.Take(25).Select(e => e.TxId).ShouldBe(chain.Select(t => t.TxId), "the package (2,007,200 for 7,500 bytes) beats 100 per byte");
+        all.Count.ShouldBe(55);
+        ShouldBeTopological(all);
+
+        var budget = 24 * 300;
+        var partial = pool.SelectForBlock(budget);
+        partial.Select(e => e.TxId).ShouldNotContain(chain[^1].TxId, "the whole package does not fit");
+        partial.Sum(e => e.Size).ShouldBeLessThanOrEqualTo(budget);
+        partial.Count.ShouldBe(24);
+        partial.Take(24).Select(e => e.TxId).ShouldBe(others.Take(24).Select(t => t.TxId), ignoreOrder: true);
+    }
+
+    [Test]
+    public void Package_state_counts_ancestors_and_descendants_with_their_sizes_and_fees()
+    {
+        var random = new Random(16);
+        var pool = new TransactionPool(100, 1_000_000);
+        var a = SizedTx(random, 200);
+        var b = SizedTx(random, 250, Out(a));
+        var other = SizedTx(random, 300);
+        var c = SizedTx(random, 400, Out(b), Out(other), Out(a, 1));
+        pool.Add(Entry(pool, a, 10));
+        pool.Add(Entry(pool, b, 20));
+        pool.Add(Entry(pool, other, 40));
+        pool.Add(Entry(pool, c, 80));
+
+        pool.GetPackageState(a.TxId).ShouldBe(new MempoolPackageState(1, 200, new Amount(10), 3, 850, new Amount(110)));
+        pool.GetPackageState(b.TxId).ShouldBe(new MempoolPackageState(2, 450, new Amount(30), 2, 650, new Amount(100)));
+        pool.GetPackageState(other.TxId).ShouldBe(new MempoolPackageState(1, 300, new Amount(40), 2, 700, new Amount(120)));
+        pool.GetPackageState(c.TxId).ShouldBe(new MempoolPackageState(4, 1_150, new Amount(150), 1, 400, new Amount(80)), "a counted once though c spends it twice over");
+
+        pool.RemoveWithDescendants(b.TxId).ShouldBe([b.TxId, c.TxId], ignoreOrder: true);
+        pool.GetPackageState(a.TxId).ShouldBe(new MempoolPackageState(1, 200, new Amount(10), 1, 200, new Amount(10)));
+        pool.GetPackageState(other.TxId).ShouldBe(new MempoolPackageState(1, 300, new Amount(40), 1, 300, new Amount(40)));
+        pool.GetPackageState(c.TxId).ShouldBeNull();
+    }
+
+    [Test]
+    public void A_child_never_evicts_its_own_parent_from_a_full_pool()
+    {
+        var random = new Random(17);
+        var pool = new TransactionPool(maxTransactions: 1, maxBytes: 1_000_000);
+        var parent = SizedTx(random, 200);
+        var child = SizedTx(random, 200, Out(parent));
+        pool.Add(Entry(pool, parent, 200));
+
+        // The old pool evicted the parent and kept the child, orphaned: every template then failed.
+        pool.MakeRoomFor(Entry(pool, child, 1_000_000)).ShouldBeFalse("the only room is the child's own parent");
+        pool.Contains(parent.TxId).ShouldBeTrue();
+
+        var refused = pool.TryAdd(Entry(pool, child, 1_000_000));
+        refused.Code.ShouldBe(RejectCodes.MempoolFull);
+        refused.Category.ShouldBe(ValidationCategory.Policy);
+        pool.Snapshot().Select(e => e.TxId).ShouldBe([parent.TxId]);
+        pool.SelectForBlock(1_000_000).Select(e => e.TxId).ShouldBe([parent.TxId]);
+    }
+
+    [Test]
+    public void A_child_in_a_full_pool_evicts_an_unrelated_cheaper_transaction_and_keeps_its_parent()
+    {
+        var random = new Random(18);
         var pool = new TransactionPool(maxTransactions: 2, maxBytes: 1_000_000);
-        var cheap = Tx(random);
-        var cheapChild = Tx(random, new OutPoint(cheap.TxId, 0));
-        pool.Add(Entry(pool, cheap, 10));
-        pool.Add(Entry(pool, cheapChild, 20_000));
+        var parent = SizedTx(random, 200);
+        var unrelated = SizedTx(random, 200);
+        var child = SizedTx(random, 200, Out(parent));
+        pool.Add(Entry(pool, parent, 200));
+        pool.Add(Entry(pool, unrelated, 2_000));
 
-        pool.MakeRoomFor(Entry(pool, Tx(random), 1)).ShouldBeFalse("a cheaper transaction does not push out better ones");
-        var better = Entry(pool, Tx(random), 50_000);
-        pool.MakeRoomFor(better).ShouldBeTrue();
-        pool.Add(better);
+        pool.MakeRoomFor(Entry(pool, child, 1_000_000)).ShouldBeTrue();
+        pool.Contains(parent.TxId).ShouldBeTrue("the old pool evicted the cheapest transaction: the child's own parent");
+        pool.Contains(unrelated.TxId).ShouldBeFalse();
+        pool.Add(Entry(pool, child, 1_000_000));
 
-        pool.Contains(cheap.TxId).ShouldBeFalse();
-        pool.Contains(cheapChild.TxId).ShouldBeFalse("a child cannot stay without its parent");
-        pool.Count.ShouldBe(1);
-        pool.Bytes.ShouldBe(better.Size);
+        var template = pool.SelectForBlock(1_000_000);
+        template.Select(e => e.TxId).ShouldBe([parent.TxId, child.TxId]);
+        ShouldBeTopological(template);
+    }
+
+    [Test]
+    public void Eviction_is_all_or_nothing()
+    {
+        var random = new Random(19);
+        var pool = new TransactionPool(maxTransactions: 10, maxBytes: 1_000);
+        var cheap = SizedTx(random, 400);
+        var dear = SizedTx(random, 400);
+        pool.Add(Entry(pool, cheap, 400));
+        pool.Add(Entry(pool, dear, 40_000));
+
+        // Room for 700 bytes needs both gone; the second pays more than the candidate.
+        pool.MakeRoomFor(Entry(pool, SizedTx(random, 700), 7_000)).ShouldBeFalse();
+        pool.Count.ShouldBe(2, "the old pool evicted the cheap one before finding it could not make room");
+
+        var result = pool.TryAdd(Entry(pool, SizedTx(random, 700), 7_000), out var evicted);
+        result.Code.ShouldBe(RejectCodes.MempoolFull);
+        evicted.ShouldBeEmpty();
+        pool.Snapshot().Select(e => e.TxId).ShouldBe([cheap.TxId, dear.TxId]);
+        pool.Bytes.ShouldBe(800);
+    }
+
+    [Test]
+    public void Eviction_takes_the_lowest_descendant_package_first_with_all_its_descendants()
+    {
+        var random = new Random(20);
+        var pool = new TransactionPool(maxTransactions: 5, maxBytes: 1_000_000);
+        // A cheap parent whose child pays for it: package score 50 per byte, not 1.
+        var paidFor = SizedTx(random, 200);
+        var payer = SizedTx(random, 200, Out(paidFor));
+        // A package at 5 per byte: the parent alone is the best of it (Bitcoin's descendant score takes the better).
+        var lone = SizedTx(random, 200);
+        var loneChild = SizedTx(random, 200, Out(lone));
+        var grandChild = SizedTx(random, 200, Out(loneChild));
+        pool.Add(Entry(pool, paidFor, 200));
+        pool.Add(Entry(pool, payer, 19_800));
+        pool.Add(Entry(pool, lone, 1_000));
+        pool.Add(Entry(pool, loneChild, 200));
+        pool.Add(Entry(pool, grandChild, 600));
+
+        var candidate = SizedTx(random, 200);
+        pool.TryAdd(Entry(pool, candidate, 2_000), out var evicted).IsValid.ShouldBeTrue();
+
+        evicted.ShouldBe([loneChild.TxId, grandChild.TxId], ignoreOrder: true, "loneChild's package (2 per byte) is the lowest; lone's own 5 per byte scores it, and paidFor's 1 per byte is paid for");
+        pool.Snapshot().Select(e => e.TxId).ShouldBe([paidFor.TxId, payer.TxId, lone.TxId, candidate.TxId]);
+        pool.GetPackageState(lone.TxId)!.Value.DescendantCount.ShouldBe(1);
+    }
+
+    [Test]
+    public void Eviction_weighs_the_candidate_with_its_ancestors_not_its_own_fee_alone()
+    {
+        var random = new Random(21);
+        var pool = new TransactionPool(maxTransactions: 3, maxBytes: 1_000_000);
+        var parent = SizedTx(random, 200);
+        var thirty = SizedTx(random, 200);
+        var forty = SizedTx(random, 200);
+        pool.Add(Entry(pool, parent, 200));
+        pool.Add(Entry(pool, thirty, 6_000));
+        pool.Add(Entry(pool, forty, 8_000));
+        var child = SizedTx(random, 200, Out(parent));
+
+        pool.TryAdd(Entry(pool, child, 10_000)).Code.ShouldBe(RejectCodes.MempoolFull, "50 per byte itself, but a miner takes it with its parent at 25.5: less than 30");
+        pool.Count.ShouldBe(3);
+
+        pool.TryAdd(Entry(pool, child, 20_000), out var evicted).IsValid.ShouldBeTrue("with its parent 50.5 per byte");
+        evicted.ShouldBe([thirty.TxId]);
+        pool.Snapshot().Select(e => e.TxId).ShouldBe([parent.TxId, forty.TxId, child.TxId]);
+    }
+
+    [Test]
+    public void Eviction_needs_a_strictly_lower_fee_rate()
+    {
+        var random = new Random(29);
+        var pool = new TransactionPool(maxTransactions: 1, maxBytes: 1_000_000);
+        var pooled = SizedTx(random, 200);
+        pool.Add(Entry(pool, pooled, 2_000));
+
+        pool.TryAdd(Entry(pool, SizedTx(random, 200), 2_000)).Code.ShouldBe(RejectCodes.MempoolFull);
+        pool.TryAdd(Entry(pool, SizedTx(random, 200), 2_001)).IsValid.ShouldBeTrue();
+        pool.Contains(pooled.TxId).ShouldBeFalse();
+    }
+
+    [Test]
+    public void A_candidate_larger_than_the_pool_is_refused_and_nothing_is_evicted()
+    {
+        var random = new Random(22);
+        var pool = new TransactionPool(maxTransactions: 10, maxBytes: 500);
+        var cheap = SizedTx(random, 300);
+        pool.Add(Entry(pool, cheap, 1));
+
+        pool.TryAdd(Entry(pool, SizedTx(random, 600), 1_000_000)).Code.ShouldBe(RejectCodes.MempoolFull);
+        pool.Contains(cheap.TxId).ShouldBeTrue();
+    }
+
+    [Test]
+    public void Twenty_five_ancestors_are_allowed_and_a_twenty_sixth_is_refused_as_policy()
+    {
+        var random = new Random(23);
+        var pool = new TransactionPool(1_000, 10_000_000);
+        var chain = Chain(random, 26);
+        foreach (var tx in chain.Take(25))
+        {
+            pool.CheckPackageLimits(tx).IsValid.ShouldBeTrue();
+            pool.TryAdd(Entry(pool, tx, 1_000)).IsValid.ShouldBeTrue();
+        }
+
+        var refused = pool.TryAdd(Entry(pool, chain[25], 1_000_000));
+        refused.Code.ShouldBe(RejectCodes.TooLongMempoolChain);
+        refused.Category.ShouldBe(ValidationCategory.Policy);
+        pool.CheckPackageLimits(chain[25]).Code.ShouldBe(RejectCodes.TooLongMempoolChain);
+        pool.Count.ShouldBe(25);
+
+        // Once the first is confirmed the chain has room again.
+        pool.RemoveForBlock(new Block(new BlockHeader(1, Hash256.Zero, Hash256.Zero, 0, 0x207fffff, 0), [chain[0]]));
+        pool.TryAdd(Entry(pool, chain[25], 1_000)).IsValid.ShouldBeTrue();
+        pool.GetPackageState(chain[25].TxId)!.Value.AncestorCount.ShouldBe(25);
+    }
+
+    [Test]
+    public void Twenty_five_descendants_are_allowed_for_any_ancestor_and_no_more()
+    {
+        var random = new Random(24);
+        var pool = new TransactionPool(1_000, 10_000_000);
+        var root = new Transaction(
+            [new TxIn(new OutPoint(TestData.RandomHash(random), 0), [], [.. TestData.RandomBytes(random, 33)])],
+            [.. Enumerable.Range(0, 30).Select(_ => new TxOut(new Amount(1_000), [.. TestData.RandomBytes(random, 20)]))]);
+        var middle = SizedTx(random, 200, Out(root, 0));
+        pool.TryAdd(Entry(pool, root, 10_000)).IsValid.ShouldBeTrue();
+        pool.TryAdd(Entry(pool, middle, 10_000)).IsValid.ShouldBeTrue();
+        for (uint i = 1; i <= 23; i++)
+        {
+            pool.TryAdd(Entry(pool, SizedTx(random, 200, Out(root, i)), 10_000)).IsValid.ShouldBeTrue();
+        }
+
+        pool.GetPackageState(root.TxId)!.Value.DescendantCount.ShouldBe(25);
+        var grandChild = SizedTx(random, 200, Out(middle));
+        var refused = pool.TryAdd(Entry(pool, grandChild, 1_000_000));
+        refused.Code.ShouldBe(RejectCodes.TooLongMempoolChain, "root would have 26 descendants, itself included");
+        refused.Message.ShouldContain(root.TxId.ToString());
+        pool.TryAdd(Entry(pool, SizedTx(random, 200, Out(root, 29)), 10_000)).Code.ShouldBe(RejectCodes.TooLongMempoolChain);
+        pool.Count.ShouldBe(25);
+    }
+
+    [Test]
+    public void Ancestor_and_descendant_bytes_are_bounded_too()
+    {
+        var random = new Random(25);
+        var ancestors = new TransactionPool(1_000, 10_000_000, new MempoolLimits { MaxAncestorBytes = 1_000 });
+        var parent = SizedTx(random, 600);
+        ancestors.TryAdd(Entry(ancestors, parent, 10_000)).IsValid.ShouldBeTrue();
+        ancestors.TryAdd(Entry(ancestors, SizedTx(random, 500, Out(parent, 0)), 10_000)).Code.ShouldBe(RejectCodes.TooLongMempoolChain, "1,100 ancestor bytes");
+        ancestors.TryAdd(Entry(ancestors, SizedTx(random, 400, Out(parent, 0)), 10_000)).IsValid.ShouldBeTrue();
+
+        var descendants = new TransactionPool(1_000, 10_000_000, new MempoolLimits { MaxDescendantBytes = 1_000 });
+        descendants.TryAdd(Entry(descendants, parent, 10_000)).IsValid.ShouldBeTrue();
+        descendants.TryAdd(Entry(descendants, SizedTx(random, 300, Out(parent, 0)), 10_000)).IsValid.ShouldBeTrue();
+        var refused = descendants.TryAdd(Entry(descendants, SizedTx(random, 200, Out(parent, 1)), 10_000));
+        refused.Code.ShouldBe(RejectCodes.TooLongMempoolChain, "1,100 descendant bytes for the parent");
+        refused.Message.ShouldContain(parent.TxId.ToString());
+    }
+
+    [Test]
+    public void A_transaction_above_the_policy_size_is_refused()
+    {
+        var random = new Random(26);
+        var pool = new TransactionPool(1_000, 10_000_000);
+        var big = SizedTx(random, 100_001);
+        big.SerializedSize.ShouldBe(100_001);
+        var result = pool.TryAdd(Entry(pool, big, 10_000_000));
+        result.Code.ShouldBe(RejectCodes.TxSize);
+        result.Category.ShouldBe(ValidationCategory.Policy);
+        pool.TryAdd(Entry(pool, SizedTx(random, 100_000), 10_000_000)).IsValid.ShouldBeTrue();
+    }
+
+    [Test]
+    public void Duplicates_and_double_spends_are_refused_without_change()
+    {
+        var random = new Random(27);
+        var pool = new TransactionPool(100, 1_000_000);
+        var tx = SizedTx(random, 200);
+        pool.TryAdd(Entry(pool, tx, 1_000)).IsValid.ShouldBeTrue();
+
+        pool.TryAdd(Entry(pool, tx, 1_000)).Category.ShouldBe(ValidationCategory.Duplicate);
+        var rival = SizedTx(random, 200, tx.Inputs[0].PreviousOutput);
+        var conflict = pool.TryAdd(Entry(pool, rival, 100_000));
+        conflict.Code.ShouldBe(RejectCodes.DoubleSpend);
+        conflict.Category.ShouldBe(ValidationCategory.Conflict);
+        pool.Snapshot().Select(e => e.TxId).ShouldBe([tx.TxId]);
+        Should.Throw<InvalidOperationException>(() => pool.Add(Entry(pool, rival, 100_000)));
     }
 
     [Test]
@@ -83,5 +408,37 @@ public sealed class TransactionPoolTests
         pool.Snapshot().Select(e => e.TxId).ShouldBe([untouched.TxId]);
         pool.GetSpender(shared).ShouldBeNull();
         pool.Get(untouched.TxId)!.FeeRatePerKb.ShouldBe(1_000L * 1000 / untouched.SerializedSize);
+    }
+
+    [Test]
+    public void Confirming_and_then_disconnecting_a_parent_keeps_the_childrens_package_state_exact()
+    {
+        var random = new Random(28);
+        var pool = new TransactionPool(100, 1_000_000);
+        var grandParent = SizedTx(random, 200);
+        var parent = SizedTx(random, 300, Out(grandParent));
+        var child = SizedTx(random, 400, Out(parent), Out(grandParent, 1));
+        var grandChild = SizedTx(random, 500, Out(child));
+        var entries = new[] { (grandParent, 10L), (parent, 20L), (child, 40L), (grandChild, 80L) }.Select(p => Entry(pool, p.Item1, p.Item2)).ToList();
+        foreach (var entry in entries)
+        {
+            pool.TryAdd(entry).IsValid.ShouldBeTrue();
+        }
+
+        var block = new Block(new BlockHeader(1, Hash256.Zero, Hash256.Zero, 0, 0x207fffff, 0), [grandParent, parent]);
+        pool.RemoveForBlock(block).ShouldBe([grandParent.TxId, parent.TxId]);
+        pool.GetPackageState(child.TxId).ShouldBe(new MempoolPackageState(1, 400, new Amount(40), 2, 900, new Amount(120)));
+        pool.GetPackageState(grandChild.TxId).ShouldBe(new MempoolPackageState(2, 900, new Amount(120), 1, 500, new Amount(80)));
+
+        // The block is disconnected: its transactions return under their pooled descendants.
+        pool.TryAdd(entries[0]).IsValid.ShouldBeTrue();
+        pool.GetPackageState(child.TxId).ShouldBe(new MempoolPackageState(2, 600, new Amount(50), 2, 900, new Amount(120)));
+        pool.TryAdd(entries[1]).IsValid.ShouldBeTrue();
+        pool.GetPackageState(grandParent.TxId).ShouldBe(new MempoolPackageState(1, 200, new Amount(10), 4, 1_400, new Amount(150)));
+        pool.GetPackageState(parent.TxId).ShouldBe(new MempoolPackageState(2, 500, new Amount(30), 3, 1_200, new Amount(140)));
+        pool.GetPackageState(child.TxId).ShouldBe(new MempoolPackageState(3, 900, new Amount(70), 2, 900, new Amount(120)));
+        pool.GetPackageState(grandChild.TxId).ShouldBe(new MempoolPackageState(4, 1_400, new Amount(150), 1, 500, new Amount(80)));
+        var template = pool.SelectForBlock(1_000_000);
+        template.Select(e => e.TxId).ShouldBe([grandParent.TxId, parent.TxId, child.TxId, grandChild.TxId]);
     }
 }
