@@ -34,6 +34,8 @@ public static class NodeServices
         builder.Services.AddSingleton<IChainStore>(sp => sp.GetRequiredService<SqlChainStore>());
         builder.Services.AddSingleton(sp => sp.GetRequiredService<SqlChainStore>().Peers);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<SqlChainStore>().MiningStats);
+        builder.Services.AddSingleton(_ => new SignatureCache());
+        builder.Services.AddSingleton(sp => new SignatureVerifier(sp.GetRequiredService<SignatureCache>()));
         builder.Services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<NodeOptions>>().Value;

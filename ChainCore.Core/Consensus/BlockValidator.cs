@@ -6,9 +6,6 @@ namespace ChainCore.Core.Consensus;
 /// <summary>Block rules (after Bitcoin's <c>CheckBlock</c>, <c>ContextualCheckBlockHeader</c> and <c>ConnectBlock</c>).</summary>
 public static class BlockValidator
 {
-    /// <summary>Above this many inputs, signatures are checked in parallel.</summary>
-    public const int ParallelSignatureThreshold = 64;
-
     /// <summary>Context-free rules: proof of work, merkle root, size, coinbase placement, each transaction, no duplicates.</summary>
     public static ValidationResult CheckBlock(Block block, ConsensusParams p)
     {
@@ -99,8 +96,10 @@ public static class BlockValidator
     /// the coinbase carries the height, every transaction spends existing mature outputs exactly
     /// once (earlier transactions of the block included), signatures verify, and the coinbase takes
     /// at most the subsidy plus fees. <paramref name="undo"/> lists the spent coins in input order.
+    /// Signatures go through <paramref name="signatures"/> (the node's, which skips inputs verified
+    /// on mempool entry) or, by default, a verifier without a cache; in parallel either way.
     /// </summary>
-    public static ValidationResult ConnectBlock(Block block, int height, IUtxoView view, ConsensusParams p, out BlockUndo undo)
+    public static ValidationResult ConnectBlock(Block block, int height, IUtxoView view, ConsensusParams p, out BlockUndo undo, SignatureVerifier? signatures = null)
     {
         ArgumentNullException.ThrowIfNull(block);
         undo = BlockUndo.Empty;
@@ -141,10 +140,10 @@ public static class BlockValidator
             cache.AddOutputs(tx, height);
         }
 
-        var signatures = CheckAllSignatures(block);
-        if (!signatures.IsValid)
+        var signatureResult = (signatures ?? SignatureVerifier.Default).CheckBlock(block);
+        if (!signatureResult.IsValid)
         {
-            return signatures;
+            return signatureResult;
         }
 
         var limit = Subsidy.ForHeight(height, p) + fees;
@@ -154,35 +153,6 @@ public static class BlockValidator
         }
 
         undo = new BlockUndo(spent.ToImmutable());
-        return ValidationResult.Ok;
-    }
-
-    private static ValidationResult CheckAllSignatures(Block block)
-    {
-        var checks = block.Transactions.Skip(1)
-            .SelectMany(tx => Enumerable.Range(0, tx.Inputs.Length).Select(i => (Tx: tx, Input: i)))
-            .ToArray();
-        var results = new ValidationResult[checks.Length];
-        if (checks.Length >= ParallelSignatureThreshold)
-        {
-            Parallel.For(0, checks.Length, i => results[i] = TransactionValidator.CheckSignature(checks[i].Tx, checks[i].Input));
-        }
-        else
-        {
-            for (var i = 0; i < checks.Length; i++)
-            {
-                results[i] = TransactionValidator.CheckSignature(checks[i].Tx, checks[i].Input);
-            }
-        }
-
-        for (var i = 0; i < results.Length; i++)
-        {
-            if (!results[i].IsValid)
-            {
-                return results[i] with { Message = $"{checks[i].Tx.TxId}: {results[i].Message}" };
-            }
-        }
-
         return ValidationResult.Ok;
     }
 }

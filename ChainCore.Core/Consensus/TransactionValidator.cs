@@ -88,12 +88,14 @@ public static class TransactionValidator
 
     /// <summary>
     /// Rules against the UTXO set: inputs exist, coinbases are mature, each public key hashes to the
-    /// spent output's key hash, inputs cover outputs; then the signatures (the costly part, last).
+    /// spent output's key hash, inputs cover outputs; then the signatures (the costly part, last),
+    /// through <paramref name="signatures"/> — the node's, whose cache this fills — or, by default,
+    /// a verifier without a cache.
     /// </summary>
-    public static ValidationResult CheckInputs(Transaction tx, IUtxoView view, int spendHeight, ConsensusParams p, out Amount fee)
+    public static ValidationResult CheckInputs(Transaction tx, IUtxoView view, int spendHeight, ConsensusParams p, out Amount fee, SignatureVerifier? signatures = null)
     {
         var result = CheckInputsExceptSignatures(tx, view, spendHeight, p, out fee);
-        return result.IsValid ? CheckSignatures(tx) : result;
+        return result.IsValid ? (signatures ?? SignatureVerifier.Default).CheckTransaction(tx) : result;
     }
 
     public static ValidationResult CheckInputsExceptSignatures(Transaction tx, IUtxoView view, int spendHeight, ConsensusParams p, out Amount fee)

@@ -1,0 +1,138 @@
+using System.Collections.Immutable;
+using ChainCore.Core.Consensus;
+using ChainCore.Core.Crypto;
+using ChainCore.Core.Primitives;
+using ChainCore.Tests.Fixtures;
+
+namespace ChainCore.Tests.Unit.Crypto;
+
+/// <summary>The node's signature checks: a block's inputs in parallel with a deterministic verdict, and the cache that spares re-verifying mempool transactions.</summary>
+[TestFixture, Category("Unit"), Category("Crypto")]
+public sealed class SignatureVerifierTests
+{
+    private static readonly PrivateKey Alice = PrivateKey.FromHex("00000000000000000000000000000000000000000000000000000000000a11ce");
+
+    [Test]
+    public void A_block_reports_its_first_bad_input_in_block_order_whatever_the_threads_do()
+    {
+        var transactions = Payments(200);
+        transactions[150] = Forge(transactions[150]);
+        transactions[40] = Forge(transactions[40]);
+        var block = Block(transactions);
+        var verifier = new SignatureVerifier(maxDegreeOfParallelism: 2);
+
+        for (var run = 0; run < 20; run++)
+        {
+            var result = verifier.CheckBlock(block);
+
+            result.Code.ShouldBe(RejectCodes.BadSignature);
+            result.Message.ShouldStartWith(transactions[40].TxId.ToString(), customMessage: $"run {run}");
+        }
+
+        new SignatureVerifier(maxDegreeOfParallelism: 1).CheckBlock(block).ShouldBe(verifier.CheckBlock(block));
+    }
+
+    [Test]
+    public void A_block_of_valid_signatures_passes_in_parallel_and_alone()
+    {
+        var block = Block(Payments(100));
+
+        new SignatureVerifier(maxDegreeOfParallelism: 2).CheckBlock(block).ShouldBe(ValidationResult.Ok);
+        new SignatureVerifier(maxDegreeOfParallelism: 1).CheckBlock(block).ShouldBe(ValidationResult.Ok);
+    }
+
+    [Test]
+    public void Inputs_verified_on_mempool_entry_are_not_verified_again_when_the_block_connects()
+    {
+        var cache = new SignatureCache();
+        var verifier = new SignatureVerifier(cache);
+        var payment = Payments(1)[0];
+
+        verifier.CheckTransaction(payment).ShouldBe(ValidationResult.Ok);
+
+        cache.Contains(payment.TxId, 0).ShouldBeTrue();
+        // Only a cache hit can let a forged signature through: proof the block check did not verify it.
+        var forged = Forge(payment);
+        cache.Add(forged.TxId, 0);
+        verifier.CheckBlock(Block([forged])).ShouldBe(ValidationResult.Ok);
+        new SignatureVerifier().CheckBlock(Block([forged])).Code.ShouldBe(RejectCodes.BadSignature);
+    }
+
+    [Test]
+    public void A_cached_transaction_does_not_vouch_for_other_signature_bytes()
+    {
+        var cache = new SignatureCache();
+        var verifier = new SignatureVerifier(cache);
+        var payment = Payments(1)[0];
+        verifier.CheckTransaction(payment).ShouldBe(ValidationResult.Ok);
+
+        var forged = Forge(payment);
+
+        forged.TxId.ShouldNotBe(payment.TxId, "the txid covers the signatures");
+        verifier.CheckBlock(Block([forged])).Code.ShouldBe(RejectCodes.BadSignature);
+        verifier.CheckTransaction(forged).Code.ShouldBe(RejectCodes.BadSignature);
+        cache.Contains(forged.TxId, 0).ShouldBeFalse("a failed check is not remembered");
+    }
+
+    [Test]
+    public void Block_checks_add_nothing_to_the_cache()
+    {
+        var cache = new SignatureCache();
+
+        new SignatureVerifier(cache).CheckBlock(Block(Payments(20))).ShouldBe(ValidationResult.Ok);
+
+        cache.Count.ShouldBe(0);
+    }
+
+    [Test]
+    public void The_cache_is_bounded_and_forgets_its_oldest_entries_first()
+    {
+        var cache = new SignatureCache(capacity: 3);
+        var ids = Enumerable.Range(0, 5).Select(i => Hash256.Compute([(byte)i])).ToArray();
+
+        foreach (var id in ids)
+        {
+            cache.Add(id, 0);
+        }
+
+        cache.Add(ids[4], 0);
+        cache.Count.ShouldBe(3);
+        cache.Contains(ids[0], 0).ShouldBeFalse();
+        cache.Contains(ids[1], 0).ShouldBeFalse();
+        cache.Contains(ids[2], 0).ShouldBeTrue();
+        cache.Contains(ids[4], 0).ShouldBeTrue();
+        cache.Contains(ids[4], 1).ShouldBeFalse("the input index is part of the key");
+    }
+
+    [Test]
+    public void The_cache_stays_bounded_and_consistent_under_concurrent_use()
+    {
+        var cache = new SignatureCache(capacity: 1000);
+
+        Parallel.For(0, 8, thread =>
+        {
+            for (var i = 0; i < 5000; i++)
+            {
+                var id = Hash256.Compute(BitConverter.GetBytes((thread * 5000) + i));
+                cache.Add(id, i % 3);
+                cache.Contains(id, i % 3);
+            }
+        });
+
+        cache.Count.ShouldBe(1000);
+    }
+
+    /// <summary>Signed one-input payments from Alice, each spending a distinct made-up output.</summary>
+    private static Transaction[] Payments(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => TestData.Spend(Alice, [new OutPoint(Hash256.Compute(BitConverter.GetBytes(i)), 0)], [TestData.Pay(Alice, Amount.FromCoins(1))]))];
+
+    /// <summary>The same transaction with a valid-looking signature over something else.</summary>
+    private static Transaction Forge(Transaction tx) =>
+        tx.WithInputs([tx.Inputs[0].WithSignature(Alice.Sign(Hashes.Sha256(tx.TxId.ToBytes()))), .. tx.Inputs.Skip(1)]);
+
+    private static Block Block(IEnumerable<Transaction> transactions)
+    {
+        var all = transactions.Prepend(Coinbase.Create(1, new byte[20], Amount.FromCoins(50))).ToImmutableArray();
+        return new Block(new BlockHeader(1, default, MerkleTree.ComputeRoot(all), 0, 0x207fffff, 0), all);
+    }
+}
