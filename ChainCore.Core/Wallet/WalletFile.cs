@@ -187,7 +187,12 @@ public sealed class WalletFile
     }
 
     /// <summary>Writes atomically (a temporary file, then a rename), readable by the owner only on Unix.</summary>
-    public void Save(string path)
+    public void Save(string path) => Write(path, overwrite: true);
+
+    /// <summary>As <see cref="Save"/>, but never replaces a file: an existing <paramref name="path"/> throws <see cref="IOException"/> and is left as it was.</summary>
+    public void SaveNew(string path) => Write(path, overwrite: false);
+
+    private void Write(string path, bool overwrite)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = Path.GetFullPath(path);
@@ -207,7 +212,7 @@ public sealed class WalletFile
                 writer.Write(ToJson());
             }
 
-            File.Move(temporary, full, overwrite: true);
+            File.Move(temporary, full, overwrite);
         }
         finally
         {

@@ -35,6 +35,19 @@ public sealed class WalletFileTests
     }
 
     [Test]
+    public void SaveNew_never_replaces_an_existing_file()
+    {
+        var path = Path.Combine(_dir, "alice.json");
+        var first = WalletFile.Create(PrivateKey.Generate());
+        first.SaveNew(path);
+
+        Should.Throw<IOException>(() => WalletFile.Create(PrivateKey.Generate()).SaveNew(path));
+
+        WalletFile.Load(path).Address.ShouldBe(first.Address);
+        Directory.GetFiles(_dir).ShouldBe([path], "no temporary file is left behind");
+    }
+
+    [Test]
     public void Encrypted_wallet_opens_only_with_its_passphrase()
     {
         var key = PrivateKey.Generate();

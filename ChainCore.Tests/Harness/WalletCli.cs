@@ -1,0 +1,70 @@
+using ChainCore.Core.Wallet;
+using ChainCore.Wallet;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChainCore.Tests.Harness;
+
+/// <summary>What one wallet command did: its exit code and what it wrote.</summary>
+public sealed record CliRun(int ExitCode, string Out, string Error)
+{
+    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Out}\nstderr:\n{Error}";
+}
+
+/// <summary>A console for the wallet under test: captured output, scripted passphrase answers, its own environment.</summary>
+public sealed class TestWalletConsole : IWalletConsole
+{
+    private readonly Queue<string> _answers = new();
+
+    public StringWriter OutWriter { get; } = new();
+
+    public StringWriter ErrorWriter { get; } = new();
+
+    public TextWriter Out => OutWriter;
+
+    public TextWriter Error => ErrorWriter;
+
+    public bool CanPrompt { get; init; }
+
+    public Dictionary<string, string> Environment { get; } = [];
+
+    public List<string> Prompts { get; } = [];
+
+    public TestWalletConsole Answer(params string[] secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            _answers.Enqueue(secret);
+        }
+
+        return this;
+    }
+
+    public string ReadSecret(string prompt)
+    {
+        Prompts.Add(prompt);
+        return _answers.TryDequeue(out var answer) ? answer : throw new InvalidOperationException($"The wallet asked '{prompt}' and the test has no answer left.");
+    }
+
+    public string? GetEnvironmentVariable(string name) => Environment.GetValueOrDefault(name);
+}
+
+/// <summary>Runs ChainCore.Wallet's commands in the test process against a node under test.</summary>
+public sealed class WalletCli(TestNode? node, string directory)
+{
+    public const string PassphraseVariable = "CHAINCORE_WALLET_PASSPHRASE";
+
+    public string PathOf(string walletName) => System.IO.Path.Combine(directory, walletName + ".json");
+
+    /// <summary>Runs <paramref name="args"/> with <c>--wallet</c> set to <paramref name="walletName"/>'s file; calls go to the test node's server.</summary>
+    public Task<CliRun> RunAsync(string walletName, params string[] args) => RunAsync(new TestWalletConsole(), walletName, args);
+
+    public async Task<CliRun> RunAsync(TestWalletConsole console, string walletName, params string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        using var handler = node is null ? null : ((TestServer)node.Services.GetRequiredService<IServer>()).CreateHandler();
+        var exit = await Program.RunAsync([.. args, "--wallet", PathOf(walletName)], console, handler, KdfCost.Fast);
+        return new CliRun(exit, console.OutWriter.ToString(), console.ErrorWriter.ToString());
+    }
+}
