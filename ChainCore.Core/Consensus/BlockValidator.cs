@@ -6,11 +6,14 @@ namespace ChainCore.Core.Consensus;
 /// <summary>Block rules (after Bitcoin's <c>CheckBlock</c>, <c>ContextualCheckBlockHeader</c> and <c>ConnectBlock</c>).</summary>
 public static class BlockValidator
 {
-    /// <summary>Context-free rules: proof of work, merkle root, size, coinbase placement, each transaction, no duplicates.</summary>
-    public static ValidationResult CheckBlock(Block block, ConsensusParams p)
+    /// <summary>
+    /// Context-free rules: proof of work, merkle root, size, coinbase placement, each transaction, no
+    /// duplicates. <paramref name="checkProofOfWork"/> false checks a block template before it is solved.
+    /// </summary>
+    public static ValidationResult CheckBlock(Block block, ConsensusParams p, bool checkProofOfWork = true)
     {
         ArgumentNullException.ThrowIfNull(block);
-        if (!Target.CheckProofOfWork(block.Hash, block.Header.Bits, p))
+        if (checkProofOfWork && !Target.CheckProofOfWork(block.Hash, block.Header.Bits, p))
         {
             return ValidationResult.Invalid(RejectCodes.BadPow, $"The block hash {block.Hash} does not meet its target (bits {block.Header.Bits:x8}).");
         }

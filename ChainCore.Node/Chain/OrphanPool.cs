@@ -2,40 +2,80 @@ using ChainCore.Core.Primitives;
 
 namespace ChainCore.Node.Chain;
 
-/// <summary>Blocks whose parent is not known yet, bounded: past the limit the oldest is dropped.</summary>
-internal sealed class OrphanPool(int capacity)
+/// <summary>
+/// Blocks whose parent is not known yet, bounded by count and by bytes: past either limit the
+/// oldest are dropped. Children are indexed by parent, so taking them is O(children). Used by the
+/// chain's writer only.
+/// </summary>
+internal sealed class OrphanPool(int maxCount, long maxBytes)
 {
-    private readonly Dictionary<Hash256, Block> _byHash = [];
-    private readonly LinkedList<Hash256> _arrival = new();
+    private readonly Dictionary<Hash256, LinkedListNode<Block>> _byHash = [];
+    private readonly Dictionary<Hash256, List<Hash256>> _byParent = [];
+    private readonly LinkedList<Block> _arrival = new();
 
     public int Count => _byHash.Count;
 
+    public long Bytes { get; private set; }
+
     public bool Contains(Hash256 hash) => _byHash.ContainsKey(hash);
 
-    public void Add(Block block)
+    /// <summary>Keeps <paramref name="block"/>; returns false if it is known already or alone exceeds the byte limit.</summary>
+    public bool Add(Block block)
     {
-        if (!_byHash.TryAdd(block.Hash, block))
+        var size = block.SerializedSize;
+        if (_byHash.ContainsKey(block.Hash) || size > maxBytes || maxCount <= 0)
         {
-            return;
+            return false;
         }
 
-        _arrival.AddLast(block.Hash);
-        while (_byHash.Count > capacity)
+        _byHash.Add(block.Hash, _arrival.AddLast(block));
+        var parent = block.Header.PreviousHash;
+        if (!_byParent.TryGetValue(parent, out var siblings))
         {
-            _byHash.Remove(_arrival.First!.Value);
-            _arrival.RemoveFirst();
+            _byParent[parent] = siblings = [];
         }
+
+        siblings.Add(block.Hash);
+        Bytes += size;
+        while (_byHash.Count > maxCount || Bytes > maxBytes)
+        {
+            Remove(_arrival.First!.Value.Hash);
+        }
+
+        return true;
     }
 
     public IReadOnlyList<Block> TakeChildren(Hash256 parent)
     {
-        var children = _byHash.Values.Where(b => b.Header.PreviousHash == parent).ToList();
+        if (!_byParent.TryGetValue(parent, out var hashes))
+        {
+            return [];
+        }
+
+        var children = hashes.Select(h => _byHash[h].Value).ToList();
         foreach (var child in children)
         {
-            _byHash.Remove(child.Hash);
-            _arrival.Remove(child.Hash);
+            Remove(child.Hash);
         }
 
         return children;
+    }
+
+    private void Remove(Hash256 hash)
+    {
+        if (!_byHash.Remove(hash, out var node))
+        {
+            return;
+        }
+
+        _arrival.Remove(node);
+        Bytes -= node.Value.SerializedSize;
+        var parent = node.Value.Header.PreviousHash;
+        var siblings = _byParent[parent];
+        siblings.Remove(hash);
+        if (siblings.Count == 0)
+        {
+            _byParent.Remove(parent);
+        }
     }
 }

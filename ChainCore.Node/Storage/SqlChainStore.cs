@@ -189,6 +189,12 @@ public abstract class SqlChainStore : IChainStore
         await InsertBlockRowAsync(connection, tx, block, height, onMainChain: true, ct);
         await ExecuteAsync(connection, tx, "update blocks set on_main_chain = true where hash = @hash", ct, ("hash", hash));
         await StepAsync("connect:block");
+        if (height == 0)
+        {
+            // As in Bitcoin, the genesis coinbase's output is unspendable: it never enters the UTXO set or a balance.
+            await tx.CommitAsync(ct);
+            return;
+        }
 
         await InsertTransactionsAsync(connection, tx, block, height, ct);
         await InsertCoinsAsync(connection, tx, block.Transactions.SelectMany((t, _) => CoinsOf(t, height)).ToList(), ct);
