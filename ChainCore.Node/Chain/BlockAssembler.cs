@@ -11,7 +11,7 @@ public sealed record BlockTemplate(Block Block, int Height, uint MinTime, Amount
 /// Builds block templates, as Bitcoin Core's <c>BlockAssembler</c>, from one consistent snapshot
 /// (the tip and the mempool's choice for a block on it, by ancestor-package fee rate) that the
 /// writer publishes after each change, so a template never mixes two chain states. The chosen
-/// transactions are checked as a block, once per snapshot, — <see cref="BlockValidator.ConnectBlock"/>
+/// transactions are checked as a block once per snapshot — <see cref="BlockValidator.ConnectBlock"/>
 /// against the coins the mempool entries spend — before any template uses them; each template is
 /// then checked again (context-free rules, header against its parent, coinbase amount) before it is
 /// handed out. A selection that fails its check loses the failing transactions and is checked
