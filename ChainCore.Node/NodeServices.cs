@@ -51,7 +51,8 @@ public static class NodeServices
                 sp.GetRequiredService<TimeProvider>(),
                 o.MinRelayFeePerKb,
                 o.MaxOrphanBlocks,
-                sp.GetRequiredService<ILogger<ChainEngine>>());
+                sp.GetRequiredService<ILogger<ChainEngine>>(),
+                sp.GetRequiredService<SignatureVerifier>());
         });
         builder.Services.AddHostedService<ChainInitializer>();
         builder.Services.AddSingleton<AddressService>();

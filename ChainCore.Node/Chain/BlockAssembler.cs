@@ -11,13 +11,14 @@ public sealed record BlockTemplate(Block Block, int Height, uint MinTime, Amount
 /// Builds block templates, as Bitcoin Core's <c>BlockAssembler</c>, from one consistent snapshot
 /// (the tip and the mempool's choice for a block on it, by ancestor-package fee rate) that the
 /// writer publishes after each change, so a template never mixes two chain states. The chosen
-/// transactions are checked as a block once per snapshot — <see cref="BlockValidator.ConnectBlock"/>
-/// against the coins the mempool entries spend — before any template uses them; each template is
-/// then checked again (context-free rules, header against its parent, coinbase amount) before it is
-/// handed out. A selection that fails its check loses the failing transactions and is checked
-/// again, down to the coinbase alone: no template is ever invalid.
+/// transactions are checked as a block once per snapshot, and each template again before it is
+/// handed out: context-free rules (all but the proof of work), the header against its parent, and
+/// <see cref="BlockValidator.ConnectBlock"/> against the coins the mempool entries spend (their
+/// signatures are in the node's cache since mempool entry, so this is cheap). A selection that
+/// fails its check loses the failing transactions; a template that fails is replaced by the
+/// coinbase alone: no template is ever invalid.
 /// </summary>
-public sealed class BlockAssembler(ChainState chain, TimeProvider clock, ILogger log)
+public sealed class BlockAssembler(ChainState chain, TimeProvider clock, SignatureVerifier signatures, ILogger log)
 {
     /// <summary>Bytes kept free for the header and the coinbase.</summary>
     private const int ReservedBytes = 1_000;
@@ -74,10 +75,9 @@ public sealed class BlockAssembler(ChainState chain, TimeProvider clock, ILogger
             result = BlockValidator.ContextualCheckHeader(block.Header, ChainState.ContextFor(tip), clock.GetUtcNow(), p);
         }
 
-        var limit = Subsidy.ForHeight(template.Height, p) + selection.Fees;
-        if (result.IsValid && block.Transactions[0].TotalOutput() > limit)
+        if (result.IsValid)
         {
-            result = ValidationResult.Invalid(RejectCodes.BadCoinbaseAmount, $"The coinbase pays more than {limit}.");
+            result = BlockValidator.ConnectBlock(block, template.Height, new DictionaryUtxoView(selection.Coins), p, out _, signatures);
         }
 
         return result;
@@ -132,16 +132,7 @@ public sealed class BlockAssembler(ChainState chain, TimeProvider clock, ILogger
     {
         var p = chain.Params;
         var height = tip.Height + 1;
-        var inBlock = selection.Entries.Select(e => e.TxId).ToHashSet();
-        var coins = new Dictionary<OutPoint, Coin>();
-        foreach (var spent in selection.Entries.SelectMany(e => e.SpentCoins))
-        {
-            if (!inBlock.Contains(spent.OutPoint.TxId))
-            {
-                coins[spent.OutPoint] = spent.Coin;
-            }
-        }
-
+        var coins = selection.Coins;
         var coinbase = Coinbase.Create(height, new byte[20], Subsidy.ForHeight(height, p) + selection.Fees);
         var transactions = selection.Entries.Select(e => e.Transaction).Prepend(coinbase).ToImmutableArray();
         var header = new BlockHeader(1, tip.Hash, MerkleTree.ComputeRoot(transactions), tip.Header.Time + 1, tip.Header.Bits, 0);
@@ -149,7 +140,7 @@ public sealed class BlockAssembler(ChainState chain, TimeProvider clock, ILogger
         var result = BlockValidator.CheckBlock(block, p, checkProofOfWork: false);
         if (result.IsValid)
         {
-            result = BlockValidator.ConnectBlock(block, height, new DictionaryUtxoView(coins), p, out _);
+            result = BlockValidator.ConnectBlock(block, height, new DictionaryUtxoView(coins), p, out _, signatures);
         }
 
         if (result.IsValid)
@@ -162,7 +153,7 @@ public sealed class BlockAssembler(ChainState chain, TimeProvider clock, ILogger
         foreach (var entry in selection.Entries)
         {
             if (!TransactionValidator.CheckTransaction(entry.Transaction, p).IsValid ||
-                !TransactionValidator.CheckInputs(entry.Transaction, view, height, p, out _).IsValid)
+                !TransactionValidator.CheckInputs(entry.Transaction, view, height, p, out _, signatures).IsValid)
             {
                 return entry.TxId;
             }
@@ -198,4 +189,22 @@ public sealed class ChainSnapshot(BlockIndexEntry tip, IReadOnlyList<MempoolEntr
 internal sealed record TemplateSelection(ImmutableArray<MempoolEntry> Entries, Amount Fees)
 {
     public static TemplateSelection Empty { get; } = new(ImmutableArray<MempoolEntry>.Empty, Amount.Zero);
+
+    /// <summary>The confirmed coins the entries spend, as resolved when each entered the mempool: the UTXO view templates are checked against.</summary>
+    public IReadOnlyDictionary<OutPoint, Coin> Coins { get; } = CoinsOf(Entries);
+
+    private static Dictionary<OutPoint, Coin> CoinsOf(ImmutableArray<MempoolEntry> entries)
+    {
+        var inBlock = entries.Select(e => e.TxId).ToHashSet();
+        var coins = new Dictionary<OutPoint, Coin>();
+        foreach (var spent in entries.SelectMany(e => e.SpentCoins))
+        {
+            if (!inBlock.Contains(spent.OutPoint.TxId))
+            {
+                coins[spent.OutPoint] = spent.Coin;
+            }
+        }
+
+        return coins;
+    }
 }

@@ -23,18 +23,29 @@ public sealed class ChainEngine : IDisposable
     private readonly ILogger<ChainEngine> _log;
     private readonly SemaphoreSlim _writer = new(1, 1);
 
-    public ChainEngine(IChainStore store, ConsensusParams consensus, TransactionPool mempool, TimeProvider clock, long minRelayFeePerKb, int maxOrphans, long maxOrphanBytes, ILogger<ChainEngine> log)
+    /// <param name="signatures">The node's verifier: mempool acceptance fills its cache, block connects and template checks use it.</param>
+    public ChainEngine(
+        IChainStore store,
+        ConsensusParams consensus,
+        TransactionPool mempool,
+        TimeProvider clock,
+        long minRelayFeePerKb,
+        int maxOrphans,
+        long maxOrphanBytes,
+        ILogger<ChainEngine> log,
+        SignatureVerifier? signatures = null)
     {
         _store = store;
         _log = log;
         Mempool = mempool;
-        State = new ChainState(store, consensus, clock, maxOrphans, maxOrphanBytes, log);
-        Acceptor = new MempoolAcceptor(State, mempool, store, clock, minRelayFeePerKb);
-        Assembler = new BlockAssembler(State, clock, log);
+        var verifier = signatures ?? new SignatureVerifier(new SignatureCache());
+        State = new ChainState(store, consensus, clock, maxOrphans, maxOrphanBytes, verifier, log);
+        Acceptor = new MempoolAcceptor(State, mempool, store, clock, minRelayFeePerKb, verifier);
+        Assembler = new BlockAssembler(State, clock, verifier, log);
     }
 
-    public ChainEngine(IChainStore store, ConsensusParams consensus, TransactionPool mempool, TimeProvider clock, long minRelayFeePerKb, int maxOrphans, ILogger<ChainEngine> log)
-        : this(store, consensus, mempool, clock, minRelayFeePerKb, maxOrphans, DefaultMaxOrphanBytes, log)
+    public ChainEngine(IChainStore store, ConsensusParams consensus, TransactionPool mempool, TimeProvider clock, long minRelayFeePerKb, int maxOrphans, ILogger<ChainEngine> log, SignatureVerifier? signatures = null)
+        : this(store, consensus, mempool, clock, minRelayFeePerKb, maxOrphans, DefaultMaxOrphanBytes, log, signatures)
     {
     }
 

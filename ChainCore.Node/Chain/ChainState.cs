@@ -18,6 +18,7 @@ public sealed class ChainState
     private readonly IChainStore _store;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
+    private readonly SignatureVerifier _signatures;
     private readonly ConcurrentDictionary<Hash256, BlockIndexEntry> _index = new();
     private readonly SortedSet<BlockIndexEntry> _candidates = new(CandidateOrder.Instance);
     private readonly OrphanPool _orphans;
@@ -26,8 +27,9 @@ public sealed class ChainState
     private ActiveChain _chain = ActiveChain.Empty;
     private volatile ActiveChain _published = ActiveChain.Empty;
 
-    public ChainState(IChainStore store, ConsensusParams consensus, TimeProvider clock, int maxOrphans, long maxOrphanBytes, ILogger log)
+    public ChainState(IChainStore store, ConsensusParams consensus, TimeProvider clock, int maxOrphans, long maxOrphanBytes, SignatureVerifier signatures, ILogger log)
     {
+        _signatures = signatures;
         _store = store;
         Params = consensus;
         _clock = clock;
@@ -295,7 +297,7 @@ public sealed class ChainState
         {
             block = await LoadBlockAsync(entry.Hash);
             var coins = await _store.GetCoinsAsync(SpentOutPoints(block), ct);
-            var result = BlockValidator.ConnectBlock(block, entry.Height, new DictionaryUtxoView(coins), Params, out undo);
+            var result = BlockValidator.ConnectBlock(block, entry.Height, new DictionaryUtxoView(coins), Params, out undo, _signatures);
             if (!result.IsValid)
             {
                 _log.LogWarning("Refused block {Hash} at height {Height}: {Code} ({Category}) {Message}", entry.Hash, entry.Height, result.Code, result.Category, result.Message);

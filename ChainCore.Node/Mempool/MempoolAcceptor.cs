@@ -13,7 +13,7 @@ namespace ChainCore.Node.Mempool;
 /// <see cref="TransactionPool.TryAdd(MempoolEntry, out IReadOnlyList{Hash256})"/>. Runs under the
 /// engine's one writer, so the tip does not move during a check.
 /// </summary>
-public sealed class MempoolAcceptor(ChainState chain, TransactionPool pool, IChainStore store, TimeProvider clock, long minRelayFeePerKb)
+public sealed class MempoolAcceptor(ChainState chain, TransactionPool pool, IChainStore store, TimeProvider clock, long minRelayFeePerKb, SignatureVerifier signatures)
 {
     /// <summary>
     /// Writer only. <paramref name="fromDisconnectedBlock"/>: the transaction was confirmed in a block
@@ -87,7 +87,7 @@ public sealed class MempoolAcceptor(ChainState chain, TransactionPool pool, ICha
             coins[outPoint] = coin;
         }
 
-        var inputs = TransactionValidator.CheckInputs(tx, new DictionaryUtxoView(coins), spendHeight, p, out var fee);
+        var inputs = TransactionValidator.CheckInputs(tx, new DictionaryUtxoView(coins), spendHeight, p, out var fee, signatures);
         if (!inputs.IsValid)
         {
             return Refuse(inputs);
