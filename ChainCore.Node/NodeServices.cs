@@ -58,17 +58,7 @@ public static class NodeServices
         builder.Services.AddSingleton<AddressService>();
 
         builder.Services.Configure<JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
-        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
-        {
-            ctx.ProblemDetails.Extensions.TryAdd("code", ctx.ProblemDetails.Status switch
-            {
-                StatusCodes.Status404NotFound => ApiProblems.NotFound,
-                StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
-                StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
-                >= 500 => "internal-error",
-                _ => RejectCodes.Malformed,
-            });
-        });
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Customize);
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddOpenApi();
         return builder;

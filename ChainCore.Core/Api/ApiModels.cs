@@ -1,3 +1,6 @@
+using System.ComponentModel;
+using System.Text.Json.Serialization;
+
 namespace ChainCore.Core.Api;
 
 // The node's JSON contract, shared by the node and its typed client. Names are serialized in
@@ -53,16 +56,25 @@ public sealed record TransactionResponse(
     string Hex);
 
 /// <summary>A transaction to submit: raw hex, or its fields.</summary>
+[Description("A signed transaction: either 'hex' (its serialization) or its fields ('inputs' and 'outputs', optional 'version' and 'lock_time').")]
 public sealed record SubmitTransactionRequest(
-    string? Hex,
-    int? Version = null,
-    IReadOnlyList<SubmitInput>? Inputs = null,
-    IReadOnlyList<SubmitOutput>? Outputs = null,
-    uint? LockTime = null);
+    [property: Description("The signed transaction's serialization in hex. Give this or the fields, not both.")] string? Hex,
+    [property: Description("Transaction version; 1 when omitted.")] int? Version = null,
+    [property: Description("The outputs spent, each with its signature and the spender's compressed public key.")] IReadOnlyList<SubmitInput>? Inputs = null,
+    [property: Description("The outputs created.")] IReadOnlyList<SubmitOutput>? Outputs = null,
+    [property: Description("Lock time; 0 when omitted.")] uint? LockTime = null);
 
-public sealed record SubmitInput(string Txid, uint Index, string Signature, string PublicKey);
+[Description("An input: the output it spends, a strict-DER low-S signature and a compressed (33-byte) public key.")]
+public sealed record SubmitInput(
+    [property: JsonRequired, Description("Id of the transaction whose output is spent (64 hex digits).")] string Txid,
+    [property: JsonRequired, Description("Index of the spent output in that transaction.")] uint Index,
+    [property: JsonRequired, Description("DER signature in hex.")] string Signature,
+    [property: JsonRequired, Description("Compressed SEC1 public key in hex (33 bytes).")] string PublicKey);
 
-public sealed record SubmitOutput(string Address, decimal Amount);
+[Description("An output: an address and an amount in decimal coins.")]
+public sealed record SubmitOutput(
+    [property: JsonRequired, Description("P2PKH address (Base58Check, starting with 1).")] string Address,
+    [property: JsonRequired, Description("Decimal coins, 0 to 21,000,000, at most 8 decimal places.")] decimal Amount);
 
 public sealed record SubmitTransactionResponse(string TxId, bool Accepted);
 
@@ -121,10 +133,14 @@ public sealed record MiningTemplateResponse(
     IReadOnlyList<TemplateTransaction> Transactions,
     string BlockHex);
 
-public sealed record SubmitBlockRequest(string Hex);
+[Description("A solved block to submit.")]
+public sealed record SubmitBlockRequest(
+    [property: JsonRequired, Description("The block's serialization in hex (header and transactions).")] string Hex);
 
 public sealed record SubmitBlockResponse(string Hash, int Height, bool Accepted, bool BecameTip);
 
-public sealed record MineBlockRequest(string MinerAddress);
+[Description("Regtest and devnet: the node mines one block on its tip.")]
+public sealed record MineBlockRequest(
+    [property: JsonRequired, Description("P2PKH address the block's coinbase pays (Base58Check, starting with 1).")] string MinerAddress);
 
 public sealed record MineBlockResponse(string Hash, int Height, int Transactions, uint Nonce);

@@ -1,27 +1,42 @@
-using System.Text.Json;
-using ChainCore.Core.Consensus;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace ChainCore.Node.Api;
 
-/// <summary>Bad input that surfaces as an exception (undecodable hex, bad JSON, oversize bodies) becomes a 4xx problem, never a 500.</summary>
+/// <summary>
+/// Input the API refuses surfaces as <see cref="BadRequestException"/> (our boundary code) or
+/// <see cref="BadHttpRequestException"/> (the server's own limits) and becomes a 4xx problem. Any
+/// other exception is a bug, not the client's fault: it is logged and answered with a 500
+/// (<c>internal-error</c>) that shows no internals.
+/// </summary>
 public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var request = $"{httpContext.Request.Method} {httpContext.Request.Path}";
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            log.LogDebug("The client of {Request} went away before the answer", request);
+            return true;
+        }
+
         var problem = exception switch
         {
-            RequestBody.TooLargeException e => ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, ApiProblems.PayloadTooLarge, e.Message),
-            FormatException or JsonException or ArgumentException or OverflowException => ApiProblems.Malformed(exception.Message),
-            BadHttpRequestException e => ApiProblems.Create(e.StatusCode, RejectCodes.Malformed, e.Message),
+            BadRequestException e => ApiProblems.Create(e.Status, e.Code, e.Message),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } e => ApiProblems.Create(e.StatusCode, ApiProblems.PayloadTooLarge, e.Message),
+            BadHttpRequestException e => ApiProblems.Malformed(e.Message),
             _ => null,
         };
         if (problem is null)
         {
-            return false;
+            log.LogError(exception, "Unexpected error answering {Request}", request);
+            problem = ApiProblems.Create(StatusCodes.Status500InternalServerError, ApiProblems.InternalError, "An unexpected error occurred on the node; it has been logged.");
+        }
+        else
+        {
+            log.LogInformation("Refused {Request}: {Code} {Message}", request, problem.ProblemDetails.Extensions["code"], exception.Message);
         }
 
-        log.LogDebug(exception, "Refused a malformed request to {Path}", httpContext.Request.Path);
         await problem.ExecuteAsync(httpContext);
         return true;
     }

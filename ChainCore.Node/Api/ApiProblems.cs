@@ -9,6 +9,9 @@ public static class ApiProblems
     public const string NotFound = "not-found";
     public const string NotAvailable = "not-available";
     public const string PayloadTooLarge = "payload-too-large";
+    public const string InternalError = "internal-error";
+    public const string MethodNotAllowed = "method-not-allowed";
+    public const string UnsupportedMediaType = "unsupported-media-type";
 
     public static ProblemHttpResult Create(int status, string code, string detail) =>
         TypedResults.Problem(
@@ -17,6 +20,28 @@ public static class ApiProblems
             title: TitleFor(code),
             type: $"urn:chaincore:problem:{code}",
             extensions: new Dictionary<string, object?> { ["code"] = code });
+
+    /// <summary>Problems the framework writes itself (no route, wrong method) get a code and a detail too.</summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var problem = context.ProblemDetails;
+        var request = context.HttpContext.Request;
+        problem.Extensions.TryAdd("code", problem.Status switch
+        {
+            StatusCodes.Status404NotFound => NotFound,
+            StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
+            StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+            >= 500 => InternalError,
+            _ => RejectCodes.Malformed,
+        });
+        problem.Detail ??= problem.Status switch
+        {
+            StatusCodes.Status404NotFound => $"No endpoint answers {request.Method} {request.Path}.",
+            StatusCodes.Status405MethodNotAllowed => $"{request.Path} does not accept {request.Method}.",
+            _ => problem.Title,
+        };
+    }
 
     public static ProblemHttpResult Malformed(string detail) => Create(StatusCodes.Status400BadRequest, RejectCodes.Malformed, detail);
 
@@ -48,6 +73,7 @@ public static class ApiProblems
         NotFound => "Not found",
         NotAvailable => "Not available on this network",
         PayloadTooLarge => "Request body too large",
+        InternalError => "Internal error",
         _ => "Refused",
     };
 }

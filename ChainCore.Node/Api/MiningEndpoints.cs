@@ -47,7 +47,7 @@ public static class MiningEndpoints
     private static async Task<Results<Ok<SubmitBlockResponse>, ProblemHttpResult>> Submit(HttpRequest request, ChainEngine chain, IOptions<NodeOptions> options, CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync<SubmitBlockRequest>(request, options.Value.MaxRequestBytes, ct);
-        var block = Block.ParseHex((body.Hex ?? throw new FormatException("The body needs 'hex'.")).Trim());
+        var block = RequestParser.ParseBlockHex(body.Hex, "hex");
         var result = await chain.ProcessBlockAsync(block, ct);
         return result.Status == BlockStatus.Accepted
             ? TypedResults.Ok(new SubmitBlockResponse(result.Hash.ToString(), result.Height ?? -1, true, result.BecameTip))
@@ -63,10 +63,7 @@ public static class MiningEndpoints
         }
 
         var body = await RequestBody.ReadJsonAsync<MineBlockRequest>(request, options.Value.MaxRequestBytes, ct);
-        if (body.MinerAddress is null || !Address.TryParse(body.MinerAddress, out var payout))
-        {
-            return ApiProblems.InvalidAddress(body.MinerAddress ?? string.Empty);
-        }
+        var payout = RequestParser.ParseAddress(body.MinerAddress, "miner_address");
 
         while (true)
         {

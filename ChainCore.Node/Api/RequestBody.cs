@@ -6,17 +6,17 @@ namespace ChainCore.Node.Api;
 
 /// <summary>
 /// Reads request bodies with a hard size limit (enforced here because hosts differ: the test server
-/// does not apply Kestrel's limit) and turns JSON errors into a clean 400.
+/// does not apply Kestrel's limit). Anything that is not the expected body throws
+/// <see cref="BadRequestException"/> with a message naming what is wrong.
 /// </summary>
 public static class RequestBody
 {
-    public sealed class TooLargeException(int limit) : Exception($"The request body exceeds {limit} bytes.");
-
     public static async Task<string> ReadTextAsync(HttpRequest request, int maxBytes, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > maxBytes)
         {
-            throw new TooLargeException(maxBytes);
+            throw TooLarge(maxBytes);
         }
 
         using var buffer = new MemoryStream();
@@ -26,7 +26,7 @@ public static class RequestBody
         {
             if (buffer.Length + read > maxBytes)
             {
-                throw new TooLargeException(maxBytes);
+                throw TooLarge(maxBytes);
             }
 
             buffer.Write(chunk, 0, read);
@@ -38,11 +38,10 @@ public static class RequestBody
         }
         catch (DecoderFallbackException)
         {
-            throw new FormatException("The request body is not valid UTF-8.");
+            throw new BadRequestException("The request body is not valid UTF-8.");
         }
     }
 
-    /// <summary>Deserializes JSON; a body that is not the expected JSON throws <see cref="FormatException"/>.</summary>
     public static async Task<T> ReadJsonAsync<T>(HttpRequest request, int maxBytes, CancellationToken ct)
         where T : class
     {
@@ -50,21 +49,25 @@ public static class RequestBody
         return ParseJson<T>(text);
     }
 
+    /// <summary>Deserializes a JSON object; an empty body, <c>null</c>, another JSON type or a field of the wrong type is refused.</summary>
     public static T ParseJson<T>(string text)
         where T : class
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new FormatException("The request body is empty.");
+            throw new BadRequestException("The request body is empty; it must be a JSON object.");
         }
 
         try
         {
-            return JsonSerializer.Deserialize<T>(text, ApiJson.Options) ?? throw new FormatException("The request body is null.");
+            return JsonSerializer.Deserialize<T>(text, ApiJson.Options) ?? throw new BadRequestException("The request body is null; it must be a JSON object.");
         }
         catch (JsonException e)
         {
-            throw new FormatException($"The request body is not valid JSON for this endpoint: {e.Message}");
+            throw new BadRequestException($"The request body is not valid JSON for this endpoint: {e.Message}", e);
         }
     }
+
+    private static BadRequestException TooLarge(int limit) =>
+        new($"The request body exceeds {limit} bytes.", StatusCodes.Status413PayloadTooLarge, ApiProblems.PayloadTooLarge);
 }

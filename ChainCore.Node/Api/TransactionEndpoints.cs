@@ -48,35 +48,13 @@ public static class TransactionEndpoints
     {
         var text = await RequestBody.ReadTextAsync(request, options.Value.MaxRequestBytes, ct);
         var transaction = request.HasJsonContentType()
-            ? FromRequest(RequestBody.ParseJson<SubmitTransactionRequest>(text))
-            : Transaction.ParseHex(text.Trim());
+            ? RequestParser.ParseTransaction(RequestBody.ParseJson<SubmitTransactionRequest>(text))
+            : RequestParser.ParseTransactionHex(text, "body");
 
         var result = await chain.AcceptTransactionAsync(transaction, ct);
         return result.Accepted
             ? TypedResults.Created($"/transactions/{result.TxId}", new SubmitTransactionResponse(result.TxId.ToString(), true))
             : ApiProblems.Rejected(result.Validation);
-    }
-
-    private static Transaction FromRequest(SubmitTransactionRequest body)
-    {
-        if (body.Hex is { } hex)
-        {
-            return Transaction.ParseHex(hex.Trim());
-        }
-
-        if (body.Inputs is null || body.Outputs is null)
-        {
-            throw new FormatException("Give either 'hex' or 'inputs' and 'outputs'.");
-        }
-
-        var inputs = body.Inputs.Select(i => new TxIn(
-            new OutPoint(Hash256.TryParse(i.Txid, out var prev) ? prev : throw new FormatException($"'{i.Txid}' is not a transaction id."), i.Index),
-            [.. Hex.Decode(i.Signature ?? throw new FormatException("An input lacks 'signature'."))],
-            [.. Hex.Decode(i.PublicKey ?? throw new FormatException("An input lacks 'public_key'."))])).ToImmutableArray();
-        var outputs = body.Outputs.Select(o => new TxOut(
-            Amount.FromCoins(o.Amount),
-            [.. Address.Parse(o.Address ?? throw new FormatException("An output lacks 'address'.")).PublicKeyHash])).ToImmutableArray();
-        return new Transaction(body.Version ?? Transaction.CurrentVersion, inputs, outputs, body.LockTime ?? 0);
     }
 
     private static Ok<MempoolResponse> GetMempool(ChainEngine chain)

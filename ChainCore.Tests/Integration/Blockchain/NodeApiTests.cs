@@ -3,6 +3,8 @@ using System.Text.Json;
 using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
 using ChainCore.Tests.Harness;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ChainCore.Tests.Integration.Blockchain;
 
@@ -128,5 +130,63 @@ public sealed class NodeApiTests : NodeTestBase
 
         error.Status.ShouldBe(HttpStatusCode.Forbidden);
         error.Code.ShouldBe("not-available");
+    }
+    [Test]
+    public async Task An_unexpected_exception_is_a_logged_500_that_shows_no_internals()
+    {
+        // An ArgumentException deep inside used to be answered 400 "malformed", hiding a bug as the client's fault.
+        var clock = new FailingClock();
+        var logs = new ListLoggerProvider();
+        var dataDir = Path.Combine(Path.GetTempPath(), "chaincore-tests", TestContext.CurrentContext.Test.ID);
+        using var node = new NodeFactory(new NodeSettings { NodeId = "node-0", DataDir = dataDir, Clock = clock });
+        using var factory = node.WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(logs)));
+        using var http = factory.CreateClient();
+        (await http.GetAsync(new Uri("/status", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        clock.Failure = new ArgumentException("secret internal detail");
+        using var response = await http.GetAsync(new Uri("/status", UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        using var problem = JsonDocument.Parse(body);
+        problem.RootElement.GetProperty("code").GetString().ShouldBe("internal-error");
+        body.ShouldNotContain("secret internal detail");
+        var errors = logs.Entries.Where(e => e.Level == LogLevel.Error).ToList();
+        errors.Count.ShouldBe(1, string.Join(Environment.NewLine, logs.Entries));
+        errors[0].Exception.ShouldBe(clock.Failure);
+        errors[0].Message.ShouldContain("GET /status");
+    }
+
+    private sealed class FailingClock : TimeProvider
+    {
+        public Exception? Failure { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Failure is { } failure ? throw failure : base.GetUtcNow();
+    }
+
+    private sealed record LogEntry(string Category, LogLevel Level, string Message, Exception? Exception);
+
+    private sealed class ListLoggerProvider : ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<LogEntry> _entries = new();
+
+        public IReadOnlyList<LogEntry> Entries => [.. _entries];
+
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<LogEntry> entries) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                entries.Enqueue(new LogEntry(category, logLevel, formatter(state, exception), exception));
+        }
     }
 }
