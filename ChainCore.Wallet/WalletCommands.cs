@@ -92,15 +92,15 @@ internal sealed class WalletCommands
         root.Options.Add(_node);
 
         var create = new Command("create", "Create a new wallet file with a new key (never overwrites a file)") { _passphrase };
-        create.SetAction((p, ct) => Run(() => CreateAsync(p)));
+        create.SetAction((p, ct) => Run(() => CreateAsync(p), ct));
         var address = new Command("address", "Show the wallet's address");
-        address.SetAction((p, ct) => Run(() => ShowAddressAsync(p)));
-        var balance = new Command("balance", "Show the spendable, immature and pending balance");
-        balance.SetAction((p, ct) => Run(() => ShowBalanceAsync(p, ct)));
+        address.SetAction((p, ct) => Run(() => ShowAddressAsync(p), ct));
+        var balance = new Command("balance", "Show the confirmed, immature and pending balance");
+        balance.SetAction((p, ct) => Run(() => ShowBalanceAsync(p, ct), ct));
         var send = new Command("send", "Pay an address: coin selection, change and signing happen here") { _to, _amount, _fee };
-        send.SetAction((p, ct) => Run(() => SendAsync(p, ct)));
+        send.SetAction((p, ct) => Run(() => SendAsync(p, ct), ct));
         var history = new Command("history", "List the wallet's transactions, unconfirmed first");
-        history.SetAction((p, ct) => Run(() => ShowHistoryAsync(p, ct)));
+        history.SetAction((p, ct) => Run(() => ShowHistoryAsync(p, ct), ct));
         root.Subcommands.Add(create);
         root.Subcommands.Add(address);
         root.Subcommands.Add(balance);
@@ -109,7 +109,7 @@ internal sealed class WalletCommands
         return root;
     }
 
-    private async Task<int> Run(Func<Task<int>> action)
+    private async Task<int> Run(Func<Task<int>> action, CancellationToken ct)
     {
         try
         {
@@ -119,6 +119,16 @@ internal sealed class WalletCommands
         {
             _console.Error.WriteLine($"error: {e.Message}");
             return e.ExitCode;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            _console.Error.WriteLine("error: cancelled.");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _console.Error.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}");
+            return ExitCodes.Failure;
         }
     }
 
@@ -170,11 +180,22 @@ internal sealed class WalletCommands
     {
         var file = LoadWallet(p);
         using var http = NodeHttp(p);
-        var balance = await CallNodeAsync(http, () => new NodeClient(http).GetBalanceAsync(file.Address.ToString(), ct));
+        var node = new NodeClient(http);
+        var balance = await CallNodeAsync(http, () => node.GetBalanceAsync(file.Address.ToString(), ct), ct);
+        var immatureNote = "mined, not spendable yet";
+        if (balance.Immature > 0)
+        {
+            var utxos = await CallNodeAsync(http, () => node.GetUtxosAsync(file.Address.ToString(), ct), ct);
+            if (utxos.Utxos.Where(u => !u.Spendable && u.MatureAtHeight is not null).OrderBy(u => u.MatureAtHeight).FirstOrDefault() is { } next)
+            {
+                immatureNote = $"mined; the next {Plain(next.Value)} becomes spendable at height {next.MatureAtHeight}";
+            }
+        }
+
         var o = _console.Out;
         o.WriteLine($"Address:    {file.Address}");
         o.WriteLine($"Confirmed:  {Coins(balance.Confirmed)}  (in the chain, spendable)");
-        o.WriteLine($"Immature:   {Coins(balance.Immature)}  (mined, not spendable yet)");
+        o.WriteLine($"Immature:   {Coins(balance.Immature)}  ({immatureNote})");
         o.WriteLine($"Pending:    {Coins(balance.Pending, signed: true)}  (unconfirmed: +{Plain(balance.PendingIncoming)} in, -{Plain(balance.PendingOutgoing)} out)");
         o.WriteLine($"Total:      {Coins(balance.Total)}  (confirmed + pending; immature not included)");
         o.WriteLine($"As of height {balance.TipHeight}");
@@ -200,7 +221,7 @@ internal sealed class WalletCommands
         var key = Unlock(file);
         using var http = NodeHttp(p);
         var wallet = new WalletClient(new NodeClient(http), key);
-        var result = await CallNodeAsync(http, () => wallet.SendTransactionAsync(to, amount, fee, ct));
+        var result = await CallNodeAsync(http, () => wallet.SendTransactionAsync(to, amount, fee, ct), ct);
         if (!result.Accepted)
         {
             throw new WalletCliException(ExitCodes.Refused, $"refused ({result.Code}): {result.Message}");
@@ -215,7 +236,7 @@ internal sealed class WalletCommands
     {
         var file = LoadWallet(p);
         using var http = NodeHttp(p);
-        var history = await CallNodeAsync(http, () => new NodeClient(http).GetHistoryAsync(file.Address.ToString(), ct));
+        var history = await CallNodeAsync(http, () => new NodeClient(http).GetHistoryAsync(file.Address.ToString(), ct), ct);
         if (history.Transactions.Count == 0)
         {
             _console.Out.WriteLine($"No transactions for {file.Address}.");
@@ -331,7 +352,7 @@ internal sealed class WalletCommands
         return http;
     }
 
-    private static async Task<T> CallNodeAsync<T>(HttpClient http, Func<Task<T>> call)
+    private static async Task<T> CallNodeAsync<T>(HttpClient http, Func<Task<T>> call, CancellationToken ct)
     {
         var node = http.BaseAddress!.ToString().TrimEnd('/');
         try
@@ -342,7 +363,7 @@ internal sealed class WalletCommands
         {
             throw new WalletCliException(ExitCodes.NodeUnreachable, $"Cannot reach the node at {node}: {e.Message}", e);
         }
-        catch (TaskCanceledException e)
+        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
         {
             throw new WalletCliException(ExitCodes.NodeUnreachable, $"The node at {node} did not answer within {NodeTimeout.TotalSeconds:0} s.", e);
         }

@@ -40,7 +40,7 @@ public sealed class WalletCliTests : NodeTestBase
         var before = await cli.RunAsync("alice", "balance");
         before.ExitCode.ShouldBe(0, before.ToString());
         before.Out.ShouldContain("Confirmed:  100.00000000 CHC");
-        before.Out.ShouldContain("Immature:   4950.00000000 CHC");
+        before.Out.ShouldContain("Immature:   4950.00000000 CHC  (mined; the next 50.00000000 becomes spendable at height 102)");
         var unlock = new TestWalletConsole { CanPrompt = true }.Answer("correct horse");
         var sent = await cli.RunAsync(unlock, "alice", "send", "--to", bob, "--amount", "7", "--fee", "0.1");
         sent.ExitCode.ShouldBe(0, sent.ToString());
