@@ -29,7 +29,7 @@ public abstract class NodeTestBase
         string? dataDir = null;
         if (store == StoreKind.Postgres)
         {
-            var db = await TestEnvironment.GetDatabaseAsync($"chaincore_node_{index}");
+            var db = await TestEnvironment.GetDatabaseAsync($"node_{index}");
             if (reset)
             {
                 await db.ResetAsync();

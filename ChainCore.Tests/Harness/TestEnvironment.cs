@@ -1,29 +1,35 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using ChainCore.Tests.Harness.Postgres;
 
 namespace ChainCore.Tests.Harness;
 
 /// <summary>
 /// Process-wide test resources: the PostgreSQL server (found or started on first use, so a run of
-/// pure unit tests starts nothing) and its databases. It is the suite's one piece of static state,
-/// owned by <see cref="AssemblySetup"/>, which disposes it when the run ends.
+/// pure unit tests starts nothing) and this run's databases. It is the suite's one piece of static
+/// state, owned by <see cref="AssemblySetup"/>, which drops the databases (unless asked to keep
+/// them) and stops a throwaway cluster when the run ends.
 /// </summary>
 public static class TestEnvironment
 {
-    private static readonly ConcurrentDictionary<string, Task<TestDatabase>> Databases = new();
+    public const string KeepDatabasesVariable = "CHAINCORE_KEEP_DATABASES";
+    public const string KeepDatabasesParameter = "KeepDatabases";
+
+    private static readonly ConcurrentDictionary<string, Lazy<Task<TestDatabase>>> Databases = new();
     private static readonly Lazy<Task<PostgresServer>> Server = new(StartServerAsync);
 
-    public static double TimeoutFactor
-    {
-        get
-        {
-            var text = TestContext.Parameters.Get("TimeoutFactor", "1");
-            return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var f) && f > 0 ? f : 1;
-        }
-    }
+    /// <summary>This run's id, part of every database name it creates: two runs never share one.</summary>
+    public static string RunId { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
-    /// <summary>A timeout scaled by the runsettings' TimeoutFactor.</summary>
-    public static TimeSpan Scaled(TimeSpan timeout) => timeout * TimeoutFactor;
+    /// <summary>The run's timeout factor (see <see cref="Timeouts"/>).</summary>
+    public static double TimeoutFactor => Timeouts.Factor;
+
+    /// <summary>A timeout scaled by the run's timeout factor.</summary>
+    public static TimeSpan Scaled(TimeSpan timeout) => Timeouts.Scale(timeout);
+
+    /// <summary>Whether the run's databases on a server of one's own stay after the run (to inspect them).</summary>
+    public static bool KeepDatabases =>
+        IsYes(Environment.GetEnvironmentVariable(KeepDatabasesVariable)) || IsYes(TestContext.Parameters.Get(KeepDatabasesParameter));
 
     /// <summary>The server; a test that needs one and cannot get it fails with instructions.</summary>
     public static async Task<PostgresServer> GetServerAsync()
@@ -39,18 +45,41 @@ public static class TestEnvironment
         }
     }
 
-    public static Task<TestDatabase> GetDatabaseAsync(string name) =>
-        Databases.GetOrAdd(name, async n => await TestDatabase.CreateAsync(await GetServerAsync(), n));
+    /// <summary>This run's database <paramref name="logicalName"/> (<c>cc_test_&lt;run&gt;_&lt;name&gt;</c>), created on first use.</summary>
+    public static Task<TestDatabase> GetDatabaseAsync(string logicalName) =>
+        Databases.GetOrAdd(logicalName, n => new Lazy<Task<TestDatabase>>(async () => await TestDatabase.CreateAsync(await GetServerAsync(), RunId, n))).Value;
 
     internal static async Task ShutdownAsync()
     {
-        if (Server.IsValueCreated && Server.Value.IsCompletedSuccessfully)
+        if (!Server.IsValueCreated || !Server.Value.IsCompletedSuccessfully)
         {
-            await (await Server.Value).DisposeAsync();
+            return;
         }
+
+        var server = await Server.Value;
+        if (!server.IsThrowaway && !KeepDatabases)
+        {
+            foreach (var database in Databases.Values.Where(d => d.IsValueCreated && d.Value.IsCompletedSuccessfully))
+            {
+                try
+                {
+                    await (await database.Value).DropAsync();
+                }
+                catch (Npgsql.NpgsqlException e)
+                {
+                    await TestContext.Progress.WriteLineAsync($"postgres: could not drop {(await database.Value).Name}: {e.Message}");
+                }
+            }
+        }
+        else if (!server.IsThrowaway)
+        {
+            await TestContext.Progress.WriteLineAsync($"postgres: kept this run's databases ({TestDatabase.Prefix}{RunId}_*) on {server.DisplayName}");
+        }
+
+        await server.DisposeAsync();
     }
 
-    private static Task<PostgresServer> StartServerAsync()
+    private static async Task<PostgresServer> StartServerAsync()
     {
         var configured = TestContext.Parameters.Get(PostgresServer.ParameterName, string.Empty);
         if (string.IsNullOrWhiteSpace(configured))
@@ -58,6 +87,15 @@ public static class TestEnvironment
             configured = Environment.GetEnvironmentVariable(PostgresServer.EnvironmentVariable);
         }
 
-        return PostgresServer.FindOrStartAsync(configured, CancellationToken.None);
+        var server = await PostgresServer.FindOrStartAsync(configured, CancellationToken.None);
+        if (!server.IsThrowaway)
+        {
+            await TestDatabase.DropStaleAsync(server);
+        }
+
+        return server;
     }
+
+    private static bool IsYes(string? value) =>
+        value is not null && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("yes", StringComparison.OrdinalIgnoreCase));
 }

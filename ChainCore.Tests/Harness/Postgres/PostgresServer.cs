@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
@@ -7,8 +5,9 @@ namespace ChainCore.Tests.Harness.Postgres;
 
 /// <summary>
 /// The PostgreSQL server the suite runs against: the one named by the runsettings parameter
-/// <c>PostgresConnectionString</c> or the <c>CHAINCORE_TEST_PG</c> variable, or else a throwaway
-/// cluster started from the machine's PostgreSQL binaries on a free port and removed afterwards.
+/// <c>PostgresConnectionString</c> or the <c>CHAINCORE_TEST_PG</c> variable, or else a
+/// <see cref="ThrowawayCluster"/> started from the machine's PostgreSQL binaries for this run.
+/// Messages never show a password, and refused credentials fail at once (no retry).
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
@@ -16,75 +15,44 @@ public sealed class PostgresServer : IAsyncDisposable
     public const string EnvironmentVariable = "CHAINCORE_TEST_PG";
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ConfiguredServerTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ClusterTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly string? _clusterDir;
-    private readonly string? _binDir;
-
-    private PostgresServer(string connectionString, string? clusterDir, string? binDir)
+    private PostgresServer(string connectionString, ThrowawayCluster? cluster)
     {
         ConnectionString = connectionString;
-        _clusterDir = clusterDir;
-        _binDir = binDir;
+        Cluster = cluster;
     }
 
-    /// <summary>A connection string to the server's maintenance database.</summary>
+    /// <summary>A connection string to the server's maintenance database (with its password: never print it, see <see cref="DisplayName"/>).</summary>
     public string ConnectionString { get; }
 
-    public bool IsThrowaway => _clusterDir is not null;
+    /// <summary>The connection string as it may be shown.</summary>
+    public string DisplayName => ConnectionStrings.Redact(ConnectionString);
+
+    public ThrowawayCluster? Cluster { get; }
+
+    public bool IsThrowaway => Cluster is not null;
 
     public static async Task<PostgresServer> FindOrStartAsync(string? configured, CancellationToken ct)
     {
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            await WaitUntilAcceptingAsync(configured, TimeSpan.FromSeconds(10), ct);
-            return new PostgresServer(configured, null, null);
+            await WaitUntilAcceptingAsync(configured, ConfiguredServerTimeout, ct);
+            return new PostgresServer(configured, null);
         }
 
-        var binDir = FindBinaries() ?? throw new InvalidOperationException(
+        var binaries = FindBinaries() ?? throw new InvalidOperationException(
             "No PostgreSQL server for the database tests. Set CHAINCORE_TEST_PG (or the runsettings parameter "
             + "PostgresConnectionString) to a connection string, or install PostgreSQL's server binaries "
-            + "(Debian: apt-get install postgresql), or run scripts/test.sh, which installs them.");
-        return await StartClusterAsync(binDir, ct);
-    }
-
-    /// <summary>The newest PostgreSQL bin directory holding initdb and pg_ctl: PATH first, then /usr/lib/postgresql/*/bin.</summary>
-    public static string? FindBinaries()
-    {
-        var candidates = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).ToList();
-        if (Directory.Exists("/usr/lib/postgresql"))
-        {
-            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql")
-                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0)
-                .Select(d => Path.Combine(d, "bin")));
-        }
-
-        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
-    }
-
-    private static async Task<PostgresServer> StartClusterAsync(string binDir, CancellationToken ct)
-    {
-        var dir = Path.Combine(Path.GetTempPath(), $"chaincore-pg-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        var asRoot = Environment.UserName == "root";
-        if (asRoot)
-        {
-            // initdb refuses to run as root: the cluster belongs to the postgres user.
-            await RunAsync("chown", ["-R", "postgres:postgres", dir], asPostgres: false, ct);
-        }
-
-        var data = Path.Combine(dir, "data");
-        var port = FreePort();
-        await RunAsync(Path.Combine(binDir, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"], asRoot, ct);
-        await RunAsync(Path.Combine(binDir, "pg_ctl"),
-            ["-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60",
-             "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-             "start"],
-            asRoot, ct);
-        var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
-        var server = new PostgresServer(connectionString, dir, binDir);
+            + "(Debian: apt-get install postgresql; macOS: brew install postgresql or Postgres.app; Windows: the EDB installer) "
+            + "or name their folder in PGBIN, or run scripts/test.sh, which installs them. Looked in: "
+            + string.Join(Path.PathSeparator, PostgresDiscovery.Candidates(RealHost.Instance)));
+        var cluster = await ThrowawayCluster.StartAsync(binaries, ct);
+        var server = new PostgresServer(cluster.ConnectionString, cluster);
         try
         {
-            await WaitUntilAcceptingAsync(connectionString, TimeSpan.FromSeconds(30), ct);
+            await WaitUntilAcceptingAsync(server.ConnectionString, ClusterTimeout, ct);
             return server;
         }
         catch
@@ -94,28 +62,28 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>PostgreSQL's server binaries on this machine (see <see cref="PostgresDiscovery"/>).</summary>
+    public static PostgresBinaries? FindBinaries() => PostgresDiscovery.Find(RealHost.Instance);
+
     public async ValueTask DisposeAsync()
     {
-        if (_clusterDir is null || _binDir is null)
+        if (Cluster is null)
         {
             return;
         }
 
         NpgsqlConnection.ClearAllPools();
-        await RunAsync(Path.Combine(_binDir, "pg_ctl"), ["-D", Path.Combine(_clusterDir, "data"), "-m", "immediate", "-w", "stop"], Environment.UserName == "root", CancellationToken.None);
-        Directory.Delete(_clusterDir, recursive: true);
+        await Cluster.StopAsync();
     }
 
-    private static int FreePort()
+    /// <summary>
+    /// Waits (scaled) until the server accepts a connection. Only a server that is not up yet is
+    /// waited for; refused credentials, a missing database or a malformed string fail at once.
+    /// </summary>
+    public static async Task WaitUntilAcceptingAsync(string connectionString, TimeSpan timeout, CancellationToken ct)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitUntilAcceptingAsync(string connectionString, TimeSpan timeout, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow + timeout;
+        var limit = Timeouts.Scale(timeout);
+        var deadline = DateTime.UtcNow + limit;
         while (true)
         {
             try
@@ -124,45 +92,32 @@ public sealed class PostgresServer : IAsyncDisposable
                 await connection.OpenAsync(ct);
                 return;
             }
-            catch (NpgsqlException) when (DateTime.UtcNow < deadline)
+            catch (ArgumentException e)
+            {
+                throw new InvalidOperationException(
+                    $"The PostgreSQL connection string '{ConnectionStrings.Redact(connectionString)}' is not valid: {ConnectionStrings.RedactIn(e.Message, connectionString)}");
+            }
+            catch (NpgsqlException e) when (IsTransient(e) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(PollInterval, ct);
             }
             catch (NpgsqlException e)
             {
-                throw new InvalidOperationException($"PostgreSQL at '{connectionString}' did not accept connections within {timeout.TotalSeconds} s: {e.Message}", e);
+                var reason = ConnectionStrings.RedactIn(e.Message, connectionString);
+                var what = IsTransient(e)
+                    ? $"did not accept connections within {limit.TotalSeconds:0.#} s"
+                    : "refused the connection";
+                throw new InvalidOperationException(
+                    $"PostgreSQL at '{ConnectionStrings.Redact(connectionString)}' {what}: {reason}. "
+                    + "Check CHAINCORE_TEST_PG or the runsettings parameter PostgresConnectionString.");
             }
         }
     }
 
-    private static async Task RunAsync(string file, IReadOnlyList<string> args, bool asPostgres, CancellationToken ct)
+    /// <summary>A server still starting or not reachable yet; not refused credentials or a missing database.</summary>
+    internal static bool IsTransient(NpgsqlException e) => e switch
     {
-        var start = new ProcessStartInfo(asPostgres ? "runuser" : file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (asPostgres)
-        {
-            foreach (var a in new[] { "-u", "postgres", "--", file })
-            {
-                start.ArgumentList.Add(a);
-            }
-        }
-
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {process.ExitCode}: {await stderr}{await stdout}");
-        }
-    }
+        PostgresException pg => pg.SqlState is PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections,
+        _ => e.InnerException is SocketException or IOException or TimeoutException,
+    };
 }
