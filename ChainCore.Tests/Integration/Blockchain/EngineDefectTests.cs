@@ -1,0 +1,258 @@
+using ChainCore.Core.Consensus;
+using ChainCore.Core.Primitives;
+using ChainCore.Node.Chain;
+using ChainCore.Node.Mining;
+using ChainCore.Node.Storage;
+using ChainCore.Tests.Fixtures;
+using ChainCore.Tests.Harness;
+
+namespace ChainCore.Tests.Integration.Blockchain;
+
+/// <summary>
+/// Regression tests for the engine's defects: a caller or a store giving up in the middle of a
+/// reorg, templates mixing two chain states, the genesis output, and the mempool's policy limits.
+/// </summary>
+[TestFixture(StoreKind.Postgres), TestFixture(StoreKind.Sqlite)]
+[Category("Integration"), Category("Database")]
+public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
+{
+    private static readonly ConsensusParams Regtest = ConsensusParams.Regtest with { CoinbaseMaturity = 1 };
+    private static readonly Amount Fee = Amount.ParseCoins("0.01");
+
+    /// <summary>Blocks on the current chain after the fork point; the branch has one more.</summary>
+    private const int ReorgDepth = 30;
+
+    /// <summary>
+    /// A node whose tip is 30 blocks past a fork point, the second of them confirming Alice's payment
+    /// to Bob, with a competing branch of 31 blocks all stored but the last, which triggers the reorg.
+    /// </summary>
+    private async Task<Staged> StageReorgAsync()
+    {
+        var node = await StartNodeAsync(store: store);
+        var alice = Wallets.NewWallet();
+        var bob = Wallets.NewWallet();
+        var miner = Wallets.NewWallet();
+        var rival = Wallets.NewWallet();
+        var funding = BlockFactory.Next(node.Chain.Tip, alice.KeyHash, Regtest);
+        (await node.Chain.ProcessBlockAsync(funding)).BecameTip.ShouldBeTrue();
+        var fork = node.Chain.Tip;
+
+        var payment = Wallets.Spend(alice, new OutPoint(funding.Transactions[0].TxId, 0), Subsidy.ForHeight(1, Regtest), bob.Address, Fee);
+        var withPayment = BlockFactory.Next(fork, miner.KeyHash, Regtest, [payment], Fee);
+        (await node.Chain.ProcessBlockAsync(withPayment)).BecameTip.ShouldBeTrue();
+        foreach (var block in BlockFactory.Branch(node.Chain.Tip, ReorgDepth - 1, miner.KeyHash, Regtest))
+        {
+            (await node.Chain.ProcessBlockAsync(block)).BecameTip.ShouldBeTrue();
+        }
+
+        var branch = BlockFactory.Branch(fork, ReorgDepth + 1, rival.KeyHash, Regtest, extraNonce: 1);
+        foreach (var block in branch.SkipLast(1))
+        {
+            (await node.Chain.ProcessBlockAsync(block)).BecameTip.ShouldBeFalse("equal work: the block seen first stays the tip");
+        }
+
+        return new Staged(node, alice, bob, rival, payment, node.Chain.Tip, branch);
+    }
+
+    private sealed record Staged(TestNode Node, TestWallet Alice, TestWallet Bob, TestWallet Rival, Transaction Payment, BlockIndexEntry OldTip, IReadOnlyList<Block> Branch);
+
+    private static SqlChainStore Sql(TestNode node) => (SqlChainStore)node.Store;
+
+    [Test]
+    public async Task A_caller_cancelling_during_a_long_reorg_does_not_stop_it_half_way()
+    {
+        var s = await StageReorgAsync();
+        using var cancel = new CancellationTokenSource();
+        var disconnects = 0;
+        Sql(s.Node).Failpoint = step =>
+        {
+            // The caller gives up once the writer has started moving the tip.
+            if (step == "disconnect:outputs" && ++disconnects == 5)
+            {
+                cancel.Cancel();
+            }
+
+            return Task.CompletedTask;
+        };
+
+        try
+        {
+            await s.Node.Chain.ProcessBlockAsync(s.Branch[^1], cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Telling the caller it gave up is fine; stopping the reorg half-way is not.
+        }
+        finally
+        {
+            Sql(s.Node).Failpoint = null;
+        }
+
+        cancel.IsCancellationRequested.ShouldBeTrue("the caller cancelled in the middle of the reorg");
+        await ShouldBeOnAsync(s.Node, s.Branch[^1].Hash, ReorgDepth + 2);
+        s.Node.Chain.Mempool.Contains(s.Payment.TxId).ShouldBeTrue("the disconnected payment returns to the mempool");
+        (await s.Node.Store.GetTransactionAsync(s.Payment.TxId)).ShouldBeNull();
+        (await s.Node.Store.GetBalanceAsync(s.Bob.KeyHash)).ShouldBe(Amount.Zero);
+        (await s.Node.Store.GetBalanceAsync(s.Alice.KeyHash)).ShouldBe(Subsidy.ForHeight(1, Regtest));
+        (await s.Node.Store.GetBalanceAsync(s.Rival.KeyHash)).ShouldBe(new Amount(Subsidy.ForHeight(2, Regtest).Units * (ReorgDepth + 1)));
+    }
+
+    [TestCase("connect:spends", 10)]
+    [TestCase("disconnect:spends", 5)]
+    public async Task A_store_failure_during_a_reorg_settles_on_the_old_tip_and_a_later_block_completes_the_reorg(string step, int failAt)
+    {
+        var s = await StageReorgAsync();
+        var reached = 0;
+        Sql(s.Node).Failpoint = at => at == step && ++reached == failAt ? throw new Failpoints.InjectedFailureException(at) : Task.CompletedTask;
+
+        try
+        {
+            await Should.ThrowAsync<Failpoints.InjectedFailureException>(() => s.Node.Chain.ProcessBlockAsync(s.Branch[^1]));
+        }
+        finally
+        {
+            Sql(s.Node).Failpoint = null;
+        }
+
+        // The branch could not be fully connected: the node is back on its old tip, nothing lost.
+        await ShouldBeOnAsync(s.Node, s.OldTip.Hash, ReorgDepth + 1);
+        (await s.Node.Store.GetTransactionAsync(s.Payment.TxId)).ShouldNotBeNull("the payment is confirmed again on the old chain");
+        s.Node.Chain.Mempool.Contains(s.Payment.TxId).ShouldBeFalse();
+        (await s.Node.Store.GetBalanceAsync(s.Bob.KeyHash)).ShouldBe(Subsidy.ForHeight(1, Regtest) - Fee);
+        (await s.Node.Store.GetBalanceAsync(s.Rival.KeyHash)).ShouldBe(Amount.Zero);
+
+        // The branch is not invalid: once the store works, the next block on it takes the chain over.
+        var next = BlockFactory.Next(s.Branch[^1], ReorgDepth + 2, s.Rival.KeyHash, Regtest, extraNonce: 1);
+        (await s.Node.Chain.ProcessBlockAsync(next)).BecameTip.ShouldBeTrue();
+        await ShouldBeOnAsync(s.Node, next.Hash, ReorgDepth + 3);
+        s.Node.Chain.Mempool.Contains(s.Payment.TxId).ShouldBeTrue("the disconnected payment returns to the mempool");
+    }
+
+    [Test]
+    public async Task A_template_taken_during_a_reorg_is_built_on_a_whole_chain_state()
+    {
+        var s = await StageReorgAsync();
+
+        // Bob spends the payment's output while it is still confirmed on the old chain.
+        var carol = Wallets.NewWallet();
+        var paid = Subsidy.ForHeight(1, Regtest) - Fee;
+        var spend = Wallets.Spend(s.Bob, new OutPoint(s.Payment.TxId, 0), paid, carol.Address, Fee);
+        (await s.Node.Chain.AcceptTransactionAsync(spend)).Accepted.ShouldBeTrue();
+
+        BlockTemplate? during = null;
+        Sql(s.Node).Failpoint = step =>
+        {
+            // The old blocks are disconnected and the branch is being connected: ask for a template now.
+            if (step == "connect:block" && during is null)
+            {
+                during = s.Node.Chain.CreateTemplate(carol.KeyHash);
+            }
+
+            return Task.CompletedTask;
+        };
+
+        try
+        {
+            (await s.Node.Chain.ProcessBlockAsync(s.Branch[^1])).BecameTip.ShouldBeTrue();
+        }
+        finally
+        {
+            Sql(s.Node).Failpoint = null;
+        }
+
+        during.ShouldNotBeNull();
+        var tipThen = s.Node.Chain.GetEntry(during.Block.Header.PreviousHash).ShouldNotBeNull();
+        new[] { s.OldTip.Hash, s.Branch[^1].Hash }.ShouldContain(tipThen.Hash, "a template is built on a tip some completed activation published");
+        var solved = BlockSolver.Solve(during.Block, Regtest, CancellationToken.None);
+        var result = await s.Node.Chain.ProcessBlockAsync(solved);
+        result.Status.ShouldNotBe(BlockStatus.Invalid, result.Validation.ToString());
+
+        var after = BlockSolver.Solve(s.Node.Chain.CreateTemplate(carol.KeyHash).Block, Regtest, CancellationToken.None);
+        (await s.Node.Chain.ProcessBlockAsync(after)).BecameTip.ShouldBeTrue();
+    }
+
+    [Test]
+    public async Task The_genesis_output_is_in_no_balance_and_not_in_the_utxo_set()
+    {
+        await using var node = await StartNodeAsync(store: store);
+        var coinbase = Regtest.Genesis.Transactions[0];
+        var keyHash = coinbase.Outputs[0].PublicKeyHash.ToArray();
+
+        (await node.Store.GetBalanceAsync(keyHash)).ShouldBe(Amount.Zero);
+        (await node.Store.GetCoinsAsync([new OutPoint(coinbase.TxId, 0)])).ShouldBeEmpty();
+        (await node.Store.GetCoinsByAddressAsync(keyHash)).ShouldBeEmpty();
+
+        await node.MineAsync(1, Wallets.NewWallet().Address.ToString());
+        await using var restarted = await StartNodeAsync(store: store, reset: false);
+        (await restarted.Store.GetBalanceAsync(keyHash)).ShouldBe(Amount.Zero);
+        (await restarted.Store.GetCoinsAsync([new OutPoint(coinbase.TxId, 0)])).ShouldBeEmpty();
+    }
+
+    [Test]
+    public async Task Zero_value_outputs_are_refused_by_policy_not_consensus()
+    {
+        await using var node = await StartNodeAsync(store: store);
+        var alice = Wallets.NewWallet();
+        await node.MineAsync(1, alice.Address.ToString());
+        var coin = (await Wallets.CoinsAsync(node, alice))[0];
+        var zero = TestData.Spend(alice.Key, [coin.OutPoint], [new TxOut(coin.Coin.Output.Value - Fee, [.. alice.KeyHash]), new TxOut(Amount.Zero, [.. alice.KeyHash])]);
+
+        var result = await node.Chain.AcceptTransactionAsync(zero);
+
+        result.Validation.Code.ShouldBe(RejectCodes.OutputNotPositive);
+        result.Validation.Category.ShouldBe(ValidationCategory.Policy);
+        node.Chain.Mempool.Count.ShouldBe(0);
+    }
+
+    [Test]
+    public async Task A_transaction_over_100_000_bytes_is_refused_by_policy()
+    {
+        await using var node = await StartNodeAsync(store: store);
+        var alice = Wallets.NewWallet();
+        await node.MineAsync(1, alice.Address.ToString());
+        var coin = (await Wallets.CoinsAsync(node, alice))[0];
+        var fee = Amount.ParseCoins("0.01");
+        var outputs = Enumerable.Range(0, 3_700).Select(_ => new TxOut(new Amount(1_000), [.. alice.KeyHash])).ToList();
+        outputs.Add(new TxOut(coin.Coin.Output.Value - fee - new Amount(1_000 * 3_700), [.. alice.KeyHash]));
+        var big = TestData.Spend(alice.Key, [coin.OutPoint], outputs);
+        big.SerializedSize.ShouldBeGreaterThan(100_000);
+        big.SerializedSize.ShouldBeLessThan(Regtest.MaxBlockSize);
+
+        var result = await node.Chain.AcceptTransactionAsync(big);
+
+        result.Validation.Code.ShouldBe(RejectCodes.TxSize);
+        result.Validation.Category.ShouldBe(ValidationCategory.Policy);
+    }
+
+    [Test]
+    public async Task A_chain_of_more_than_25_unconfirmed_transactions_is_refused_by_policy()
+    {
+        await using var node = await StartNodeAsync(store: store);
+        var alice = Wallets.NewWallet();
+        await node.MineAsync(1, alice.Address.ToString());
+        var coin = (await Wallets.CoinsAsync(node, alice))[0];
+        var outPoint = coin.OutPoint;
+        var value = coin.Coin.Output.Value;
+        var results = new List<TransactionResult>();
+        for (var i = 0; i < 26; i++)
+        {
+            var tx = Wallets.Spend(alice, outPoint, value, alice.Address, Fee);
+            results.Add(await node.Chain.AcceptTransactionAsync(tx));
+            outPoint = new OutPoint(tx.TxId, 0);
+            value -= Fee;
+        }
+
+        results.Take(25).ShouldAllBe(r => r.Accepted);
+        results[^1].Validation.Code.ShouldBe(RejectCodes.TooLongMempoolChain);
+        results[^1].Validation.Category.ShouldBe(ValidationCategory.Policy);
+        node.Chain.Mempool.Count.ShouldBe(25);
+    }
+
+    private static async Task ShouldBeOnAsync(TestNode node, Hash256 tip, int height)
+    {
+        node.Chain.Tip.Hash.ShouldBe(tip);
+        node.Chain.Tip.Height.ShouldBe(height);
+        (await node.Store.GetLatestBlockAsync())!.Hash.ShouldBe(tip, "the store's main chain ends where the engine's does");
+        (await node.Store.GetChainHeightAsync()).ShouldBe(height);
+    }
+}
