@@ -422,6 +422,7 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
         {
             var joined = Descendants([ancestor]);
             joined.UnionWith(descendants);
+            joined.Add(ancestor);
             var count = joined.Count + 1;
             var bytes = joined.Sum(d => (long)d.Size) + size;
             if (count > limits.MaxDescendants || bytes > limits.MaxDescendantBytes)
@@ -434,6 +435,7 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
         {
             var joined = Ancestors([descendant]);
             joined.UnionWith(ancestors);
+            joined.Add(descendant);
             var count = joined.Count + 1;
             var bytes = joined.Sum(a => (long)a.Size) + size;
             if (count > limits.MaxAncestors || bytes > limits.MaxAncestorBytes)
