@@ -50,21 +50,50 @@ public sealed class TestWalletConsole : IWalletConsole
     public string? GetEnvironmentVariable(string name) => Environment.GetValueOrDefault(name);
 }
 
-/// <summary>Runs ChainCore.Wallet's commands in the test process against a node under test.</summary>
-public sealed class WalletCli(TestNode? node, string directory)
+/// <summary>Runs ChainCore.Wallet's commands in the test process; its calls to the node go to <c>nodeHandler</c>.</summary>
+public sealed class WalletCli
 {
     public const string PassphraseVariable = "CHAINCORE_WALLET_PASSPHRASE";
 
-    public string PathOf(string walletName) => System.IO.Path.Combine(directory, walletName + ".json");
+    private readonly Func<HttpMessageHandler>? _nodeHandler;
+    private readonly bool _ownsHandler;
+    private readonly string _directory;
 
-    /// <summary>Runs <paramref name="args"/> with <c>--wallet</c> set to <paramref name="walletName"/>'s file; calls go to the test node's server.</summary>
+    /// <summary>Calls go to <paramref name="node"/>'s test server; with no node, to the real network (for unreachable nodes).</summary>
+    public WalletCli(TestNode? node, string directory)
+    {
+        _nodeHandler = node is null ? null : () => ((TestServer)node.Services.GetRequiredService<IServer>()).CreateHandler();
+        _ownsHandler = true;
+        _directory = directory;
+    }
+
+    /// <summary>Calls go to <paramref name="nodeHandler"/>, which the caller owns.</summary>
+    public WalletCli(HttpMessageHandler nodeHandler, string directory)
+    {
+        _nodeHandler = () => nodeHandler;
+        _directory = directory;
+    }
+
+    public string PathOf(string walletName) => System.IO.Path.Combine(_directory, walletName + ".json");
+
+    /// <summary>Runs <paramref name="args"/> with <c>--wallet</c> set to <paramref name="walletName"/>'s file.</summary>
     public Task<CliRun> RunAsync(string walletName, params string[] args) => RunAsync(new TestWalletConsole(), walletName, args);
 
     public async Task<CliRun> RunAsync(TestWalletConsole console, string walletName, params string[] args)
     {
         ArgumentNullException.ThrowIfNull(console);
-        using var handler = node is null ? null : ((TestServer)node.Services.GetRequiredService<IServer>()).CreateHandler();
-        var exit = await Program.RunAsync([.. args, "--wallet", PathOf(walletName)], console, handler, KdfCost.Fast);
-        return new CliRun(exit, console.OutWriter.ToString(), console.ErrorWriter.ToString());
+        var handler = _nodeHandler?.Invoke();
+        try
+        {
+            var exit = await Program.RunAsync([.. args, "--wallet", PathOf(walletName)], console, handler, KdfCost.Fast);
+            return new CliRun(exit, console.OutWriter.ToString(), console.ErrorWriter.ToString());
+        }
+        finally
+        {
+            if (_ownsHandler)
+            {
+                handler?.Dispose();
+            }
+        }
     }
 }
