@@ -52,16 +52,16 @@ public sealed class PostgresChainStore : SqlChainStore
 
         var blockHash = block.Hash.ToBytes();
         await using var writer = await ((NpgsqlConnection)connection).BeginBinaryImportAsync(
-            "copy transactions (txid, block_hash, block_height, position, raw) from stdin (format binary)", ct);
-        for (var i = 0; i < block.Transactions.Length; i++)
+            "copy transactions (txid, block_hash, block_height, position, tx_offset, tx_length) from stdin (format binary)", ct);
+        foreach (var (txId, position, offset, length) in TransactionLocations(block))
         {
-            var t = block.Transactions[i];
             await writer.StartRowAsync(ct);
-            await writer.WriteAsync(t.TxId.ToBytes(), NpgsqlDbType.Bytea, ct);
+            await writer.WriteAsync(txId.ToBytes(), NpgsqlDbType.Bytea, ct);
             await writer.WriteAsync(blockHash, NpgsqlDbType.Bytea, ct);
             await writer.WriteAsync(height, NpgsqlDbType.Integer, ct);
-            await writer.WriteAsync(i, NpgsqlDbType.Integer, ct);
-            await writer.WriteAsync(t.Serialize(), NpgsqlDbType.Bytea, ct);
+            await writer.WriteAsync(position, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(offset, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(length, NpgsqlDbType.Integer, ct);
         }
 
         await writer.CompleteAsync(ct);

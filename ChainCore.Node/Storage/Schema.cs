@@ -2,14 +2,16 @@ namespace ChainCore.Node.Storage;
 
 /// <summary>
 /// The store's tables, as numbered migrations applied in order. Type names are written for
-/// PostgreSQL; <see cref="ForSqlite"/> maps them. A new version appends a migration; none is edited.
+/// PostgreSQL; <see cref="ForSqlite"/> maps them, and a migration that SQLite cannot run as written
+/// (it has no <c>alter column</c>) carries its own SQLite text. A new version appends a migration;
+/// none is edited.
 /// </summary>
 internal static class Schema
 {
-    public static readonly IReadOnlyList<string> Migrations =
+    public static readonly IReadOnlyList<Migration> Migrations =
     [
         // 1: the initial schema.
-        """
+        new("""
         create table if not exists blocks (
             hash bytea primary key,
             prev_hash bytea not null,
@@ -66,10 +68,39 @@ internal static class Schema
             miner_address text not null,
             reward bigint not null,
             mined_at bigint not null);
-        """,
+        """),
+
+        // 2: a transaction's bytes are already in its block's: rows written from now on keep only
+        // where they are (offset and length in blocks.raw). Blocks and undo data are random bytes that
+        // compression cannot shrink: store them out of line uncompressed, which also lets PostgreSQL
+        // read a transaction's slice of its block without reading the whole block.
+        new(
+            """
+            alter table transactions add column tx_offset integer, add column tx_length integer, alter column raw drop not null;
+            alter table blocks alter column raw set storage external;
+            alter table block_undo alter column data set storage external;
+            """,
+            Sqlite: """
+            create table transactions_v2 (
+                txid blob primary key,
+                block_hash blob not null,
+                block_height integer not null,
+                position integer not null,
+                raw blob,
+                tx_offset integer,
+                tx_length integer);
+            insert into transactions_v2 (txid, block_hash, block_height, position, raw)
+                select txid, block_hash, block_height, position, raw from transactions;
+            drop table transactions;
+            alter table transactions_v2 rename to transactions;
+            create index if not exists transactions_block_hash on transactions (block_hash);
+            """),
     ];
 
     public static int LatestVersion => Migrations.Count;
 
     public static string ForSqlite(string sql) => sql.Replace("bytea", "blob", StringComparison.Ordinal);
+
+    /// <summary>One schema version's statements; <paramref name="Sqlite"/> replaces them on SQLite when set.</summary>
+    internal sealed record Migration(string Postgres, string? Sqlite = null);
 }

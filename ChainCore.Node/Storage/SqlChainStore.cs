@@ -1,6 +1,7 @@
 using System.Data.Common;
 using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
+using ChainCore.Core.Serialization;
 
 namespace ChainCore.Node.Storage;
 
@@ -34,6 +35,12 @@ public abstract class SqlChainStore : IChainStore
     /// <summary>Adapts PostgreSQL-flavoured SQL to the database.</summary>
     protected virtual string Sql(string sql) => sql;
 
+    /// <summary>Rows per multi-row statement: few round trips for a big block, far below any limit of bound parameters.</summary>
+    protected virtual int RowsPerStatement => 100;
+
+    /// <summary>The statements of a migration for this database.</summary>
+    private protected virtual string MigrationSql(Schema.Migration migration) => migration.Postgres;
+
     /// <summary>Held around every write; SQLite allows one writer at a time.</summary>
     protected internal virtual ValueTask<IDisposable> EnterWriteAsync(CancellationToken ct) => ValueTask.FromResult<IDisposable>(NoLock.Instance);
 
@@ -52,7 +59,7 @@ public abstract class SqlChainStore : IChainStore
 
         for (var version = current + 1; version <= Schema.LatestVersion; version++)
         {
-            await ExecuteAsync(connection, tx, Schema.Migrations[version - 1], ct);
+            await ExecuteAsync(connection, tx, MigrationSql(Schema.Migrations[version - 1]), ct);
         }
 
         if (current < Schema.LatestVersion)
@@ -186,8 +193,12 @@ public abstract class SqlChainStore : IChainStore
         await using var tx = await connection.BeginTransactionAsync(ct);
         var hash = block.Hash.ToBytes();
 
-        await InsertBlockRowAsync(connection, tx, block, height, onMainChain: true, ct);
-        await ExecuteAsync(connection, tx, "update blocks set on_main_chain = true where hash = @hash", ct, ("hash", hash));
+        // The block is usually stored already (accepted, then connected): flag it rather than send its bytes again.
+        if (await ExecuteAsync(connection, tx, "update blocks set on_main_chain = true where hash = @hash", ct, ("hash", hash)) == 0)
+        {
+            await InsertBlockRowAsync(connection, tx, block, height, onMainChain: true, ct);
+        }
+
         await StepAsync("connect:block");
         if (height == 0)
         {
@@ -232,10 +243,8 @@ public abstract class SqlChainStore : IChainStore
         var undo = BlockUndo.Parse(data);
         var created = block.Transactions.Select(t => t.TxId).ToHashSet();
 
-        foreach (var t in block.Transactions)
-        {
-            await ExecuteAsync(connection, tx, "delete from utxos where txid = @txid", ct, ("txid", t.TxId.ToBytes()));
-        }
+        await ForEachBatchAsync(connection, tx, [.. block.Transactions.Select(t => new object?[] { t.TxId.ToBytes() })], 1,
+            values => $"delete from utxos where txid in ({values})", command => command.ExecuteNonQueryAsync(ct));
 
         await StepAsync("disconnect:outputs");
         await InsertCoinsAsync(connection, tx, [.. undo.SpentCoins.Where(s => !created.Contains(s.OutPoint.TxId))], ct);
@@ -263,22 +272,22 @@ public abstract class SqlChainStore : IChainStore
         return coins;
     }
 
-    /// <summary>Looks the outpoints up one statement each; PostgreSQL overrides it with one query for all.</summary>
+    /// <summary>Looks the outpoints up <see cref="RowsPerStatement"/> at a time; PostgreSQL overrides it with one query for all.</summary>
     protected virtual async Task ReadCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, Dictionary<OutPoint, Coin> coins, CancellationToken ct)
     {
-        await using var command = Command(connection, null, "select value, pubkey_hash, height, is_coinbase from utxos where txid = @txid and vout = @vout");
-        var txid = AddParameter(command, "txid", Array.Empty<byte>());
-        var vout = AddParameter(command, "vout", 0);
-        foreach (var outPoint in outPoints.Distinct())
-        {
-            txid.Value = outPoint.TxId.ToBytes();
-            vout.Value = (int)outPoint.Index;
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            if (await reader.ReadAsync(ct))
+        var keys = outPoints.Distinct().Select(o => new object?[] { o.TxId.ToBytes(), (int)o.Index }).ToList();
+        await ForEachBatchAsync(connection, null, keys, 2,
+            rows => $"select u.txid, u.vout, u.value, u.pubkey_hash, u.height, u.is_coinbase from (values {rows}) as k join utxos u on u.txid = k.column1 and u.vout = k.column2",
+            async command =>
             {
-                coins[outPoint] = ReadCoin(reader, 0);
-            }
-        }
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    coins[new OutPoint(new Hash256((byte[])reader[0]), (uint)reader.GetInt32(1))] = ReadCoin(reader, 2);
+                }
+
+                return 0;
+            });
     }
 
     public async Task<IReadOnlyList<SpentCoin>> GetCoinsByAddressAsync(ReadOnlyMemory<byte> publicKeyHash, CancellationToken ct = default)
@@ -306,7 +315,11 @@ public abstract class SqlChainStore : IChainStore
     public async Task<StoredTransaction?> GetTransactionAsync(Hash256 txId, CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct);
-        await using var command = Command(connection, null, "select raw, block_hash, block_height, position from transactions where txid = @txid", ("txid", txId.ToBytes()));
+        // Rows written before schema version 2 carry their bytes; later ones point into their block's.
+        await using var command = Command(connection, null,
+            "select coalesce(t.raw, substr(b.raw, t.tx_offset + 1, t.tx_length)), t.block_hash, t.block_height, t.position "
+            + "from transactions t join blocks b on b.hash = t.block_hash where t.txid = @txid",
+            ("txid", txId.ToBytes()));
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
             ? new StoredTransaction(Transaction.Parse((byte[])reader[0]), new Hash256((byte[])reader[1]), reader.GetInt32(2), reader.GetInt32(3))
@@ -376,20 +389,24 @@ public abstract class SqlChainStore : IChainStore
             ("hash", block.Hash.ToBytes()), ("prev", block.Header.PreviousHash.ToBytes()), ("height", height), ("header", block.Header.Serialize()),
             ("raw", block.Serialize()), ("count", block.Transactions.Length), ("size", block.SerializedSize), ("time", (long)block.Header.Time), ("main", onMainChain)) == 1;
 
+    /// <summary>The main chain's transaction index: where each transaction's bytes lie in its block's (they are not stored twice).</summary>
     protected virtual async Task InsertTransactionsAsync(DbConnection connection, DbTransaction tx, Block block, int height, CancellationToken ct)
     {
-        await using var command = Command(connection, tx, "insert into transactions (txid, block_hash, block_height, position, raw) values (@txid, @block, @height, @position, @raw)");
-        var txid = AddParameter(command, "txid", Array.Empty<byte>());
-        AddParameter(command, "block", block.Hash.ToBytes());
-        AddParameter(command, "height", height);
-        var position = AddParameter(command, "position", 0);
-        var raw = AddParameter(command, "raw", Array.Empty<byte>());
+        var blockHash = block.Hash.ToBytes();
+        var rows = TransactionLocations(block).Select(l => new object?[] { l.TxId.ToBytes(), blockHash, height, l.Position, l.Offset, l.Length }).ToList();
+        await InsertRowsAsync(connection, tx, "insert into transactions (txid, block_hash, block_height, position, tx_offset, tx_length)", 6, rows, ct);
+    }
+
+    /// <summary>Each transaction's position, offset and length in the block's serialization (header · count · transactions).</summary>
+    protected static IEnumerable<(Hash256 TxId, int Position, int Offset, int Length)> TransactionLocations(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        var offset = BlockHeader.Size + ProtocolWriter.CompactSizeLength((ulong)block.Transactions.Length);
         for (var i = 0; i < block.Transactions.Length; i++)
         {
-            txid.Value = block.Transactions[i].TxId.ToBytes();
-            position.Value = i;
-            raw.Value = block.Transactions[i].Serialize();
-            await command.ExecuteNonQueryAsync(ct);
+            var size = block.Transactions[i].SerializedSize;
+            yield return (block.Transactions[i].TxId, i, offset, size);
+            offset += size;
         }
     }
 
@@ -400,23 +417,11 @@ public abstract class SqlChainStore : IChainStore
             return;
         }
 
-        await using var command = Command(connection, tx, "insert into utxos (txid, vout, value, pubkey_hash, height, is_coinbase) values (@txid, @vout, @value, @pkh, @height, @coinbase)");
-        var txid = AddParameter(command, "txid", Array.Empty<byte>());
-        var vout = AddParameter(command, "vout", 0);
-        var value = AddParameter(command, "value", 0L);
-        var pkh = AddParameter(command, "pkh", Array.Empty<byte>());
-        var coinHeight = AddParameter(command, "height", 0);
-        var coinbase = AddParameter(command, "coinbase", false);
-        foreach (var coin in coins)
+        var rows = coins.Select(c => new object?[]
         {
-            txid.Value = coin.OutPoint.TxId.ToBytes();
-            vout.Value = (int)coin.OutPoint.Index;
-            value.Value = coin.Coin.Output.Value.Units;
-            pkh.Value = coin.Coin.Output.PublicKeyHash.ToArray();
-            coinHeight.Value = coin.Coin.Height;
-            coinbase.Value = coin.Coin.IsCoinbase;
-            await command.ExecuteNonQueryAsync(ct);
-        }
+            c.OutPoint.TxId.ToBytes(), (int)c.OutPoint.Index, c.Coin.Output.Value.Units, c.Coin.Output.PublicKeyHash.ToArray(), c.Coin.Height, c.Coin.IsCoinbase,
+        }).ToList();
+        await InsertRowsAsync(connection, tx, "insert into utxos (txid, vout, value, pubkey_hash, height, is_coinbase)", 6, rows, ct);
     }
 
     protected static IEnumerable<SpentCoin> CoinsOf(Transaction tx, int height) =>
@@ -471,6 +476,7 @@ public abstract class SqlChainStore : IChainStore
     protected sealed record HistoryRow(byte[] PublicKeyHash, Hash256 TxId, long Received, long Spent);
 
     /// <summary>Deletes coins from the UTXO set; returns how many existed.</summary>
+    /// <summary>One prepared statement, reused for each coin: an index seek each (SQLite plans a list of row values as a scan).</summary>
     protected virtual async Task<int> DeleteCoinsAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<OutPoint> outPoints, CancellationToken ct)
     {
         await using var command = Command(connection, tx, "delete from utxos where txid = @txid and vout = @vout");
@@ -489,35 +495,75 @@ public abstract class SqlChainStore : IChainStore
 
     protected virtual async Task ApplyBalancesAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<(byte[] Pkh, long Delta)> deltas, CancellationToken ct)
     {
-        await using var balance = Command(connection, tx,
-            "insert into address_balances (pubkey_hash, balance) values (@pkh, @delta) on conflict (pubkey_hash) do update set balance = address_balances.balance + excluded.balance");
-        var pkh = AddParameter(balance, "pkh", Array.Empty<byte>());
-        var delta = AddParameter(balance, "delta", 0L);
-        foreach (var (hash, change) in deltas)
-        {
-            pkh.Value = hash;
-            delta.Value = change;
-            await balance.ExecuteNonQueryAsync(ct);
-        }
+        await InsertRowsAsync(connection, tx, "insert into address_balances (pubkey_hash, balance)", 2, [.. deltas.Select(d => new object?[] { d.Pkh, d.Delta })], ct,
+            "on conflict (pubkey_hash) do update set balance = address_balances.balance + excluded.balance");
     }
 
     protected virtual async Task InsertHistoryAsync(DbConnection connection, DbTransaction tx, Hash256 blockHash, int height, IReadOnlyList<HistoryRow> rows, CancellationToken ct)
     {
-        await using var history = Command(connection, tx,
-            "insert into address_transactions (pubkey_hash, txid, block_hash, block_height, received, spent) values (@pkh, @txid, @block, @height, @received, @spent)");
-        var pkh = AddParameter(history, "pkh", Array.Empty<byte>());
-        var txid = AddParameter(history, "txid", Array.Empty<byte>());
-        AddParameter(history, "block", blockHash.ToBytes());
-        AddParameter(history, "height", height);
-        var received = AddParameter(history, "received", 0L);
-        var spent = AddParameter(history, "spent", 0L);
-        foreach (var row in rows)
+        ArgumentNullException.ThrowIfNull(rows);
+        var block = blockHash.ToBytes();
+        await InsertRowsAsync(connection, tx, "insert into address_transactions (pubkey_hash, txid, block_hash, block_height, received, spent)", 6,
+            [.. rows.Select(r => new object?[] { r.PublicKeyHash, r.TxId.ToBytes(), block, height, r.Received, r.Spent })], ct);
+    }
+
+
+    /// <summary>
+    /// Inserts <paramref name="rows"/> with multi-row statements (<c>{insertInto} values (…), (…) {suffix}</c>)
+    /// of <see cref="RowsPerStatement"/> rows, the full-size statement prepared once and reused within the transaction.
+    /// </summary>
+    protected Task<int> InsertRowsAsync(DbConnection connection, DbTransaction? tx, string insertInto, int columns, IReadOnlyList<object?[]> rows, CancellationToken ct, string suffix = "") =>
+        ForEachBatchAsync(connection, tx, rows, columns, values => $"{insertInto} values {values} {suffix}", command => command.ExecuteNonQueryAsync(ct));
+
+    /// <summary>
+    /// Runs <paramref name="execute"/> on statements built by <paramref name="sql"/> around a
+    /// <c>(@p0, @p1), (@p2, @p3)…</c> list bound to <paramref name="rows"/>, <see cref="RowsPerStatement"/> rows at a time; sums the results.
+    /// </summary>
+    private async Task<int> ForEachBatchAsync(DbConnection connection, DbTransaction? tx, IReadOnlyList<object?[]> rows, int columns, Func<string, string> sql, Func<DbCommand, Task<int>> execute)
+    {
+        var total = 0;
+        DbCommand? full = null;
+        try
         {
-            pkh.Value = row.PublicKeyHash;
-            txid.Value = row.TxId.ToBytes();
-            received.Value = row.Received;
-            spent.Value = row.Spent;
-            await history.ExecuteNonQueryAsync(ct);
+            for (var start = 0; start < rows.Count; start += RowsPerStatement)
+            {
+                var count = Math.Min(RowsPerStatement, rows.Count - start);
+                var command = count == RowsPerStatement ? full ??= Batch(count) : Batch(count);
+                for (var r = 0; r < count; r++)
+                {
+                    for (var c = 0; c < columns; c++)
+                    {
+                        command.Parameters[(r * columns) + c].Value = rows[start + r][c] ?? DBNull.Value;
+                    }
+                }
+
+                total += await execute(command);
+                if (command != full)
+                {
+                    await command.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            if (full is not null)
+            {
+                await full.DisposeAsync();
+            }
+        }
+
+        return total;
+
+        DbCommand Batch(int count)
+        {
+            var values = string.Join(", ", Enumerable.Range(0, count).Select(r => $"({string.Join(", ", Enumerable.Range(0, columns).Select(c => $"@p{(r * columns) + c}"))})"));
+            var command = Command(connection, tx, sql(values));
+            for (var i = 0; i < count * columns; i++)
+            {
+                AddParameter(command, $"p{i}", DBNull.Value);
+            }
+
+            return command;
         }
     }
 

@@ -31,6 +31,15 @@ public sealed class SqliteChainStore : SqlChainStore
 
     protected override string Sql(string sql) => Schema.ForSqlite(sql);
 
+    /// <summary>
+    /// Few rows per statement, each size prepared once and reused within the transaction: the
+    /// database is in process, so there is no round trip to save, and binding grows with the square
+    /// of a statement's parameters (SQLite looks each one up by name).
+    /// </summary>
+    protected override int RowsPerStatement => 16;
+
+    private protected override string MigrationSql(Schema.Migration migration) => migration.Sqlite ?? migration.Postgres;
+
     protected internal override async ValueTask<DbConnection> OpenAsync(CancellationToken ct)
     {
         var connection = new SqliteConnection(_connectionString);

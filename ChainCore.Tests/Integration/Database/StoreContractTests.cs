@@ -328,6 +328,85 @@ public sealed class StoreContractTests(StoreKind kind)
         }
     }
 
+    [Test]
+    public async Task A_transaction_is_read_from_its_block_and_its_bytes_are_not_stored_twice()
+    {
+        var store = await OpenAsync();
+        var genesis = P.Genesis;
+        var coinbase = Coinbase.Create(1, [.. Enumerable.Range(0, 70).Select(_ => TestData.Pay(Alice, Amount.FromCoins(1)))]);
+        var header = new BlockHeader(1, genesis.Hash, MerkleTree.ComputeRoot([coinbase.TxId]), genesis.Header.Time + 1, P.PowLimitBits, 0);
+        var funding = new Block(header, [coinbase]);
+        await ConnectAsync(store, genesis, 0);
+        await ConnectAsync(store, funding, 1);
+        var coins = Enumerable.Range(0, 70).Select(i => new SpentCoin(new OutPoint(coinbase.TxId, (uint)i), new Coin(coinbase.Outputs[i], 1, true))).ToList();
+        var payments = coins.Select((c, i) => TestData.Spend(Alice, [c.OutPoint], [TestData.Pay(Bob, new Amount(1 + i))])).ToList();
+        var big = TestData.MineBlock(funding.Hash, 2, funding.Header.Time + 1, payments, Amount.FromCoins(50), P);
+        await store.InsertBlockAsync(big, 2);
+        await ConnectAsync(store, big, 2, new BlockUndo([.. coins]));
+
+        foreach (var position in new[] { 0, 1, 35, 70 })
+        {
+            var stored = (await store.GetTransactionAsync(big.Transactions[position].TxId)).ShouldNotBeNull();
+            stored.Transaction.ToHex().ShouldBe(big.Transactions[position].ToHex(), $"position {position}");
+            stored.Position.ShouldBe(position);
+            stored.BlockHash.ShouldBe(big.Hash);
+        }
+
+        await using var raw = await OpenRawAsync(store);
+        await using var count = raw.CreateCommand();
+        count.CommandText = "select count(*) from transactions where raw is not null";
+        Convert.ToInt64(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture).ShouldBe(0);
+        if (store is PostgresChainStore)
+        {
+            // Random bytes do not compress: blocks and undo data are stored out of line as they are.
+            await using var storage = raw.CreateCommand();
+            storage.CommandText = "select string_agg(attstorage::text, '') from pg_attribute where (attrelid, attname) in (('blocks'::regclass, 'raw'), ('block_undo'::regclass, 'data'))";
+            (await storage.ExecuteScalarAsync()).ShouldBe("ee");
+        }
+    }
+
+    [Test]
+    public async Task Transactions_stored_by_schema_version_1_stay_readable_after_the_migration()
+    {
+        var store = await OpenAsync(initialize: false);
+        var (genesis, funding, payment, undo, pay) = Chain();
+        await using (var raw = await OpenRawAsync(store))
+        {
+            var v1 = Schema.Migrations[0].Postgres + """
+
+                create table schema_version (version integer not null);
+                insert into schema_version (version) values (1);
+                insert into blocks (hash, prev_hash, height, header, raw, tx_count, size, time, on_main_chain, invalid)
+                    values (@hash, @prev, 1, @header, @raw, 1, @size, 0, true, false);
+                insert into transactions (txid, block_hash, block_height, position, raw) values (@txid, @hash, 1, 0, @tx);
+                insert into utxos (txid, vout, value, pubkey_hash, height, is_coinbase) values (@txid, 0, @value, @pkh, 1, true);
+                """;
+            await using var command = raw.CreateCommand();
+            command.CommandText = store is SqliteChainStore ? Schema.ForSqlite(v1) : v1;
+            foreach (var (name, value) in new (string, object)[]
+            {
+                ("hash", funding.Hash.ToBytes()), ("prev", genesis.Hash.ToBytes()), ("header", funding.Header.Serialize()), ("raw", funding.Serialize()),
+                ("size", funding.SerializedSize), ("txid", funding.Transactions[0].TxId.ToBytes()), ("tx", funding.Transactions[0].Serialize()),
+                ("value", funding.Transactions[0].Outputs[0].Value.Units), ("pkh", AliceHash),
+            })
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
+
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await store.InitializeAsync();
+
+        (await store.GetSchemaVersionAsync()).ShouldBe(SchemaVersion.Current);
+        (await store.GetTransactionAsync(funding.Transactions[0].TxId)).ShouldNotBeNull().Transaction.ToHex().ShouldBe(funding.Transactions[0].ToHex());
+        await store.ConnectBlockAsync(payment, 2, undo);
+        (await store.GetTransactionAsync(pay.TxId)).ShouldNotBeNull().Transaction.ToHex().ShouldBe(pay.ToHex());
+    }
+
     private static async Task<System.Data.Common.DbConnection> OpenRawAsync(SqlChainStore store) =>
         store switch
         {
