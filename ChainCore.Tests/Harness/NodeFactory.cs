@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace ChainCore.Tests.Harness;
 
@@ -17,7 +18,7 @@ public sealed class NodeFactory(NodeSettings settings) : WebApplicationFactory<C
         builder.UseSetting("Node:NodeId", Settings.NodeId);
         builder.UseSetting("Node:Network", Settings.Network);
         builder.UseSetting("Node:Database", Settings.Database ?? string.Empty);
-        builder.UseSetting("Node:DataDir", Settings.DataDir ?? Path.Combine(Path.GetTempPath(), "chaincore-tests", Settings.NodeId));
+        builder.UseSetting("Node:DataDir", Settings.DataDir ?? Path.Combine(TestEnvironment.ScratchDirectory, Settings.NodeId));
         if (Settings.CoinbaseMaturity is { } maturity)
         {
             builder.UseSetting("Node:CoinbaseMaturity", maturity.ToString(CultureInfo.InvariantCulture));
@@ -28,13 +29,23 @@ public sealed class NodeFactory(NodeSettings settings) : WebApplicationFactory<C
             builder.UseSetting("Node:MinRelayFeePerKb", fee.ToString(CultureInfo.InvariantCulture));
         }
 
+        // The console hears warnings only; the test's log (when it has one) hears the node's Debug
+        // lines and everything else from Information, and is kept when the test fails.
+        builder.UseSetting("Logging:Console:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Default", Settings.Log is null ? "Warning" : "Information");
+        builder.UseSetting("Logging:LogLevel:Microsoft", "Warning");
+        builder.UseSetting("Logging:LogLevel:System", "Warning");
+        builder.UseSetting("Logging:LogLevel:ChainCore", Settings.Log is null ? "Warning" : "Debug");
         foreach (var (key, value) in Settings.Extra)
         {
             builder.UseSetting(key, value);
         }
 
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        builder.UseSetting("Logging:LogLevel:ChainCore", "Warning");
+        if (Settings.Log is { } log)
+        {
+            builder.ConfigureLogging(logging => logging.AddProvider(log.ProviderFor(Settings.LogSource ?? Settings.NodeId)));
+        }
+
         builder.ConfigureServices(services =>
         {
             if (Settings.Clock is { } clock)

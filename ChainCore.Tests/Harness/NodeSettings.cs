@@ -19,5 +19,11 @@ public sealed record NodeSettings
 
     public TimeProvider? Clock { get; init; }
 
+    /// <summary>The test's log: the node writes into it at Debug level (console output stays at Warning).</summary>
+    public TestLog? Log { get; init; }
+
+    /// <summary>The prefix of the node's lines in <see cref="Log"/>; the node id when null.</summary>
+    public string? LogSource { get; init; }
+
     public IReadOnlyDictionary<string, string?> Extra { get; init; } = new Dictionary<string, string?>();
 }

@@ -11,7 +11,7 @@ public static class PerformanceReport
 {
     public sealed record Measurement(string Name, DateTimeOffset At, string Machine, int Cores, IReadOnlyDictionary<string, double> Figures, string? Note);
 
-    public static string Directory => Path.Combine(RepositoryRoot(), "tests", "reports", "performance");
+    public static string Directory => ReportPaths.Performance;
 
     public static Measurement Record(string name, IReadOnlyDictionary<string, double> figures, string? note = null)
     {
@@ -22,16 +22,5 @@ public static class PerformanceReport
         File.AppendAllText(Path.Combine(Directory, "history.jsonl"), json + Environment.NewLine);
         TestContext.Out.WriteLine($"{name}: {string.Join(", ", figures.Select(f => $"{f.Key}={f.Value:G6}"))}");
         return measurement;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ChainCore.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? AppContext.BaseDirectory;
     }
 }

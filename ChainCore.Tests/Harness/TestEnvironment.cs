@@ -21,6 +21,9 @@ public static class TestEnvironment
     /// <summary>This run's id, part of every database name it creates: two runs never share one.</summary>
     public static string RunId { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
+    /// <summary>This run's folder for node data (SQLite files): test ids repeat across runs, the run id does not. Removed when the run ends.</summary>
+    public static string ScratchDirectory => Path.Combine(Path.GetTempPath(), "chaincore-tests", RunId);
+
     /// <summary>The run's timeout factor (see <see cref="Timeouts"/>).</summary>
     public static double TimeoutFactor => Timeouts.Factor;
 
@@ -51,6 +54,18 @@ public static class TestEnvironment
 
     internal static async Task ShutdownAsync()
     {
+        if (Directory.Exists(ScratchDirectory))
+        {
+            try
+            {
+                Directory.Delete(ScratchDirectory, recursive: true);
+            }
+            catch (IOException e)
+            {
+                await TestContext.Progress.WriteLineAsync($"could not remove {ScratchDirectory}: {e.Message}");
+            }
+        }
+
         if (!Server.IsValueCreated || !Server.Value.IsCompletedSuccessfully)
         {
             return;

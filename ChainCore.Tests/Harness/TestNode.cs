@@ -60,14 +60,39 @@ public sealed class TestNode : IAsyncDisposable
 
     public Task<StatusResponse> StatusAsync(CancellationToken ct = default) => Client.GetStatusAsync(ct);
 
+    /// <summary>The test's log the node writes into, if it has one.</summary>
+    public TestLog? Log => _factory.Settings.Log;
+
+    /// <summary>The node's state when it was disposed (for the evidence of a failed test), or null while it runs.</summary>
+    public string? FinalState { get; private set; }
+
     public override string ToString()
     {
+        if (FinalState is not null)
+        {
+            return FinalState + " (stopped)";
+        }
+
         var tip = Chain.IsInitialized ? $"{Chain.Tip.Height} {Chain.Tip.Hash}" : "not started";
         return $"{NodeId}: tip {tip}, mempool {Chain.Mempool.Count}";
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (FinalState is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            FinalState = ToString();
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            FinalState = $"{NodeId}: state unavailable ({e.Message})";
+        }
+
         Http.Dispose();
         await _factory.DisposeAsync();
     }
