@@ -8,16 +8,18 @@ namespace ChainCore.Tests.Integration.Transactions;
 [TestFixture, Category("Integration"), Category("Database")]
 public sealed class TransactionFlowTests : NodeTestBase
 {
+    private const int RegtestMaturity = 100;
     private static readonly Amount Fee = Amount.ParseCoins("0.1");
 
+    /// <summary>At regtest's real maturity: 101 blocks leave the sender two spendable coinbases (heights 1 and 2).</summary>
     [Test]
     public async Task Wallet_to_wallet_transfer_moves_exact_amounts_once_mined()
     {
-        await using var node = await StartNodeAsync();
+        await using var node = await StartNodeAsync(coinbaseMaturity: RegtestMaturity);
         var sender = Wallets.NewWallet();
         var receiver = Wallets.NewWallet();
         var bystander = Wallets.NewWallet();
-        await node.MineAsync(2, sender.Address.ToString());
+        await node.MineAsync(RegtestMaturity + 1, sender.Address.ToString());
         var senderClient = Wallets.ClientFor(node, sender);
         var receiverClient = Wallets.ClientFor(node, receiver);
         var initial = await senderClient.GetBalanceAsync();
@@ -29,9 +31,12 @@ public sealed class TransactionFlowTests : NodeTestBase
         (await node.Client.GetBalanceAsync(receiver.Address.ToString())).Pending.ShouldBe(5m);
         await node.MineAsync(1, bystander.Address.ToString());
 
-        (await senderClient.GetBalanceAsync()).ShouldBe(initial - Amount.FromCoins(5) - Fee);
+        // The new block also matures the sender's coinbase of height 3.
+        (await senderClient.GetBalanceAsync()).ShouldBe(initial + Amount.FromCoins(50) - Amount.FromCoins(5) - Fee);
         (await receiverClient.GetBalanceAsync()).ShouldBe(Amount.FromCoins(5));
-        (await node.Client.GetBalanceAsync(bystander.Address.ToString())).Confirmed.ShouldBe(50.1m);
+        var bystanderBalance = await node.Client.GetBalanceAsync(bystander.Address.ToString());
+        bystanderBalance.Confirmed.ShouldBe(0m);
+        bystanderBalance.Immature.ShouldBe(50.1m, "the subsidy and the fee, in a coinbase that must wait");
         (await node.Client.GetMempoolAsync()).Count.ShouldBe(0);
     }
 
@@ -53,9 +58,9 @@ public sealed class TransactionFlowTests : NodeTestBase
     [Test]
     public async Task Three_payments_in_a_row_leave_the_exact_balance()
     {
-        await using var node = await StartNodeAsync();
+        await using var node = await StartNodeAsync(coinbaseMaturity: RegtestMaturity);
         var sender = Wallets.NewWallet();
-        await node.MineAsync(2, sender.Address.ToString());
+        await node.MineAsync(RegtestMaturity + 1, sender.Address.ToString());
         var client = Wallets.ClientFor(node, sender);
         var initial = await client.GetBalanceAsync();
         var payments = new[] { Amount.ParseCoins("1.0"), Amount.ParseCoins("1.5"), Amount.ParseCoins("2.0") };
@@ -71,7 +76,8 @@ public sealed class TransactionFlowTests : NodeTestBase
         await node.MineAsync(1, Wallets.NewWallet().Address.ToString());
 
         var totalSent = payments.Aggregate(Amount.Zero, (a, b) => a + b);
-        (await client.GetBalanceAsync()).ShouldBe(initial - totalSent - Fee - Fee - Fee);
+        var matured = Amount.FromCoins(50);
+        (await client.GetBalanceAsync()).ShouldBe(initial + matured - totalSent - Fee - Fee - Fee);
         for (var i = 0; i < payments.Length; i++)
         {
             (await node.Client.GetBalanceAsync(recipients[i].Address.ToString())).Confirmed.ShouldBe(payments[i].ToCoins());
@@ -98,19 +104,20 @@ public sealed class TransactionFlowTests : NodeTestBase
         (await node.Client.GetMempoolAsync()).Transactions.Single().TxId.ShouldBe(first.TxId.ToString());
     }
 
+    /// <summary>A coinbase of height 1 may go in block 101 (100 confirmations), so the mempool takes its spend at tip 100, not before.</summary>
     [Test]
     public async Task Spending_an_immature_coinbase_is_refused()
     {
-        await using var node = await StartNodeAsync(coinbaseMaturity: 5);
+        await using var node = await StartNodeAsync(coinbaseMaturity: RegtestMaturity);
         var sender = Wallets.NewWallet();
         await node.MineAsync(1, sender.Address.ToString());
         var utxo = (await node.Client.GetUtxosAsync(sender.Address.ToString())).Utxos[0];
         var spend = Wallets.Spend(sender, new OutPoint(Hash256.Parse(utxo.TxId), utxo.Index), Amount.FromCoins(50), Wallets.NewWallet().Address, Fee);
 
-        var refused = await node.Client.SubmitTransactionAsync(spend);
-
-        refused.Code.ShouldBe(RejectCodes.ImmatureCoinbase);
-        await node.MineAsync(4, Wallets.NewWallet().Address.ToString());
+        (await node.Client.SubmitTransactionAsync(spend)).Code.ShouldBe(RejectCodes.ImmatureCoinbase);
+        await node.MineAsync(RegtestMaturity - 2, Wallets.NewWallet().Address.ToString());
+        (await node.Client.SubmitTransactionAsync(spend)).Code.ShouldBe(RejectCodes.ImmatureCoinbase, "at tip 99 the spend would go in block 100: 99 confirmations");
+        await node.MineAsync(1, Wallets.NewWallet().Address.ToString());
         (await node.Client.SubmitTransactionAsync(spend)).Accepted.ShouldBeTrue();
     }
 
