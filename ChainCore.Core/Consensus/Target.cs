@@ -75,7 +75,7 @@ public static class Target
 
     /// <summary>Bitcoin's <c>CheckProofOfWork</c>: the bits are a valid target and the hash, read as a number, does not exceed it.</summary>
     public static bool CheckProofOfWork(Hash256 hash, uint bits, ConsensusParams p) =>
-        TryGetTarget(bits, p, out var target) && hash.ToBigInteger() <= target;
+        PowTarget.TryCreate(bits, p, out var target) && target.IsMetBy(hash);
 
     /// <summary>Expected number of hashes to find a block at <paramref name="bits"/>: 2^256 / (target + 1); zero for an unusable target.</summary>
     public static BigInteger GetBlockWork(uint bits)

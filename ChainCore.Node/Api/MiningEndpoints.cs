@@ -2,9 +2,9 @@ using System.Globalization;
 using ChainCore.Core.Api;
 using ChainCore.Core.Consensus;
 using ChainCore.Core.Crypto;
+using ChainCore.Core.Mining;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
-using ChainCore.Node.Mining;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

@@ -60,6 +60,6 @@ public static class TestData
         var coinbase = Coinbase.Create(height, payTo ?? new byte[20], coinbaseValue, extraNonce == 0 ? [] : [extraNonce]);
         var all = transactions.Prepend(coinbase).ToImmutableArray();
         var header = new BlockHeader(1, previous, MerkleTree.ComputeRoot(all), time, p.PowLimitBits, 0);
-        return Node.Mining.BlockSolver.Solve(new Block(header, all), p, CancellationToken.None);
+        return ChainCore.Core.Mining.BlockSolver.Solve(new Block(header, all), p, CancellationToken.None);
     }
 }

@@ -30,7 +30,7 @@ public sealed class BlockConnectPerformanceTests(StoreKind store) : NodeTestBase
             var outputs = Enumerable.Range(0, Transactions).Select(_ => new TxOut(share, [.. owner.KeyHash])).ToImmutableArray();
             var funding = Coinbase.Create(1, outputs);
             var header = new BlockHeader(1, node.Chain.Tip.Hash, MerkleTree.ComputeRoot([funding.TxId]), node.Chain.Tip.Header.Time + 1, p.PowLimitBits, 0);
-            var fundingBlock = Node.Mining.BlockSolver.Solve(new Block(header, [funding]), p, CancellationToken.None);
+            var fundingBlock = ChainCore.Core.Mining.BlockSolver.Solve(new Block(header, [funding]), p, CancellationToken.None);
             (await node.Chain.ProcessBlockAsync(fundingBlock)).BecameTip.ShouldBeTrue();
 
             var fee = new Amount(1_000);

@@ -1,7 +1,7 @@
 using ChainCore.Core.Consensus;
 using ChainCore.Core.Crypto;
 using ChainCore.Core.Primitives;
-using ChainCore.Node.Mining;
+using ChainCore.Core.Mining;
 using ChainCore.Tests.Harness;
 
 namespace ChainCore.Tests.Integration.Mining;

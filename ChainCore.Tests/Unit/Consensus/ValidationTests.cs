@@ -49,7 +49,7 @@ public sealed class ValidationTests
     private static TxIn Input(OutPoint coin) => new(coin, [1], [.. Alice.PublicKey.ToBytes()]);
 
     private static Block Solve(BlockHeader header, ImmutableArray<Transaction> transactions) =>
-        Node.Mining.BlockSolver.Solve(new Block(header, transactions), P, CancellationToken.None);
+        ChainCore.Core.Mining.BlockSolver.Solve(new Block(header, transactions), P, CancellationToken.None);
 
     public static IEnumerable<TestCaseData> Refusals()
     {
