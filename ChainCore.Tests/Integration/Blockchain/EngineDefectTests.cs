@@ -1,7 +1,7 @@
 using ChainCore.Core.Consensus;
+using ChainCore.Core.Mining;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
-using ChainCore.Node.Mining;
 using ChainCore.Node.Storage;
 using ChainCore.Tests.Fixtures;
 using ChainCore.Tests.Harness;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using ChainCore.Core.Consensus;
+using ChainCore.Core.Mining;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
-using ChainCore.Node.Mining;
 using ChainCore.Tests.Harness;
 
 namespace ChainCore.Tests.Integration.Blockchain;
