@@ -68,16 +68,16 @@ internal sealed class WalletCommands
             return ExitCodes.BadInput;
         }
 
-        var configuration = new InvocationConfiguration { Output = _console.Out, Error = _console.Error, EnableDefaultExceptionHandler = false };
-        try
+        // No signal handlers: they are process-wide, and Ctrl-C can do no harm here (a file is written by
+        // one rename, a payment is one request).
+        var configuration = new InvocationConfiguration
         {
-            return await parsed.InvokeAsync(configuration, ct);
-        }
-        catch (WalletCliException e)
-        {
-            _console.Error.WriteLine($"error: {e.Message}");
-            return e.ExitCode;
-        }
+            Output = _console.Out,
+            Error = _console.Error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        };
+        return await parsed.InvokeAsync(configuration, ct);
     }
 
     private RootCommand BuildCommands()
