@@ -4,6 +4,7 @@ using ChainCore.Node.Addresses;
 using ChainCore.Node.Api;
 using ChainCore.Node.Chain;
 using ChainCore.Node.Mempool;
+using ChainCore.Node.Network;
 using ChainCore.Node.Storage;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -56,6 +57,7 @@ public static class NodeServices
         });
         builder.Services.AddHostedService<ChainInitializer>();
         builder.Services.AddSingleton<AddressService>();
+        builder.Services.AddChainCoreNetwork(builder.Configuration);
 
         builder.Services.Configure<JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Customize);
@@ -74,6 +76,8 @@ public static class NodeServices
         app.MapTransactionEndpoints();
         app.MapAddressEndpoints();
         app.MapMiningEndpoints();
+        app.MapPeerEndpoints();
+        app.MapP2pEndpoints();
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using ChainCore.Core.Api;
 using ChainCore.Core.Consensus;
 using ChainCore.Node.Chain;
+using ChainCore.Node.Network;
 using ChainCore.Node.Storage;
 using Microsoft.Extensions.Options;
 
@@ -17,18 +18,16 @@ public static class StatusEndpoints
         return app;
     }
 
-    private static async Task<StatusResponse> GetStatus(ChainEngine chain, IOptions<NodeOptions> options, IPeerStore peerStore, TimeProvider clock, CancellationToken ct)
+    private static StatusResponse GetStatus(ChainEngine chain, IOptions<NodeOptions> options, PeerManager peers)
     {
         var tip = chain.Tip;
-        var recent = clock.GetUtcNow().AddMinutes(-10);
-        var peers = (await peerStore.GetPeersAsync(ct)).Count(p => p.LastSeen >= recent);
         return new StatusResponse(
             options.Value.NodeId,
             chain.Params.Name,
             tip.Height + 1,
             tip.Height,
             tip.Hash.ToString(),
-            peers,
+            peers.Count,
             chain.Mempool.Count,
             Target.GetDifficulty(tip.Header.Bits, chain.Params),
             tip.Header.Bits.ToString("x8", CultureInfo.InvariantCulture),

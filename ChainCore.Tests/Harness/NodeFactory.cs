@@ -48,6 +48,11 @@ public sealed class NodeFactory(NodeSettings settings) : WebApplicationFactory<C
 
         builder.ConfigureServices(services =>
         {
+            if (Settings.PeerHandler is { } peerHandler)
+            {
+                services.AddHttpClient(ChainCore.Node.Network.P2pOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(peerHandler);
+            }
+
             if (Settings.Clock is { } clock)
             {
                 services.RemoveAll<TimeProvider>();

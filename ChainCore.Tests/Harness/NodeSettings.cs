@@ -25,5 +25,8 @@ public sealed record NodeSettings
     /// <summary>The prefix of the node's lines in <see cref="Log"/>; the node id when null.</summary>
     public string? LogSource { get; init; }
 
+    /// <summary>Primary handler of the node's named P2P client; the test network routes peer traffic in memory through it.</summary>
+    public Func<HttpMessageHandler>? PeerHandler { get; init; }
+
     public IReadOnlyDictionary<string, string?> Extra { get; init; } = new Dictionary<string, string?>();
 }

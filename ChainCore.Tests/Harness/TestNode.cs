@@ -31,6 +31,9 @@ public sealed class TestNode : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
+    /// <summary>A handler that sends requests straight into this node's test server (for in-memory peer routing).</summary>
+    public HttpMessageHandler CreateServerHandler() => _factory.Server.CreateHandler();
+
     /// <summary>Starts a node; the chain is loaded (or created) before this returns.</summary>
     public static Task<TestNode> StartAsync(NodeSettings settings)
     {
