@@ -1,8 +1,8 @@
 using System.Text;
 using ChainCore.Core.Consensus;
+using ChainCore.Core.Mining;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
-using ChainCore.Node.Mining;
 using ChainCore.Node.Storage;
 using ChainCore.Tests.Fixtures;
 using ChainCore.Tests.Harness;
