@@ -23,11 +23,22 @@ public static class ChildProcessProgram
             case "timeout-factor":
                 await Console.Out.WriteLineAsync(Timeouts.Factor.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 return 0;
+            case "compare-performance" when args.Length >= 3:
+                // compare-performance BASELINE DIR [--fail-on-regression | --update]
+                if (args.Contains("--update"))
+                {
+                    var previous = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(args[1]))!.AsObject();
+                    await File.WriteAllTextAsync(args[1], PerformanceBaseline.Update(previous, PerformanceBaseline.ReadLatest(args[2])) + Environment.NewLine);
+                    await Console.Out.WriteLineAsync($"updated {args[1]}");
+                    return 0;
+                }
+
+                return PerformanceBaseline.Run(args[1], args[2], args.Contains("--fail-on-regression"), Console.Out);
             case "run-id":
                 await Console.Out.WriteLineAsync(TestEnvironment.RunId);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: ChainCore.Tests start-cluster | run-id | timeout-factor");
+                await Console.Error.WriteLineAsync("usage: ChainCore.Tests start-cluster | run-id | timeout-factor | compare-performance BASELINE DIR [--fail-on-regression|--update]");
                 return 2;
         }
     }
