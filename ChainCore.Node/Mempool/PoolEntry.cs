@@ -37,6 +37,9 @@ internal sealed class PoolEntry(MempoolEntry entry)
 
     public long DescendantFees { get; set; } = entry.Fee.Units;
 
+    /// <summary>Its place in the current template selection's initial order (scratch, under the pool's lock).</summary>
+    public int SelectionRank { get; set; }
+
     /// <summary>The eviction key this entry is filed under in the pool's eviction index.</summary>
     public FeeRate EvictionScore { get; set; }
 
@@ -57,7 +60,7 @@ internal sealed class PoolEntry(MempoolEntry entry)
 /// <summary>Fees over bytes, compared exactly (cross-multiplied in 128 bits, never through floating point).</summary>
 internal readonly record struct FeeRate(long Fees, long Size) : IComparable<FeeRate>
 {
-    public int CompareTo(FeeRate other) => ((Int128)Fees * other.Size).CompareTo((Int128)other.Fees * Size);
+    public int CompareTo(FeeRate other) => Math.BigMul(Fees, other.Size).CompareTo(Math.BigMul(other.Fees, Size));
 
     public static FeeRate Max(FeeRate a, FeeRate b) => a.CompareTo(b) >= 0 ? a : b;
 

@@ -151,30 +151,29 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
     }
 
     /// <summary>
-    /// Makes room for <paramref name="candidate"/> if that is possible without evicting one of its
-    /// ancestors or a package paying at least its fee rate; all or nothing. Prefer <see cref="TryAdd(MempoolEntry)"/>,
-    /// which also applies the package limits and adds in the same step.
+    /// Evicts until the pool is within its bounds again, lowest descendant score first with all
+    /// descendants, as Bitcoin's <c>TrimToSize</c>: for after <see cref="Add"/> took transactions of
+    /// disconnected blocks past the bounds. Returns what was evicted.
     /// </summary>
-    public bool MakeRoomFor(MempoolEntry candidate)
+    public IReadOnlyList<Hash256> TrimToSize()
     {
-        ArgumentNullException.ThrowIfNull(candidate);
         lock (_sync)
         {
-            var victims = PlanEviction(candidate, WithAncestors(ParentsOf(candidate.Transaction)));
-            if (victims is null)
+            var evicted = new List<Hash256>();
+            while ((_entries.Count > maxTransactions || _bytes > maxBytes) && _byDescendantScore.Min is { } lowest)
             {
-                return false;
+                evicted.AddRange(RemoveStaged(WithDescendants([lowest])));
             }
 
-            RemoveStaged(victims);
-            return true;
+            return evicted;
         }
     }
 
     /// <summary>
-    /// Adds a validated transaction without the mempool's size bound or package limits (see
-    /// <see cref="TryAdd(MempoolEntry)"/>). A transaction already pooled, or spending an outpoint a
-    /// pooled one spends, is a caller's bug.
+    /// Adds a validated transaction without the mempool's size bound or package limits, as Bitcoin
+    /// does for transactions of disconnected blocks (they were mined once); <see cref="TrimToSize"/>
+    /// restores the bounds afterwards. Everything else goes through <see cref="TryAdd(MempoolEntry)"/>.
+    /// A transaction already pooled, or spending an outpoint a pooled one spends, is a caller's bug.
     /// </summary>
     public void Add(MempoolEntry entry)
     {
@@ -250,8 +249,32 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
         lock (_sync)
         {
             var byScore = _entries.Values.ToArray();
-            var keys = Array.ConvertAll(byScore, n => MiningKey.Of(n, n.AncestorCount, n.AncestorSize, n.AncestorFees));
-            Array.Sort(keys, byScore, MiningKey.BestFirst);
+            var scores = Array.ConvertAll(byScore, n => n.AncestorScore(n.AncestorFees, n.AncestorSize));
+            Array.Sort(scores, byScore, Comparer<FeeRate>.Create(static (x, y) => y.CompareTo(x)));
+            // Equal scores: oldest first, then by txid, so the choice is deterministic.
+            for (var start = 0; start < byScore.Length;)
+            {
+                var end = start + 1;
+                while (end < byScore.Length && scores[end].CompareTo(scores[start]) == 0)
+                {
+                    end++;
+                }
+
+                if (end - start > 1)
+                {
+                    Array.Sort(byScore, start, end - start, OldestFirst.Instance);
+                }
+
+                start = end;
+            }
+
+            var keys = new MiningKey[byScore.Length];
+            for (var i = 0; i < byScore.Length; i++)
+            {
+                var node = byScore[i];
+                node.SelectionRank = i;
+                keys[i] = new MiningKey(node.AncestorCount, i, node.AncestorSize, node.AncestorFees, scores[i]);
+            }
 
             var selected = new List<MempoolEntry>();
             var included = new HashSet<PoolEntry>();
@@ -259,6 +282,7 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
             // Bitcoin's mapModifiedTx: entries some of whose ancestors are in, with what remains of their package.
             var modified = new Dictionary<PoolEntry, MiningKey>();
             var modifiedQueue = new PriorityQueue<PoolEntry, MiningKey>(MiningKey.BestFirst);
+            var leaving = new Dictionary<PoolEntry, (int Count, long Size, long Fees)>();
             var bytes = 0L;
             var next = 0;
             var consecutiveFailures = 0;
@@ -304,9 +328,14 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
                 }
 
                 consecutiveFailures = 0;
-                var members = Ancestors([candidate], exclude: included);
-                members.Add(candidate);
-                foreach (var member in members.OrderBy(m => m.AncestorCount).ThenBy(m => m.Sequence).ThenBy(m => m.TxId))
+                List<PoolEntry> members = [candidate];
+                if (package.Count > 1)
+                {
+                    members.AddRange(Ancestors([candidate], exclude: included));
+                    members.Sort(static (a, b) => a.AncestorCount != b.AncestorCount ? a.AncestorCount.CompareTo(b.AncestorCount) : OldestFirst.Instance.Compare(a, b));
+                }
+
+                foreach (var member in members)
                 {
                     selected.Add(member.Entry);
                     included.Add(member);
@@ -314,22 +343,29 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
                 }
 
                 bytes += package.Size;
+
+                // What remains of each descendant's package: one update per descendant and package, not per pair.
+                leaving.Clear();
                 foreach (var member in members)
                 {
-                    foreach (var descendant in Descendants([member]))
+                    if (member.Children.Count == 0)
                     {
-                        if (included.Contains(descendant))
-                        {
-                            continue;
-                        }
-
-                        var before = modified.TryGetValue(descendant, out var known)
-                            ? known
-                            : MiningKey.Of(descendant, descendant.AncestorCount, descendant.AncestorSize, descendant.AncestorFees);
-                        var after = MiningKey.Of(descendant, before.Count - 1, before.Size - member.Size, before.Fees - member.Fee);
-                        modified[descendant] = after;
-                        modifiedQueue.Enqueue(descendant, after);
+                        continue;
                     }
+
+                    foreach (var descendant in Descendants([member], exclude: included))
+                    {
+                        var (count, size, fees) = leaving.GetValueOrDefault(descendant);
+                        leaving[descendant] = (count + 1, size + member.Size, fees + member.Fee);
+                    }
+                }
+
+                foreach (var (descendant, gone) in leaving)
+                {
+                    var before = modified.TryGetValue(descendant, out var known) ? known : keys[descendant.SelectionRank];
+                    var after = MiningKey.Of(descendant, before.Count - gone.Count, before.Size - gone.Size, before.Fees - gone.Fees);
+                    modified[descendant] = after;
+                    modifiedQueue.Enqueue(descendant, after);
                 }
             }
 
@@ -714,26 +750,28 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
     private static HashSet<PoolEntry> Walk(IEnumerable<PoolEntry> from, Func<PoolEntry, HashSet<PoolEntry>> links, HashSet<PoolEntry>? exclude)
     {
         var found = new HashSet<PoolEntry>();
-        var visited = new HashSet<PoolEntry>();
-        var stack = new Stack<PoolEntry>();
+        HashSet<PoolEntry>? walkedThrough = null;
+        Stack<PoolEntry>? stack = null;
         foreach (var start in from)
         {
             foreach (var next in links(start))
             {
-                stack.Push(next);
+                (stack ??= new Stack<PoolEntry>()).Push(next);
             }
         }
 
-        while (stack.TryPop(out var node))
+        while (stack is not null && stack.TryPop(out var node))
         {
-            if (!visited.Add(node))
+            if (exclude is not null && exclude.Contains(node))
+            {
+                if (!(walkedThrough ??= []).Add(node))
+                {
+                    continue;
+                }
+            }
+            else if (!found.Add(node))
             {
                 continue;
-            }
-
-            if (exclude is null || !exclude.Contains(node))
-            {
-                found.Add(node);
             }
 
             foreach (var next in links(node))
@@ -771,22 +809,27 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
         }
     }
 
-    /// <summary>What remains of an entry's ancestor package, and its place in mining order: best ancestor score first; on a tie the oldest first.</summary>
-    private readonly record struct MiningKey(int Count, long Size, long Fees, FeeRate Score, long Sequence, Hash256 TxId)
+    /// <summary>
+    /// What remains of an entry's ancestor package, and its place in mining order: best ancestor score
+    /// first; on a tie the earlier rank (the oldest, then the lowest txid).
+    /// </summary>
+    private readonly record struct MiningKey(int Count, int Rank, long Size, long Fees, FeeRate Score)
     {
         public static Comparer<MiningKey> BestFirst { get; } = Comparer<MiningKey>.Create(static (x, y) =>
         {
             var byScore = y.Score.CompareTo(x.Score);
-            if (byScore != 0)
-            {
-                return byScore;
-            }
-
-            var bySequence = x.Sequence.CompareTo(y.Sequence);
-            return bySequence != 0 ? bySequence : x.TxId.CompareTo(y.TxId);
+            return byScore != 0 ? byScore : x.Rank.CompareTo(y.Rank);
         });
 
         public static MiningKey Of(PoolEntry node, int count, long size, long fees) =>
-            new(count, size, fees, node.AncestorScore(fees, size), node.Sequence, node.TxId);
+            new(count, node.SelectionRank, size, fees, node.AncestorScore(fees, size));
+    }
+
+    private sealed class OldestFirst : IComparer<PoolEntry>
+    {
+        public static OldestFirst Instance { get; } = new();
+
+        public int Compare(PoolEntry? x, PoolEntry? y) =>
+            x!.Sequence != y!.Sequence ? x.Sequence.CompareTo(y.Sequence) : x.TxId.CompareTo(y.TxId);
     }
 }

@@ -161,11 +161,8 @@ public sealed class TransactionPoolTests
         pool.Add(Entry(pool, parent, 200));
 
         // The old pool evicted the parent and kept the child, orphaned: every template then failed.
-        pool.MakeRoomFor(Entry(pool, child, 1_000_000)).ShouldBeFalse("the only room is the child's own parent");
-        pool.Contains(parent.TxId).ShouldBeTrue();
-
         var refused = pool.TryAdd(Entry(pool, child, 1_000_000));
-        refused.Code.ShouldBe(RejectCodes.MempoolFull);
+        refused.Code.ShouldBe(RejectCodes.MempoolFull, "the only room is the child's own parent");
         refused.Category.ShouldBe(ValidationCategory.Policy);
         pool.Snapshot().Select(e => e.TxId).ShouldBe([parent.TxId]);
         pool.SelectForBlock(1_000_000).Select(e => e.TxId).ShouldBe([parent.TxId]);
@@ -182,10 +179,9 @@ public sealed class TransactionPoolTests
         pool.Add(Entry(pool, parent, 200));
         pool.Add(Entry(pool, unrelated, 2_000));
 
-        pool.MakeRoomFor(Entry(pool, child, 1_000_000)).ShouldBeTrue();
-        pool.Contains(parent.TxId).ShouldBeTrue("the old pool evicted the cheapest transaction: the child's own parent");
-        pool.Contains(unrelated.TxId).ShouldBeFalse();
-        pool.Add(Entry(pool, child, 1_000_000));
+        pool.TryAdd(Entry(pool, child, 1_000_000), out var evicted).IsValid.ShouldBeTrue();
+        evicted.ShouldBe([unrelated.TxId], "the old pool evicted the cheapest transaction: the child's own parent");
+        pool.Contains(parent.TxId).ShouldBeTrue();
 
         var template = pool.SelectForBlock(1_000_000);
         template.Select(e => e.TxId).ShouldBe([parent.TxId, child.TxId]);
@@ -203,13 +199,10 @@ public sealed class TransactionPoolTests
         pool.Add(Entry(pool, dear, 40_000));
 
         // Room for 700 bytes needs both gone; the second pays more than the candidate.
-        pool.MakeRoomFor(Entry(pool, SizedTx(random, 700), 7_000)).ShouldBeFalse();
-        pool.Count.ShouldBe(2, "the old pool evicted the cheap one before finding it could not make room");
-
         var result = pool.TryAdd(Entry(pool, SizedTx(random, 700), 7_000), out var evicted);
         result.Code.ShouldBe(RejectCodes.MempoolFull);
         evicted.ShouldBeEmpty();
-        pool.Snapshot().Select(e => e.TxId).ShouldBe([cheap.TxId, dear.TxId]);
+        pool.Snapshot().Select(e => e.TxId).ShouldBe([cheap.TxId, dear.TxId], "the old pool evicted the cheap one before finding it could not make room");
         pool.Bytes.ShouldBe(800);
     }
 
@@ -408,6 +401,28 @@ public sealed class TransactionPoolTests
         pool.Snapshot().Select(e => e.TxId).ShouldBe([untouched.TxId]);
         pool.GetSpender(shared).ShouldBeNull();
         pool.Get(untouched.TxId)!.FeeRatePerKb.ShouldBe(1_000L * 1000 / untouched.SerializedSize);
+    }
+
+    [Test]
+    public void Trimming_after_a_reorg_evicts_the_lowest_packages_until_the_pool_fits()
+    {
+        var random = new Random(30);
+        var pool = new TransactionPool(maxTransactions: 3, maxBytes: 1_000_000);
+        var cheapParent = SizedTx(random, 200);
+        var cheapChild = SizedTx(random, 200, Out(cheapParent));
+        var middle = SizedTx(random, 200);
+        var dear = SizedTx(random, 200);
+        var paidFor = SizedTx(random, 200);
+        var payer = SizedTx(random, 200, Out(paidFor));
+        foreach (var (tx, fee) in new[] { (cheapParent, 200L), (cheapChild, 400L), (middle, 4_000L), (dear, 8_000L), (paidFor, 200L), (payer, 19_800L) })
+        {
+            pool.Add(Entry(pool, tx, fee));
+        }
+
+        pool.Count.ShouldBe(6, "transactions of disconnected blocks bypass the bounds");
+        pool.TrimToSize().ShouldBe([cheapParent.TxId, cheapChild.TxId, middle.TxId], ignoreOrder: true);
+        pool.Snapshot().Select(e => e.TxId).ShouldBe([dear.TxId, paidFor.TxId, payer.TxId]);
+        pool.TrimToSize().ShouldBeEmpty();
     }
 
     [Test]
