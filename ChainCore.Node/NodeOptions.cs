@@ -1,16 +1,21 @@
+using System.Net;
 using ChainCore.Core.Consensus;
+using Microsoft.Extensions.Options;
 
 namespace ChainCore.Node;
 
 /// <summary>
-/// The node's settings, bound from the "Node" section of appsettings, environment variables
-/// (<c>Node__NodeId</c>) and command-line flags (<c>--node-id</c>; see <see cref="CommandLine"/>).
+/// The node's settings, bound from the "Node" section of appsettings.json, environment variables
+/// (<c>Node__NodeId</c>) and command-line flags (<c>--node-id</c>; see <see cref="NodeCommandLine"/>),
+/// later sources winning. <see cref="Validate"/> checks them all, whatever their source.
 /// </summary>
 public sealed class NodeOptions
 {
     public const string Section = "Node";
+    public const int DefaultApiPort = 5000;
+    public const string DefaultHost = "127.0.0.1";
 
-    public string NodeId { get; set; } = "node";
+    public string NodeId { get; set; } = "node-0";
 
     /// <summary>main, devnet or regtest.</summary>
     public string Network { get; set; } = "regtest";
@@ -21,6 +26,10 @@ public sealed class NodeOptions
     /// <summary>A PostgreSQL connection string; empty means the embedded SQLite store.</summary>
     public string? Database { get; set; }
 
+    /// <summary>The address the API listens on: 127.0.0.1 unless told otherwise (0.0.0.0 for every interface).</summary>
+    public string Host { get; set; } = DefaultHost;
+
+    /// <summary>The API's port; null means <see cref="DefaultApiPort"/>, 0 a free port chosen at start (the start-up line shows it).</summary>
     public int? ApiPort { get; set; }
 
     /// <summary>Accepted for compatibility; peer traffic runs over the API's HTTP endpoint unless set.</summary>
@@ -32,7 +41,7 @@ public sealed class NodeOptions
     /// <summary>This node's own URL as peers should reach it.</summary>
     public string? PublicUrl { get; set; }
 
-    /// <summary>Coinbase maturity override (regtest tests lower it); null keeps the network's.</summary>
+    /// <summary>Coinbase maturity override, regtest and devnet only; null keeps the network's.</summary>
     public int? CoinbaseMaturity { get; set; }
 
     /// <summary>Minimum fee per 1,000 bytes, in units, for the mempool to accept a transaction.</summary>
@@ -60,17 +69,82 @@ public sealed class NodeOptions
     public IReadOnlyList<string> BootstrapNodeList =>
         (BootstrapNodes ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    /// <summary>The testing plan's flags and where they bind.</summary>
-    public static IReadOnlyDictionary<string, string> CommandLine { get; } = new Dictionary<string, string>
+    /// <summary>The embedded store's file when no <see cref="Database"/> is given.</summary>
+    public string SqlitePath => Path.Combine(DataDir, $"{NodeId}-{Network}.db");
+
+    /// <summary>Where the chain is kept, for logs: the SQLite file, or the PostgreSQL server and database without the password.</summary>
+    public string DataLocation =>
+        string.IsNullOrWhiteSpace(Database) ? $"SQLite {SqlitePath}"
+        : NodeValues.TryDescribeDatabase(Database, out var description, out _) ? description
+        : "PostgreSQL (unreadable connection string)";
+
+    /// <summary>Binds the "Node" section; a value that does not convert (Node__ApiPort=abc) is an error naming its key, not an exception.</summary>
+    public static NodeOptions? TryBind(IConfiguration configuration, out string? error)
     {
-        ["--node-id"] = $"{Section}:NodeId",
-        ["--network"] = $"{Section}:Network",
-        ["--data-dir"] = $"{Section}:DataDir",
-        ["--database"] = $"{Section}:Database",
-        ["--api-port"] = $"{Section}:ApiPort",
-        ["--p2p-port"] = $"{Section}:P2PPort",
-        ["--bootstrap-nodes"] = $"{Section}:BootstrapNodes",
-        ["--public-url"] = $"{Section}:PublicUrl",
-        ["--coinbase-maturity"] = $"{Section}:CoinbaseMaturity",
-    };
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new NodeOptions();
+        try
+        {
+            configuration.GetSection(Section).Bind(options);
+            error = null;
+            return options;
+        }
+        catch (InvalidOperationException e)
+        {
+            error = e.Message;
+            return null;
+        }
+    }
+
+    /// <summary>The URL the API listens on, from <see cref="Host"/> and <see cref="ApiPort"/>.</summary>
+    public string ListenUrl
+    {
+        get
+        {
+            var host = IPAddress.TryParse(Host, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]" : Host;
+            return $"http://{host}:{ApiPort ?? DefaultApiPort}";
+        }
+    }
+
+    /// <summary>Every problem with these settings, each naming its configuration key; empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string key, string message)
+        {
+            if (!ok)
+            {
+                errors.Add($"{Section}:{key} {message}");
+            }
+        }
+
+        Check(NodeValues.IsNodeId(NodeId), nameof(NodeId), NodeValues.NodeIdRule);
+        Check(ConsensusParams.TryFromName(Network, out _), nameof(Network), NodeValues.NetworkRule);
+        Check(!string.IsNullOrWhiteSpace(DataDir), nameof(DataDir), "is required.");
+        Check(string.IsNullOrWhiteSpace(Database) || NodeValues.TryDescribeDatabase(Database, out _, out _), nameof(Database), "is not a PostgreSQL connection string.");
+        Check(NodeValues.IsHost(Host), nameof(Host), NodeValues.HostRule);
+        Check(ApiPort is null or (>= 0 and <= 65_535), nameof(ApiPort), NodeValues.ApiPortRule);
+        Check(P2PPort is null or (>= 1 and <= 65_535), nameof(P2PPort), NodeValues.PortRule);
+        Check(BootstrapNodeList.All(NodeValues.IsHttpUrl), nameof(BootstrapNodes), NodeValues.UrlsRule);
+        Check(PublicUrl is null || NodeValues.IsHttpUrl(PublicUrl), nameof(PublicUrl), NodeValues.UrlRule);
+        Check(CoinbaseMaturity is null or (>= 1 and <= NodeValues.MaxCoinbaseMaturity), nameof(CoinbaseMaturity), NodeValues.MaturityRule);
+        Check(CoinbaseMaturity is null || !string.Equals(Network, ConsensusParams.Main.Name, StringComparison.OrdinalIgnoreCase), nameof(CoinbaseMaturity), NodeValues.MaturityOnMainRule);
+        Check(MinRelayFeePerKb >= 0, nameof(MinRelayFeePerKb), "must not be negative.");
+        Check(MaxMempoolTransactions >= 1, nameof(MaxMempoolTransactions), "must be at least 1.");
+        Check(MaxMempoolBytes >= 1, nameof(MaxMempoolBytes), "must be at least 1.");
+        Check(MaxOrphanBlocks >= 0, nameof(MaxOrphanBlocks), "must not be negative.");
+        Check(MaxRequestBytes >= 1_024, nameof(MaxRequestBytes), "must be at least 1024.");
+        return errors;
+    }
+}
+
+/// <summary>Runs <see cref="NodeOptions.Validate"/> when the host starts, for settings that come from configuration alone (the test harness, environment variables).</summary>
+public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, NodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }

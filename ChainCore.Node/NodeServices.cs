@@ -17,18 +17,7 @@ public static class NodeServices
 {
     public static WebApplicationBuilder AddChainCoreNode(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<NodeOptions>()
-            .Bind(builder.Configuration.GetSection(NodeOptions.Section))
-            .Validate(o => ConsensusParams.TryFromName(o.Network, out _), "Node:Network must be main, devnet or regtest.")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.NodeId), "Node:NodeId is required.")
-            .ValidateOnStart();
-
-        var apiPort = builder.Configuration.GetValue<int?>($"{NodeOptions.Section}:ApiPort");
-        if (apiPort is { } port)
-        {
-            builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
-        }
-
+        builder.AddNodeOptions();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<NodeOptions>>().Value.ResolveConsensus());
         builder.Services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
@@ -89,6 +78,6 @@ public static class NodeServices
         }
 
         Directory.CreateDirectory(options.DataDir);
-        return new SqliteChainStore(Path.Combine(options.DataDir, $"{options.NodeId}-{options.Network}.db"));
+        return new SqliteChainStore(options.SqlitePath);
     }
 }

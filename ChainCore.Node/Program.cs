@@ -3,13 +3,58 @@ namespace ChainCore.Node;
 /// <summary>The node's entry point. An explicit class (no top-level statements) so tests can host several nodes in one process.</summary>
 public class Program
 {
-    public static void Main(string[] args)
+    /// <summary>
+    /// Parses the flags (help, or one line and exit code 2 for a bad one), checks the settings and
+    /// the database before anything is created, then runs until Ctrl-C or SIGTERM.
+    /// </summary>
+    public static async Task<int> Main(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
-        builder.Configuration.AddCommandLine(args, NodeOptions.CommandLine.ToDictionary());
+        if (NodeCommandLine.IsTestHost(args))
+        {
+            await RunAsync(CreateBuilder(args, contentRoot: null, new Dictionary<string, string?>()));
+            return 0;
+        }
+
+        var commandLine = new NodeCommandLine().Parse(args, Console.Out, Console.Error);
+        if (commandLine.ExitCode is { } exitCode)
+        {
+            return exitCode;
+        }
+
+        // appsettings.json is read from beside the executable, whatever the current directory.
+        var builder = CreateBuilder([], AppContext.BaseDirectory, commandLine.Settings);
+        if (await NodeHosting.CheckBeforeStartAsync(builder.Configuration, CancellationToken.None) is { } refused)
+        {
+            await Console.Error.WriteLineAsync(refused.Message);
+            return refused.ExitCode;
+        }
+
+        try
+        {
+            await RunAsync(builder);
+            return 0;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await Console.Error.WriteLineAsync($"error: the node stopped: {NodeHosting.OneLine(e)}");
+            return NodeCommandLine.ExitFailure;
+        }
+    }
+
+    private static WebApplicationBuilder CreateBuilder(string[] args, string? contentRoot, IReadOnlyDictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.AddNodeLogging();
         builder.AddChainCoreNode();
-        var app = builder.Build();
+        return builder;
+    }
+
+    private static async Task RunAsync(WebApplicationBuilder builder)
+    {
+        await using var app = builder.Build();
         app.MapChainCoreNode();
-        app.Run();
+        app.LogStartup();
+        await app.RunAsync();
     }
 }

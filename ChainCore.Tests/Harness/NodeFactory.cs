@@ -19,7 +19,9 @@ public sealed class NodeFactory(NodeSettings settings) : WebApplicationFactory<C
         builder.UseSetting("Node:Network", Settings.Network);
         builder.UseSetting("Node:Database", Settings.Database ?? string.Empty);
         builder.UseSetting("Node:DataDir", Settings.DataDir ?? Path.Combine(TestEnvironment.ScratchDirectory, Settings.NodeId));
-        if (Settings.CoinbaseMaturity is { } maturity)
+
+        // The node refuses a maturity override on main.
+        if (Settings.CoinbaseMaturity is { } maturity && Settings.Network != "main")
         {
             builder.UseSetting("Node:CoinbaseMaturity", maturity.ToString(CultureInfo.InvariantCulture));
         }
