@@ -51,7 +51,7 @@ public static class NodeServices
         builder.Services.Configure<JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Customize);
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddApiDocument();
         return builder;
     }
 
@@ -59,7 +59,7 @@ public static class NodeServices
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
+        app.MapApiDocument();
         app.MapStatusEndpoints();
         app.MapBlockEndpoints();
         app.MapTransactionEndpoints();

@@ -10,9 +10,15 @@ public static class AddressEndpoints
     public static IEndpointRouteBuilder MapAddressEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/addresses/{address}").WithTags("Addresses");
-        group.MapGet("/balance", GetBalance);
-        group.MapGet("/utxos", GetUtxos);
-        group.MapGet("/transactions", GetHistory);
+        group.MapGet("/balance", GetBalance)
+            .WithSummary("An address's balance")
+            .WithDescription("Confirmed (in the chain and spendable now), immature (coinbase outputs not yet spendable), pending (what mempool transactions pay in and take out) and total = confirmed + pending, in decimal coins. An invalid address is 400 invalid-address.");
+        group.MapGet("/utxos", GetUtxos)
+            .WithSummary("An address's unspent outputs")
+            .WithDescription("Confirmed outputs the mempool does not spend, with their height and, for coinbase outputs, the height from which they are spendable; then unconfirmed outputs paying the address.");
+        group.MapGet("/transactions", GetHistory)
+            .WithSummary("An address's transaction history")
+            .WithDescription("Mempool transactions first, then the latest 100 confirmed ones, each with what it paid to and took from the address.");
         return app;
     }
 

@@ -14,9 +14,21 @@ public static class MiningEndpoints
 {
     public static IEndpointRouteBuilder MapMiningEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/mining/template", GetTemplate).WithTags("Mining");
-        app.MapPost("/mining/submit", Submit).WithTags("Mining");
-        app.MapPost("/mine_block", MineBlock).WithTags("Mining");
+        app.MapGet("/mining/template", GetTemplate)
+            .WithTags("Mining")
+            .WithSummary("A block template to mine")
+            .WithDescription("A block on the tip, nonce 0, whose coinbase pays 'address' the subsidy and the fees of the mempool transactions it holds (highest fee rate first); solve the header and send it to /mining/submit.");
+        app.MapPost("/mining/submit", Submit)
+            .WithTags("Mining")
+            .WithSummary("Submit a solved block")
+            .WithDescription("The block is checked and stored; it becomes the tip if its chain has the most work (a reorg if needed). A refusal is a problem with the consensus code (bad-pow, bad-prev-block…); a block on a tip that moved is 409.")
+            .AddOpenApiOperationTransformer(ApiDocument.JsonBody<SubmitBlockRequest>);
+        app.MapPost("/mine_block", MineBlock)
+            .WithTags("Mining")
+            .WithSummary("Mine one block on the node (regtest and devnet)")
+            .WithDescription("The node builds a template paying 'miner_address', solves it itself and adds it to its chain. Refused with 403 not-available on main.")
+            .AddOpenApiOperationTransformer(ApiDocument.JsonBody<MineBlockRequest>)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return app;
     }
 

@@ -12,9 +12,18 @@ public static class StatusEndpoints
 {
     public static IEndpointRouteBuilder MapStatusEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/status", GetStatus).WithTags("Status");
-        app.MapGet("/health/live", () => TypedResults.Ok(new HealthResponse("live"))).WithTags("Status");
-        app.MapGet("/health/ready", GetReadiness).WithTags("Status");
+        app.MapGet("/status", GetStatus)
+            .WithTags("Status")
+            .WithSummary("The node's status")
+            .WithDescription("Node id, network, chain length (genesis included), tip height and hash, active peers, mempool size and difficulty.");
+        app.MapGet("/health/live", () => TypedResults.Ok(new HealthResponse("live")))
+            .WithTags("Status")
+            .WithSummary("Liveness")
+            .WithDescription("200 while the process serves requests.");
+        app.MapGet("/health/ready", GetReadiness)
+            .WithTags("Status")
+            .WithSummary("Readiness")
+            .WithDescription("200 when the database answers and the chain is loaded; 503 with the failing checks otherwise.");
         return app;
     }
 

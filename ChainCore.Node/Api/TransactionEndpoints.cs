@@ -15,12 +15,23 @@ public static class TransactionEndpoints
     public static IEndpointRouteBuilder MapTransactionEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/transactions").WithTags("Transactions");
-        group.MapGet("/{txid}", GetTransaction);
+        group.MapGet("/{txid}", GetTransaction)
+            .WithSummary("A transaction by id")
+            .WithDescription("From the mempool or the chain, with its inputs (and the addresses that signed them), outputs, block and confirmations.");
         group.MapPost("/", Submit)
+            .WithSummary("Submit a signed transaction")
+            .WithDescription("JSON (its hex, or its fields) or the raw hex as text/plain. Accepted into the mempool: 201 with its id. Malformed input is 400 malformed naming the field; a consensus refusal is 400 with its code (bad-signature, pubkey-uncompressed…); a double spend 409; unknown inputs, an immature coinbase or a policy refusal (fee-too-low, output-not-positive) 422.")
             .Accepts<SubmitTransactionRequest>("application/json", "text/plain")
+            .AddOpenApiOperationTransformer(ApiDocument.RawHexBody)
             .Produces<SubmitTransactionResponse>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status400BadRequest);
-        app.MapGet("/mempool", GetMempool).WithTags("Transactions");
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        app.MapGet("/mempool", GetMempool)
+            .WithTags("Transactions")
+            .WithSummary("The mempool")
+            .WithDescription("Unconfirmed transactions with their size, fee and fee rate.");
         return app;
     }
 

@@ -56,6 +56,60 @@ public sealed class NodeApiTests : NodeTestBase
     }
 
     [Test]
+    public async Task OpenApi_document_has_a_summary_for_every_operation_and_request_schemas_for_every_body()
+    {
+        await using var node = await StartNodeAsync();
+
+        using var json = JsonDocument.Parse(await node.Http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var root = json.RootElement;
+
+        var operations = root.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(op => (Name: $"{op.Name.ToUpperInvariant()} {path.Name}", Operation: op.Value)))
+            .ToList();
+        operations.Count.ShouldBeGreaterThanOrEqualTo(16);
+        operations.Where(o => !o.Operation.TryGetProperty("summary", out var s) || string.IsNullOrWhiteSpace(s.GetString()))
+            .Select(o => o.Name).ShouldBeEmpty("operations without a summary");
+        operations.Where(o => !o.Operation.TryGetProperty("description", out var d) || string.IsNullOrWhiteSpace(d.GetString()))
+            .Select(o => o.Name).ShouldBeEmpty("operations without a description");
+
+        var mineBlock = RequestSchema(root, "/mine_block", "application/json");
+        mineBlock.GetProperty("properties").TryGetProperty("miner_address", out _).ShouldBeTrue(mineBlock.ToString());
+        mineBlock.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldContain("miner_address");
+        RequestSchema(root, "/mining/submit", "application/json").GetProperty("properties").TryGetProperty("hex", out _).ShouldBeTrue();
+        var transaction = RequestSchema(root, "/transactions", "application/json").GetProperty("properties");
+        transaction.TryGetProperty("hex", out _).ShouldBeTrue();
+        transaction.TryGetProperty("inputs", out _).ShouldBeTrue();
+        transaction.TryGetProperty("outputs", out _).ShouldBeTrue();
+        RequestSchema(root, "/transactions", "text/plain").GetProperty("type").GetString().ShouldBe("string");
+    }
+
+    [TestCase("regtest", HttpStatusCode.OK)]
+    [TestCase("devnet", HttpStatusCode.OK)]
+    [TestCase("main", HttpStatusCode.NotFound)]
+    public async Task Browsable_api_reference_is_served_except_on_main(string network, HttpStatusCode expected)
+    {
+        await using var node = await StartNodeAsync(network: network);
+
+        using var response = await node.Http.GetAsync(new Uri("/scalar/", UriKind.Relative));
+
+        response.StatusCode.ShouldBe(expected);
+        if (expected == HttpStatusCode.OK)
+        {
+            (await response.Content.ReadAsStringAsync()).ShouldContain("openapi/v1.json");
+        }
+    }
+
+    /// <summary>The schema of an operation's request body for a content type, following a component reference.</summary>
+    private static JsonElement RequestSchema(JsonElement document, string path, string contentType)
+    {
+        var schema = document.GetProperty("paths").GetProperty(path).GetProperty("post")
+            .GetProperty("requestBody").GetProperty("content").GetProperty(contentType).GetProperty("schema");
+        return schema.TryGetProperty("$ref", out var reference)
+            ? document.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!.Split('/')[^1])
+            : schema;
+    }
+
+    [Test]
     public async Task Blocks_are_served_by_height_hash_range_and_latest()
     {
         await using var node = await StartNodeAsync();
