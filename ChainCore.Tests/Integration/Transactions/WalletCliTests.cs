@@ -126,43 +126,5 @@ public sealed class WalletCliTests : NodeTestBase
         File.Exists(offline.PathOf("nobody")).ShouldBeFalse();
     }
 
-    [Test]
-    public async Task Create_asks_twice_and_writes_nothing_when_the_passphrases_differ()
-    {
-        var cli = new WalletCli(node: null, _directory);
-
-        var run = await cli.RunAsync(new TestWalletConsole { CanPrompt = true }.Answer("one", "two"), "alice", "create", "--passphrase");
-
-        run.ExitCode.ShouldBe(2, run.ToString());
-        run.Error.ShouldContain("do not match");
-        File.Exists(cli.PathOf("alice")).ShouldBeFalse();
-        Directory.EnumerateFiles(_directory).ShouldBeEmpty();
-    }
-
-    [Test]
-    public async Task Created_wallet_file_is_readable_by_its_owner_only()
-    {
-        var cli = new WalletCli(node: null, _directory);
-
-        (await cli.RunAsync("alice", "create")).ExitCode.ShouldBe(0);
-
-        if (!OperatingSystem.IsWindows())
-        {
-            File.GetUnixFileMode(cli.PathOf("alice")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-    }
-
-    [Test]
-    public async Task Help_lists_the_commands_and_the_exit_codes()
-    {
-        var run = await new WalletCli(node: null, _directory).RunAsync("alice", "--help");
-
-        run.ExitCode.ShouldBe(0);
-        foreach (var text in new[] { "create", "address", "balance", "send", "history", "--node", "--wallet", WalletCli.PassphraseVariable, "3  refused by the node", "5  wrong or missing passphrase" })
-        {
-            run.Out.ShouldContain(text);
-        }
-    }
-
     private static TestWalletConsole Unlocked() => new() { Environment = { [WalletCli.PassphraseVariable] = "s3cret" } };
 }

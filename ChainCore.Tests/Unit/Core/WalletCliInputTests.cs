@@ -132,6 +132,44 @@ public sealed class WalletCliInputTests
         _node.Requests.ShouldBe(0);
     }
 
+    [Test]
+    public async Task Create_asks_twice_and_writes_nothing_when_the_passphrases_differ()
+    {
+        var cli = new WalletCli(_node.Handler, _directory);
+
+        var run = await cli.RunAsync(new TestWalletConsole { CanPrompt = true }.Answer("one", "two"), "carol", "create", "--passphrase");
+
+        run.ExitCode.ShouldBe(2, run.ToString());
+        run.Error.ShouldContain("do not match");
+        File.Exists(cli.PathOf("carol")).ShouldBeFalse();
+        Directory.EnumerateFiles(_directory).ShouldBe([cli.PathOf("alice")], "no temporary file is left behind");
+    }
+
+    [Test]
+    public async Task Created_wallet_file_is_readable_by_its_owner_only()
+    {
+        var cli = new WalletCli(_node.Handler, _directory);
+
+        (await cli.RunAsync("carol", "create")).ExitCode.ShouldBe(0);
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(cli.PathOf("carol")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    [Test]
+    public async Task Help_lists_the_commands_and_the_exit_codes()
+    {
+        var run = await new WalletCli(_node.Handler, _directory).RunAsync("alice", "--help");
+
+        run.ExitCode.ShouldBe(0);
+        foreach (var text in new[] { "create", "address", "balance", "send", "history", "--node", "--wallet", WalletCli.PassphraseVariable, "3  refused by the node", "5  wrong or missing passphrase" })
+        {
+            run.Out.ShouldContain(text);
+        }
+    }
+
     private WalletCli Cli() => new(_node.Handler, _directory);
 
     private void ShouldBeRefused(CliRun run, int exitCode, string message)
