@@ -5,7 +5,7 @@ using ChainCore.Core.Crypto;
 namespace ChainCore.Benchmarks.Crypto;
 
 /// <summary>
-/// The secp256k1 choice: ChainCore's keys (BouncyCastle's custom curve, RFC 6979) against .NET's
+/// The secp256k1 choice: ChainCore's keys (libsecp256k1, RFC 6979) against .NET's
 /// OpenSSL-backed ECDsa on the same curve, sign and verify of one 32-byte hash.
 /// </summary>
 [MemoryDiagnoser]
