@@ -1,0 +1,65 @@
+using ChainCore.Core.Primitives;
+using ChainCore.Tests.Harness;
+
+namespace ChainCore.Tests.Integration.Network;
+
+/// <summary>The testing plan's network resilience, for real: a node that was down, and a partition that heals.</summary>
+[TestFixture, Category("Integration"), Category("Network"), Category("Database")]
+public sealed class ResilienceTests : NetworkTestBase
+{
+    [Test]
+    public async Task A_node_stopped_while_the_others_mine_catches_up_by_itself_after_a_restart()
+    {
+        var net = await StartNetworkAsync(3, Topology.Full);
+        await net.MineAsync(node: 0, blocks: 2);
+
+        await net.StopNodeAsync(2);
+        await net.MineAsync(node: 0, blocks: 4);
+        await net.MineAsync(node: 1, blocks: 3);
+        net[0].Chain.Tip.Height.ShouldBe(9);
+
+        await net.RestartNodeAsync(2);
+        await net.WaitForSyncAsync();
+
+        net[2].Chain.Tip.Hash.ShouldBe(net[0].Chain.Tip.Hash);
+        net[2].Chain.Tip.Height.ShouldBe(9);
+        (await net[2].StatusAsync()).ActivePeers.ShouldBe(2);
+    }
+
+    [Test]
+    public async Task Partitioned_halves_converge_on_the_chain_with_more_work_and_the_losing_halfs_transaction_is_mined_again()
+    {
+        var net = await StartNetworkAsync(4, Topology.Full);
+        await net.MineAsync(node: 0, blocks: 2);
+        var bob = Wallets.NewWallet();
+        var amount = Amount.FromCoins(3);
+        var fee = Amount.FromCoins(0.0005m);
+
+        net.Partition([0, 1], [2, 3]);
+        var sent = await Wallets.ClientFor(net[0], net.Wallet(0)).SendTransactionAsync(bob.Address, amount, fee);
+        sent.Accepted.ShouldBeTrue(sent.Message);
+        var txid = Hash256.Parse(sent.Id!);
+        await net.WaitForSyncAsync([0, 1]);
+        await net.MineAsync(node: 0, blocks: 2, sync: false);
+        await net.WaitForSyncAsync([0, 1]);
+        net[1].Chain.Mempool.Count.ShouldBe(0, "the transaction is mined on the smaller half");
+        await net.MineAsync(node: 2, blocks: 4, sync: false);
+        await net.WaitForSyncAsync([2, 3]);
+        var heavier = net[2].Chain.Tip;
+
+        await net.HealAsync();
+        await net.WaitUntilAsync(() => net.Nodes.All(n => n.Chain.Tip == n.Chain.GetEntry(heavier.Hash)), "every node on the heavier half's tip");
+        await net.WaitForSyncAsync();
+        foreach (var node in net.Nodes)
+        {
+            node.Chain.Mempool.Get(txid).ShouldNotBeNull($"{node.NodeId}: the losing half's transaction is back in the mempool");
+        }
+
+        await net.MineAsync(node: 3, blocks: 1);
+        foreach (var node in net.Nodes)
+        {
+            (await node.Client.GetTransactionAsync(txid)).BlockHeight.ShouldBe(heavier.Height + 1, node.NodeId);
+            (await TransactionPropagationTests.HeldAsync(node, bob)).ShouldBe(amount, node.NodeId);
+        }
+    }
+}
