@@ -56,24 +56,3 @@ internal sealed class PoolEntry(MempoolEntry entry)
 
     public override string ToString() => TxId.ToString();
 }
-
-/// <summary>Fees over bytes, compared exactly (cross-multiplied in 128 bits, never through floating point).</summary>
-internal readonly record struct FeeRate(long Fees, long Size) : IComparable<FeeRate>
-{
-    public int CompareTo(FeeRate other) => Math.BigMul(Fees, other.Size).CompareTo(Math.BigMul(other.Fees, Size));
-
-    public static FeeRate Max(FeeRate a, FeeRate b) => a.CompareTo(b) >= 0 ? a : b;
-
-    public static FeeRate Min(FeeRate a, FeeRate b) => a.CompareTo(b) <= 0 ? a : b;
-
-    public static bool operator <(FeeRate a, FeeRate b) => a.CompareTo(b) < 0;
-
-    public static bool operator >(FeeRate a, FeeRate b) => a.CompareTo(b) > 0;
-
-    public static bool operator <=(FeeRate a, FeeRate b) => a.CompareTo(b) <= 0;
-
-    public static bool operator >=(FeeRate a, FeeRate b) => a.CompareTo(b) >= 0;
-
-    /// <summary>Units per 1,000 bytes, rounded down, for messages.</summary>
-    public long PerKb => Size == 0 ? 0 : (long)((Int128)Fees * 1000 / Size);
-}
