@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
 using ChainCore.Tests.Harness;
@@ -161,5 +162,26 @@ public sealed class CoinbaseMaturityTests : NodeTestBase
         refused.Message!.ShouldContain("immature");
         refused.Message!.ShouldContain($"height {Maturity}");
         (await node.Client.GetMempoolAsync()).Count.ShouldBe(0);
+    }
+
+    [Test]
+    public async Task Json_names_the_maturity_fields_in_snake_case()
+    {
+        await using var node = await StartNodeAsync(coinbaseMaturity: Maturity);
+        var miner = Wallets.NewWallet().Address.ToString();
+        await node.MineAsync(2, miner);
+
+        using var balance = JsonDocument.Parse(await node.Http.GetStringAsync(new Uri($"/addresses/{miner}/balance", UriKind.Relative)));
+        using var utxos = JsonDocument.Parse(await node.Http.GetStringAsync(new Uri($"/addresses/{miner}/utxos", UriKind.Relative)));
+
+        var b = balance.RootElement;
+        (b.GetProperty("confirmed").GetDecimal(), b.GetProperty("immature").GetDecimal(), b.GetProperty("pending").GetDecimal()).ShouldBe((0m, 100m, 0m));
+        (b.GetProperty("pending_incoming").GetDecimal(), b.GetProperty("pending_outgoing").GetDecimal(), b.GetProperty("total").GetDecimal()).ShouldBe((0m, 0m, 0m));
+        b.GetProperty("tip_height").GetInt32().ShouldBe(2);
+        utxos.RootElement.GetProperty("tip_height").GetInt32().ShouldBe(2);
+        var first = utxos.RootElement.GetProperty("utxos").EnumerateArray().Single(u => u.GetProperty("height").GetInt32() == 1);
+        first.GetProperty("coinbase").GetBoolean().ShouldBeTrue();
+        first.GetProperty("mature_at_height").GetInt32().ShouldBe(Maturity);
+        first.GetProperty("spendable").GetBoolean().ShouldBeFalse();
     }
 }
