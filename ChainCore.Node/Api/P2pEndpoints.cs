@@ -18,10 +18,21 @@ public static class P2pEndpoints
     public static IEndpointRouteBuilder MapP2pEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/p2p").WithTags("P2P");
-        group.MapPost("/blocks", PostBlock).Accepts<string>("text/plain").Produces<RelayResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
-        group.MapPost("/transactions", PostTransaction).Accepts<string>("text/plain").Produces<RelayResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
-        group.MapGet("/headers", GetHeaders);
-        group.MapGet("/blocks/{hash}", GetBlock).Produces<string>(StatusCodes.Status200OK, "text/plain");
+        group.MapPost("/blocks", PostBlock)
+            .WithSummary("A peer relays a block")
+            .WithDescription("Raw block hex from a connected peer (named in its peer header). Accepted, duplicate or orphan (the node then catches up from the sender); an invalid block is refused with its code and counts against the peer.")
+            .Accepts<string>("text/plain").Produces<RelayResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapPost("/transactions", PostTransaction)
+            .WithSummary("A peer relays a transaction")
+            .WithDescription("Raw transaction hex from a connected peer; it enters the mempool as a submitted one would, and an invalid one counts against the peer.")
+            .Accepts<string>("text/plain").Produces<RelayResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapGet("/headers", GetHeaders)
+            .WithSummary("Headers after a block locator")
+            .WithDescription("Best-chain headers following the first hash of 'locator' (comma-separated, newest first) that this node knows, for headers-first catch-up.");
+        group.MapGet("/blocks/{hash}", GetBlock)
+            .WithSummary("A block's raw hex")
+            .WithDescription("Any stored block by hash, serialized in hex (text/plain), for peers catching up.")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain");
         return app;
     }
 

@@ -10,8 +10,12 @@ public static class PeerEndpoints
     public static IEndpointRouteBuilder MapPeerEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/peers").WithTags("Peers");
-        group.MapGet("/", GetPeers);
+        group.MapGet("/", GetPeers)
+            .WithSummary("Connected peers")
+            .WithDescription("The peers this node is connected to now, with their URL, network, tip and score.");
         group.MapPost("/", Handshake)
+            .WithSummary("Handshake with a peer")
+            .WithDescription("Another node introduces itself (node id, URL, network, genesis hash); a node of another network or genesis is refused. On success both sides are connected and the answer is this node's own hello.")
             .Accepts<PeerHello>("application/json")
             .Produces<PeerHello>()
             .ProducesProblem(StatusCodes.Status400BadRequest)

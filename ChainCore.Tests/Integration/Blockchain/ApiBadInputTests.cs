@@ -39,7 +39,7 @@ public sealed class ApiBadInputTests
     [OneTimeSetUp]
     public async Task StartNodeAsync()
     {
-        _dataDir = Path.Combine(Path.GetTempPath(), "chaincore-tests", $"api-bad-input-{Guid.NewGuid():N}");
+        _dataDir = Path.Combine(TestEnvironment.ScratchDirectory, $"api-bad-input-{Guid.NewGuid():N}");
         _node = await TestNode.StartAsync(new NodeSettings { NodeId = "node-0", DataDir = _dataDir });
         await _node.MineAsync(2, Miner.Address.ToString());
     }

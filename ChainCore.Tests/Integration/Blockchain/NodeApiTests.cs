@@ -4,6 +4,8 @@ using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
 using ChainCore.Tests.Harness;
 using Microsoft.AspNetCore.Hosting;
+using ChainCore.Node.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ChainCore.Tests.Integration.Blockchain;
@@ -189,33 +191,63 @@ public sealed class NodeApiTests : NodeTestBase
     public async Task An_unexpected_exception_is_a_logged_500_that_shows_no_internals()
     {
         // An ArgumentException deep inside used to be answered 400 "malformed", hiding a bug as the client's fault.
-        var clock = new FailingClock();
+        var failure = new ArgumentException("secret internal detail");
         var logs = new ListLoggerProvider();
-        var dataDir = Path.Combine(Path.GetTempPath(), "chaincore-tests", TestContext.CurrentContext.Test.ID);
-        using var node = new NodeFactory(new NodeSettings { NodeId = "node-0", DataDir = dataDir, Clock = clock });
-        using var factory = node.WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(logs)));
+        var dataDir = Path.Combine(TestEnvironment.ScratchDirectory, TestContext.CurrentContext.Test.ID, "node-0");
+        using var node = new NodeFactory(new NodeSettings { NodeId = "node-0", DataDir = dataDir });
+        using var factory = node.WithWebHostBuilder(b => b
+            .ConfigureLogging(l => l.AddProvider(logs))
+            .ConfigureServices(services => services.AddSingleton(sp =>
+                FailingStore.Wrap(sp.GetRequiredService<SqlChainStore>(), nameof(IChainStore.GetBlocksAsync), failure))));
         using var http = factory.CreateClient();
-        (await http.GetAsync(new Uri("/status", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await http.GetAsync(new Uri("/blocks/latest", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        clock.Failure = new ArgumentException("secret internal detail");
-        using var response = await http.GetAsync(new Uri("/status", UriKind.Relative));
+        using var response = await http.GetAsync(new Uri("/blocks?start=0", UriKind.Relative));
         var body = await response.Content.ReadAsStringAsync();
 
-        response.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        response.StatusCode.ShouldBe(HttpStatusCode.InternalServerError, body);
         using var problem = JsonDocument.Parse(body);
         problem.RootElement.GetProperty("code").GetString().ShouldBe("internal-error");
         body.ShouldNotContain("secret internal detail");
-        var errors = logs.Entries.Where(e => e.Level == LogLevel.Error).ToList();
+        var errors = logs.Entries.Where(e => e.Level >= LogLevel.Error).ToList();
         errors.Count.ShouldBe(1, string.Join(Environment.NewLine, logs.Entries));
-        errors[0].Exception.ShouldBe(clock.Failure);
-        errors[0].Message.ShouldContain("GET /status");
+        errors[0].Exception.ShouldBe(failure);
+        errors[0].Message.ShouldContain("GET /blocks");
     }
 
-    private sealed class FailingClock : TimeProvider
+    /// <summary>The node's store, with one method failing with a given exception.</summary>
+    public class FailingStore : System.Reflection.DispatchProxy
     {
-        public Exception? Failure { get; set; }
+        private IChainStore _inner = null!;
+        private string _method = null!;
+        private Exception _failure = null!;
 
-        public override DateTimeOffset GetUtcNow() => Failure is { } failure ? throw failure : base.GetUtcNow();
+        public static IChainStore Wrap(IChainStore inner, string method, Exception failure)
+        {
+            var proxy = Create<IChainStore, FailingStore>();
+            var self = (FailingStore)(object)proxy;
+            (self._inner, self._method, self._failure) = (inner, method, failure);
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            if (targetMethod.Name == _method)
+            {
+                throw _failure;
+            }
+
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+                throw;
+            }
+        }
     }
 
     private sealed record LogEntry(string Category, LogLevel Level, string Message, Exception? Exception);
