@@ -40,6 +40,9 @@ include=$(printf '[%s]*,' "${products[@]}"); include="${include%,}"
 
 reports="$root/tests/reports"
 rm -rf "$reports/coverage" "$reports/tests.trx" "$reports/tests.html" "$reports/failures"
+for d in "$reports"/*/; do
+  if [ -f "$d/coverage.cobertura.xml" ]; then rm -rf "$d"; fi
+done
 # This run's performance figures replace the last ones; their history (history.jsonl) stays.
 rm -f "$reports"/performance/*.json
 mkdir -p "$reports/coverage"
@@ -60,17 +63,17 @@ args=(test ChainCore.Tests --no-build --settings testsettings.runsettings
   --logger "trx;LogFileName=tests.trx"
   --logger "html;LogFileName=tests.html"
   --logger "console;verbosity=normal"
-  /p:CollectCoverage=true
-  /p:CoverletOutputFormat=cobertura
-  "/p:CoverletOutput=$reports/coverage/"
-  "/p:Include=\"$include\"")
+  --collect "XPlat Code Coverage")
 if [ -n "$filter" ]; then
   args+=(--filter "$filter")
 fi
 
 status=0
 # Per-test lines ("Passed Name [12 ms]") as they finish; the stack traces of failures stay in full.
-dotnet "${args[@]}" ${extra[@]+"${extra[@]}"} | grep --line-buffered -vE '^\s*$|^Results File:|^NUnit Adapter|^Running (all|selected) tests in' || status=${PIPESTATUS[0]}
+# Coverage by coverlet's collector (it reports also when tests fail), of the product assemblies only.
+coverage_settings=(DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.Format=cobertura
+  "DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.Include=$include")
+dotnet "${args[@]}" ${extra[@]+"${extra[@]}"} -- "${coverage_settings[@]}" | grep --line-buffered -vE '^\s*$|^Results File:|^NUnit Adapter|^Running (all|selected) tests in' || status=${PIPESTATUS[0]}
 
 trx="$reports/tests.trx"
 executed=0
@@ -85,6 +88,11 @@ if [ -f "$trx" ] && grep -q '<UnitTestResult ' "$trx"; then
 fi
 
 cobertura="$reports/coverage/coverage.cobertura.xml"
+collected=$(ls -t "$reports"/*/coverage.cobertura.xml 2>/dev/null | head -n 1 || true)
+if [ -n "$collected" ]; then
+  mv "$collected" "$cobertura"
+  rmdir "$(dirname "$collected")" 2>/dev/null || true
+fi
 coverage_status=0
 if [ -f "$cobertura" ]; then
   dotnet reportgenerator "-reports:$cobertura" "-targetdir:$reports/coverage/html" -reporttypes:"Html;TextSummary" >/dev/null || echo "coverage: HTML report failed" >&2

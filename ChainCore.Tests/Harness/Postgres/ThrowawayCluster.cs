@@ -209,9 +209,17 @@ public sealed class ThrowawayCluster
             }
         }
 
-        if (System.IO.Directory.Exists(dir))
+        // A stopping server may hold its files a moment longer (Windows): a few bounded tries.
+        for (var attempt = 1; System.IO.Directory.Exists(dir); attempt++)
         {
-            System.IO.Directory.Delete(dir, recursive: true);
+            try
+            {
+                System.IO.Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException) when (attempt < 10)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), ct);
+            }
         }
     }
 
