@@ -1,4 +1,6 @@
 using System.Data.Common;
+using ChainCore.Core.Consensus;
+using ChainCore.Core.Primitives;
 using Microsoft.Data.Sqlite;
 
 namespace ChainCore.Node.Storage;
@@ -31,13 +33,6 @@ public sealed class SqliteChainStore : SqlChainStore
 
     protected override string Sql(string sql) => Schema.ForSqlite(sql);
 
-    /// <summary>
-    /// Few rows per statement, each size prepared once and reused within the transaction: the
-    /// database is in process, so there is no round trip to save, and binding grows with the square
-    /// of a statement's parameters (SQLite looks each one up by name).
-    /// </summary>
-    protected override int RowsPerStatement => 16;
-
     private protected override string MigrationSql(Schema.Migration migration) => migration.Sqlite ?? migration.Postgres;
 
     protected internal override async ValueTask<DbConnection> OpenAsync(CancellationToken ct)
@@ -48,6 +43,101 @@ public sealed class SqliteChainStore : SqlChainStore
         pragmas.CommandText = "pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 30000;";
         await pragmas.ExecuteNonQueryAsync(ct);
         return connection;
+    }
+
+    // The rows of a block go through statements prepared once and bound by position (SqliteRowStatement).
+
+    protected override Task ReadCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, Dictionary<OutPoint, Coin> coins, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(outPoints);
+        using var select = new SqliteRowStatement((SqliteConnection)connection, "select value, pubkey_hash, height, is_coinbase from utxos where txid = ?1 and vout = ?2");
+        Span<byte> txid = stackalloc byte[Hash256.Size];
+        foreach (var outPoint in outPoints.Distinct())
+        {
+            ct.ThrowIfCancellationRequested();
+            outPoint.TxId.WriteTo(txid);
+            select.Bind(1, txid).Bind(2, outPoint.Index);
+            select.Query(row => coins[outPoint] = new Coin(new TxOut(new Amount(row.Int64(0)), [.. row.Blob(1)]), (int)row.Int64(2), row.Int64(3) != 0));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override Task InsertTransactionsAsync(DbConnection connection, DbTransaction tx, Block block, int height, CancellationToken ct)
+    {
+        using var insert = new SqliteRowStatement((SqliteConnection)connection,
+            "insert into transactions (txid, block_hash, block_height, position, tx_offset, tx_length) values (?1, ?2, ?3, ?4, ?5, ?6)");
+        Span<byte> txid = stackalloc byte[Hash256.Size];
+        Span<byte> blockHash = stackalloc byte[Hash256.Size];
+        block.Hash.WriteTo(blockHash);
+        foreach (var (id, position, offset, length) in TransactionLocations(block))
+        {
+            id.WriteTo(txid);
+            insert.Bind(1, txid).Bind(2, blockHash).Bind(3, height).Bind(4, position).Bind(5, offset).Bind(6, length).Execute();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override Task InsertCoinsAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<SpentCoin> coins, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(coins);
+        using var insert = new SqliteRowStatement((SqliteConnection)connection,
+            "insert into utxos (txid, vout, value, pubkey_hash, height, is_coinbase) values (?1, ?2, ?3, ?4, ?5, ?6)");
+        Span<byte> txid = stackalloc byte[Hash256.Size];
+        foreach (var coin in coins)
+        {
+            coin.OutPoint.TxId.WriteTo(txid);
+            insert.Bind(1, txid).Bind(2, coin.OutPoint.Index).Bind(3, coin.Coin.Output.Value.Units).Bind(4, coin.Coin.Output.PublicKeyHash.AsSpan())
+                .Bind(5, coin.Coin.Height).Bind(6, coin.Coin.IsCoinbase).Execute();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override Task<int> DeleteCoinsAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<OutPoint> outPoints, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(outPoints);
+        using var delete = new SqliteRowStatement((SqliteConnection)connection, "delete from utxos where txid = ?1 and vout = ?2");
+        Span<byte> txid = stackalloc byte[Hash256.Size];
+        var deleted = 0;
+        foreach (var outPoint in outPoints)
+        {
+            outPoint.TxId.WriteTo(txid);
+            deleted += delete.Bind(1, txid).Bind(2, outPoint.Index).Execute();
+        }
+
+        return Task.FromResult(deleted);
+    }
+
+    protected override Task ApplyBalancesAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<(byte[] Pkh, long Delta)> deltas, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(deltas);
+        using var upsert = new SqliteRowStatement((SqliteConnection)connection,
+            "insert into address_balances (pubkey_hash, balance) values (?1, ?2) on conflict (pubkey_hash) do update set balance = address_balances.balance + excluded.balance");
+        foreach (var (pkh, delta) in deltas)
+        {
+            upsert.Bind(1, pkh).Bind(2, delta).Execute();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override Task InsertHistoryAsync(DbConnection connection, DbTransaction tx, Hash256 blockHash, int height, IReadOnlyList<HistoryRow> rows, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        using var insert = new SqliteRowStatement((SqliteConnection)connection,
+            "insert into address_transactions (pubkey_hash, txid, block_hash, block_height, received, spent) values (?1, ?2, ?3, ?4, ?5, ?6)");
+        Span<byte> txid = stackalloc byte[Hash256.Size];
+        Span<byte> block = stackalloc byte[Hash256.Size];
+        blockHash.WriteTo(block);
+        foreach (var row in rows)
+        {
+            row.TxId.WriteTo(txid);
+            insert.Bind(1, row.PublicKeyHash).Bind(2, txid).Bind(3, block).Bind(4, height).Bind(5, row.Received).Bind(6, row.Spent).Execute();
+        }
+
+        return Task.CompletedTask;
     }
 
     protected internal override async ValueTask<IDisposable> EnterWriteAsync(CancellationToken ct)
