@@ -139,6 +139,13 @@ public sealed record SubmitBlockRequest(
 
 public sealed record SubmitBlockResponse(string Hash, int Height, bool Accepted, bool BecameTip);
 
+public sealed record MinerStatsResponse(string MinerAddress, int Blocks, decimal Rewards, int LastHeight);
+
+public sealed record MinedBlockResponse(string Hash, int Height, string MinerAddress, decimal Reward, DateTimeOffset MinedAt);
+
+/// <summary>Blocks found per miner address (the node's <c>mining_stats</c>), and the latest ones.</summary>
+public sealed record MiningStatsResponse(int TotalBlocks, IReadOnlyList<MinerStatsResponse> Miners, IReadOnlyList<MinedBlockResponse> Recent);
+
 [Description("Regtest and devnet: the node mines one block on its tip.")]
 public sealed record MineBlockRequest(
     [property: JsonRequired, Description("P2PKH address the block's coinbase pays (Base58Check, starting with 1).")] string MinerAddress);

@@ -55,6 +55,15 @@ public sealed class NodeClient(HttpClient http)
     public Task<MiningTemplateResponse> GetMiningTemplateAsync(string address, CancellationToken ct = default) =>
         GetAsync<MiningTemplateResponse>($"mining/template?address={Uri.EscapeDataString(address)}", ct);
 
+    /// <summary>
+    /// The long poll: the node answers when its tip is no longer <paramref name="longPollTip"/> (at once
+    /// if it already is not), when its mempool changed a while ago, or after its own time limit.
+    /// </summary>
+    public Task<MiningTemplateResponse> GetMiningTemplateAsync(string address, string longPollTip, CancellationToken ct = default) =>
+        GetAsync<MiningTemplateResponse>($"mining/template?address={Uri.EscapeDataString(address)}&longpoll={Uri.EscapeDataString(longPollTip)}", ct);
+
+    public Task<MiningStatsResponse> GetMiningStatsAsync(CancellationToken ct = default) => GetAsync<MiningStatsResponse>("mining/stats", ct);
+
     /// <summary>Submits a signed transaction; a refusal is a result with the node's code, not an exception.</summary>
     public async Task<SubmitResult> SubmitTransactionAsync(Transaction transaction, CancellationToken ct = default)
     {

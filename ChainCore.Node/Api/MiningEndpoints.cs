@@ -5,6 +5,7 @@ using ChainCore.Core.Crypto;
 using ChainCore.Core.Mining;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
+using ChainCore.Node.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -17,12 +18,16 @@ public static class MiningEndpoints
         app.MapGet("/mining/template", GetTemplate)
             .WithTags("Mining")
             .WithSummary("A block template to mine")
-            .WithDescription("A block on the tip, nonce 0, whose coinbase pays 'address' the subsidy and the fees of the mempool transactions it holds (highest fee rate first); solve the header and send it to /mining/submit.");
+            .WithDescription("A block on the tip, nonce 0, whose coinbase pays 'address' the subsidy and the fees of the mempool transactions it holds (highest fee rate first); solve the header and send it to /mining/submit. With 'longpoll' (the tip hash the miner works on) the answer waits, as getblocktemplate's long poll, until the tip is another one, or the mempool changed and 10 seconds passed, or 60 seconds passed.");
         app.MapPost("/mining/submit", Submit)
             .WithTags("Mining")
             .WithSummary("Submit a solved block")
             .WithDescription("The block is checked and stored; it becomes the tip if its chain has the most work (a reorg if needed). A refusal is a problem with the consensus code (bad-pow, bad-prev-block…); a block on a tip that moved is 409.")
             .AddOpenApiOperationTransformer(ApiDocument.JsonBody<SubmitBlockRequest>);
+        app.MapGet("/mining/stats", GetStats)
+            .WithTags("Mining")
+            .WithSummary("Blocks found per miner address")
+            .WithDescription("From the node's mining_stats: blocks submitted through /mining/submit and accepted, per address the coinbase pays (count, rewards, last height), and the latest 20.");
         app.MapPost("/mine_block", MineBlock)
             .WithTags("Mining")
             .WithSummary("Mine one block on the node (regtest and devnet)")
@@ -32,11 +37,31 @@ public static class MiningEndpoints
         return app;
     }
 
-    private static Results<Ok<MiningTemplateResponse>, ProblemHttpResult> GetTemplate(string? address, ChainEngine chain)
+    // A long poll answers for a mempool change only once it has waited this long (Bitcoin's
+    // getblocktemplate does the same), and in any case after the longest wait: clients ask again.
+    private static readonly TimeSpan MempoolChangeDelay = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// A block template paying <paramref name="address"/>. With <paramref name="longpoll"/> (the tip hash
+    /// the miner works on) the answer waits until the tip is another one, or the mempool changed and
+    /// ten seconds passed, or a minute passed — as getblocktemplate's long poll.
+    /// </summary>
+    private static async Task<Results<Ok<MiningTemplateResponse>, ProblemHttpResult>> GetTemplate(string? address, string? longpoll, ChainEngine chain, TimeProvider clock, CancellationToken ct)
     {
         if (address is null || !Address.TryParse(address, out var payout))
         {
             return ApiProblems.InvalidAddress(address ?? string.Empty);
+        }
+
+        if (longpoll is not null)
+        {
+            if (!Hash256.TryParse(longpoll, out var knownTip))
+            {
+                return ApiProblems.Malformed("'longpoll' is the tip hash the miner works on: 64 hex digits.");
+            }
+
+            await WaitForNewWorkAsync(chain, knownTip, clock, ct);
         }
 
         var template = chain.CreateTemplate(payout.PublicKeyHash);
@@ -56,14 +81,62 @@ public static class MiningEndpoints
             block.ToHex()));
     }
 
-    private static async Task<Results<Ok<SubmitBlockResponse>, ProblemHttpResult>> Submit(HttpRequest request, ChainEngine chain, IOptions<NodeOptions> options, CancellationToken ct)
+    /// <summary>Returns when the tip is not <paramref name="knownTip"/>, or the mempool changed and the delay passed, or the longest wait passed.</summary>
+    private static async Task WaitForNewWorkAsync(ChainEngine chain, Hash256 knownTip, TimeProvider clock, CancellationToken ct)
+    {
+        using var events = chain.Events.Subscribe(capacity: 16);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var tipMoved = chain.WaitForTipChangeAsync(knownTip, waiting.Token);
+        var mempoolChanged = WaitForMempoolChangeAsync(events, clock, waiting.Token);
+        var longest = Task.Delay(LongestWait, clock, waiting.Token);
+        await Task.WhenAny(tipMoved, mempoolChanged, longest);
+        await waiting.CancelAsync();
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private static async Task WaitForMempoolChangeAsync(ChainEvents.Subscription events, TimeProvider clock, CancellationToken ct)
+    {
+        var earliest = Task.Delay(MempoolChangeDelay, clock, ct);
+        while (await events.Reader.WaitToReadAsync(ct))
+        {
+            if (events.Reader.TryRead(out var change) && change is TransactionAccepted or TransactionRemoved)
+            {
+                await earliest;
+                return;
+            }
+        }
+    }
+
+    private static async Task<Results<Ok<SubmitBlockResponse>, ProblemHttpResult>> Submit(HttpRequest request, ChainEngine chain, IMiningStatsStore stats, TimeProvider clock, IOptions<NodeOptions> options, CancellationToken ct)
     {
         var body = await RequestBody.ReadJsonAsync<SubmitBlockRequest>(request, options.Value.MaxRequestBytes, ct);
         var block = RequestParser.ParseBlockHex(body.Hex, "hex");
         var result = await chain.ProcessBlockAsync(block, ct);
-        return result.Status == BlockStatus.Accepted
-            ? TypedResults.Ok(new SubmitBlockResponse(result.Hash.ToString(), result.Height ?? -1, true, result.BecameTip))
-            : ApiProblems.Rejected(result.Validation);
+        if (result.Status != BlockStatus.Accepted)
+        {
+            return ApiProblems.Rejected(result.Validation);
+        }
+
+        await RecordAsync(stats, block, result.Height ?? -1, clock, ct);
+        return TypedResults.Ok(new SubmitBlockResponse(result.Hash.ToString(), result.Height ?? -1, true, result.BecameTip));
+    }
+
+    /// <summary>Blocks found per miner address (the coinbase's first output), and the latest ones.</summary>
+    private static async Task<Ok<MiningStatsResponse>> GetStats(IMiningStatsStore stats, CancellationToken ct)
+    {
+        var miners = await stats.GetMinerTotalsAsync(ct);
+        var recent = await stats.GetMiningStatsAsync(20, ct);
+        return TypedResults.Ok(new MiningStatsResponse(
+            miners.Sum(m => m.Blocks),
+            [.. miners.Select(m => new MinerStatsResponse(m.MinerAddress, m.Blocks, m.Rewards.ToCoins(), m.LastHeight))],
+            [.. recent.Select(r => new MinedBlockResponse(r.BlockHash.ToString(), r.Height, r.MinerAddress, r.Reward.ToCoins(), r.MinedAt))]));
+    }
+
+    private static Task RecordAsync(IMiningStatsStore stats, Block block, int height, TimeProvider clock, CancellationToken ct)
+    {
+        var coinbase = block.Transactions[0];
+        var miner = Address.FromPublicKeyHash(coinbase.Outputs[0].PublicKeyHash.AsSpan()).ToString();
+        return stats.RecordMinedBlockAsync(new MiningStat(block.Hash, height, miner, coinbase.TotalOutput(), clock.GetUtcNow()), CancellationToken.None);
     }
 
     /// <summary>Regtest and devnet only: the node mines one block on its tip itself.</summary>

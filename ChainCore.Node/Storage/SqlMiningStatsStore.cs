@@ -30,4 +30,19 @@ internal sealed class SqlMiningStatsStore(SqlChainStore database) : IMiningStats
 
         return stats;
     }
+
+    public async Task<IReadOnlyList<MinerTotals>> GetMinerTotalsAsync(CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = database.Command(connection, null,
+            "select miner_address, count(*), sum(reward), max(height) from mining_stats group by miner_address order by count(*) desc, miner_address");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var totals = new List<MinerTotals>();
+        while (await reader.ReadAsync(ct))
+        {
+            totals.Add(new MinerTotals(reader.GetString(0), (int)reader.GetInt64(1), new Amount(reader.GetInt64(2)), reader.GetInt32(3)));
+        }
+
+        return totals;
+    }
 }
