@@ -22,7 +22,7 @@ public static class NodeHosting
         // Settings that do not bind are reported by the validation at start; a test host ignores the URL.
         if (NodeOptions.TryBind(builder.Configuration, out _) is { } options)
         {
-            builder.WebHost.UseUrls(options.ListenUrl);
+            builder.WebHost.UseUrls(options.P2PListenUrl is { } p2p ? [options.ListenUrl, p2p] : [options.ListenUrl]);
         }
 
         return builder;

@@ -32,7 +32,7 @@ public sealed class NodeOptions
     /// <summary>The API's port; null means <see cref="DefaultApiPort"/>, 0 a free port chosen at start (the start-up line shows it).</summary>
     public int? ApiPort { get; set; }
 
-    /// <summary>Accepted for compatibility; peer traffic runs over the API's HTTP endpoint unless set.</summary>
+    /// <summary>Peer traffic's port: when set, the node listens on it too and tells peers to use it; otherwise peers use the API's endpoint.</summary>
     public int? P2PPort { get; set; }
 
     /// <summary>Comma-separated peer URLs to connect to at start.</summary>
@@ -105,6 +105,10 @@ public sealed class NodeOptions
             return $"http://{host}:{ApiPort ?? DefaultApiPort}";
         }
     }
+
+    /// <summary>The second URL the node listens on when <see cref="P2PPort"/> is set and differs from the API's port; null otherwise.</summary>
+    public string? P2PListenUrl =>
+        P2PPort is { } port && port != (ApiPort ?? DefaultApiPort) ? $"{ListenUrl[..ListenUrl.LastIndexOf(':')]}:{port}" : null;
 
     /// <summary>Every problem with these settings, each naming its configuration key; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()

@@ -60,7 +60,10 @@ public sealed class PeerManager : IDisposable
 
     public string NodeId => _node.NodeId;
 
-    /// <summary>This node's URL as peers reach it: <c>--public-url</c>, else the API port on loopback, else the server's first address.</summary>
+    /// <summary>
+    /// This node's URL as peers reach it: <c>--public-url</c>; else the address the server actually
+    /// listens on (the P2P port's when set; a wildcard host shown as loopback); else the configured one.
+    /// </summary>
     public string SelfUrl
     {
         get
@@ -70,22 +73,21 @@ public sealed class PeerManager : IDisposable
                 return Normalize(_node.PublicUrl);
             }
 
-            var port = _node.P2PPort ?? _node.ApiPort;
-            if (port is { } p)
+            var addresses = _server?.Features.Get<IServerAddressesFeature>()?.Addresses.Select(Loopback).ToList() ?? [];
+            if (_node.P2PPort is { } p2p && addresses.FirstOrDefault(a => a.EndsWith($":{p2p}", StringComparison.Ordinal)) is { } peerAddress)
             {
-                return $"http://127.0.0.1:{p}";
+                return peerAddress;
             }
 
-            var address = _server?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-            if (address is null)
-            {
-                return "http://localhost";
-            }
-
-            var uri = new Uri(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
-                .Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal));
-            return Normalize(uri.ToString());
+            return addresses.FirstOrDefault() ?? Loopback(_node.P2PListenUrl ?? _node.ListenUrl);
         }
+    }
+
+    private static string Loopback(string address)
+    {
+        var uri = address.Replace("://+:", "://127.0.0.1:", StringComparison.Ordinal).Replace("://*:", "://127.0.0.1:", StringComparison.Ordinal)
+            .Replace("://0.0.0.0:", "://127.0.0.1:", StringComparison.Ordinal).Replace("://[::]:", "://127.0.0.1:", StringComparison.Ordinal);
+        return Normalize(uri);
     }
 
     /// <summary>Peers connected now.</summary>

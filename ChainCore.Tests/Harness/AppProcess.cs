@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace ChainCore.Tests.Harness;
+
+/// <summary>
+/// One of the apps (node, miner) running as its own process from the solution's build output, as a
+/// user runs it. Its output is kept for failure messages; <see cref="StopAsync"/> asks it to stop
+/// (SIGTERM, so it shuts down cleanly) and kills it if it does not; disposing always leaves nothing running.
+/// </summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private AppProcess(string name, Process process)
+    {
+        Name = name;
+        _process = process;
+        Id = process.Id;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public int Id { get; }
+
+    /// <summary>Whether a process with this one's id still runs (usable after disposal, to check that nothing was left behind).</summary>
+    public bool IsAlive
+    {
+        get
+        {
+            try
+            {
+                using var process = Process.GetProcessById(Id);
+                return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts <paramref name="project"/>'s built assembly (same configuration and framework as the tests) with <paramref name="args"/>.</summary>
+    public static AppProcess Start(string name, string project, IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo(ChildProcesses.Dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(ProjectOutput(project));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return new AppProcess(name, Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}."));
+    }
+
+    /// <summary>An app's build output next to this test assembly's: same configuration, same framework.</summary>
+    public static string ProjectOutput(string project)
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var assembly = Path.Combine(ReportPaths.RepositoryRoot, project, "bin", testBin.Parent!.Name, testBin.Name, project + ".dll");
+        File.Exists(assembly).ShouldBeTrue($"{assembly} is missing: build the solution first (dotnet build ChainCore.sln).");
+        return assembly;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Asks the process to stop as Ctrl-C or a service manager would; returns its exit code (killed after the scaled grace period: -1).</summary>
+    public async Task<int> StopAsync(TimeSpan? grace = null)
+    {
+        if (_process.HasExited)
+        {
+            return _process.ExitCode;
+        }
+
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false });
+            if (kill is not null)
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(Timeouts.Scale(grace ?? TimeSpan.FromSeconds(15)));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+                return _process.ExitCode;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        return -1;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    public override string ToString() => $"{Name} (pid {Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}):{Environment.NewLine}{Output}";
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
