@@ -178,6 +178,27 @@ public sealed class NodeApiTests : NodeTestBase
     }
 
     [Test]
+    public async Task A_zero_value_output_is_refused_by_mempool_policy_though_consensus_allows_it()
+    {
+        await using var node = await StartNodeAsync();
+        var alice = Wallets.NewWallet();
+        await node.MineAsync(2, alice.Address.ToString());
+        var coin = (await Wallets.CoinsAsync(node, alice))[0];
+        var fee = Amount.ParseCoins("0.001");
+        var payment = Fixtures.TestData.Spend(alice.Key, [coin.OutPoint], [
+            new TxOut(coin.Coin.Output.Value - fee, [.. alice.Address.PublicKeyHash]),
+            new TxOut(Amount.Zero, [.. Wallets.NewWallet().Address.PublicKeyHash]),
+        ]);
+
+        TransactionValidator.CheckTransaction(payment, node.Chain.Params).IsValid.ShouldBeTrue();
+        var result = await node.Client.SubmitTransactionAsync(payment);
+
+        result.Accepted.ShouldBeFalse();
+        result.Code.ShouldBe(RejectCodes.OutputNotPositive);
+        (await node.Client.GetMempoolAsync()).Count.ShouldBe(0);
+    }
+
+    [Test]
     public async Task Mine_block_is_refused_on_main()
     {
         await using var node = await StartNodeAsync(network: "main");
