@@ -340,6 +340,7 @@ public sealed class TransactionPoolPropertyTests
                 if (budget == total)
                 {
                     placed.Count.ShouldBe(state.Entries.Count, $"{Where}: with room for everything, everything is selected");
+                    selected.Select(e => e.TxId).ShouldBe(state.GreedyPackageOrder(), $"{Where}: the order of the greedy ancestor-package choice, recomputed from scratch");
                 }
             }
         }
@@ -407,6 +408,57 @@ public sealed class TransactionPoolPropertyTests
             }
 
             return [.. seen];
+        }
+
+        /// <summary>
+        /// Bitcoin's mining order computed naively: again and again, the transaction whose package (it and
+        /// its ancestors not chosen yet) has the best score, min(own rate, package rate), goes in with that
+        /// package, parents first. Ties go to the better full score, then the oldest.
+        /// </summary>
+        public List<Hash256> GreedyPackageOrder()
+        {
+            var ancestors = Entries.ToDictionary(e => e.TxId, e => AncestorsOf(e.Transaction));
+            int Compare(Hash256 id, List<Hash256> package, Hash256 otherId, List<Hash256> otherPackage)
+            {
+                var score = Score(id, package);
+                var other = Score(otherId, otherPackage);
+                return (score.Fees * other.Size).CompareTo(other.Fees * score.Size);
+            }
+
+            (Int128 Fees, Int128 Size) Score(Hash256 id, List<Hash256> package)
+            {
+                Int128 fees = Fee(id) + package.Sum(Fee), size = Size(id) + package.Sum(Size);
+                return Fee(id) * size <= fees * Size(id) ? (Fee(id), Size(id)) : (fees, size);
+            }
+
+            var full = Entries.Select(e => e.TxId)
+                .OrderByDescending(id => id, Comparer<Hash256>.Create((a, b) => Compare(a, ancestors[a], b, ancestors[b])))
+                .ThenBy(id => _byId[id].Sequence).ThenBy(id => id).ToList();
+            var rank = full.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
+            var remaining = full.ToHashSet();
+            var order = new List<Hash256>();
+            while (remaining.Count > 0)
+            {
+                Hash256? best = null;
+                List<Hash256> bestPackage = [];
+                foreach (var id in remaining)
+                {
+                    var package = ancestors[id].Where(remaining.Contains).ToList();
+                    var better = best is null ? 1 : Compare(id, package, best.Value, bestPackage);
+                    if (better > 0 || (better == 0 && rank[id] < rank[best!.Value]))
+                    {
+                        (best, bestPackage) = (id, package);
+                    }
+                }
+
+                foreach (var id in bestPackage.Append(best!.Value).OrderBy(id => ancestors[id].Count).ThenBy(id => _byId[id].Sequence).ThenBy(id => id))
+                {
+                    order.Add(id);
+                    remaining.Remove(id);
+                }
+            }
+
+            return order;
         }
 
         public bool Equals(PoolState? other) =>
