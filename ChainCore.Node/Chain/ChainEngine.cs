@@ -22,6 +22,8 @@ public sealed class ChainEngine : IDisposable
     private readonly IChainStore _store;
     private readonly ILogger<ChainEngine> _log;
     private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly TimeProvider _clock;
+    private long _selectedAt;
 
     /// <param name="signatures">The node's verifier: mempool acceptance fills its cache, block connects and template checks use it.</param>
     public ChainEngine(
@@ -37,6 +39,7 @@ public sealed class ChainEngine : IDisposable
     {
         _store = store;
         _log = log;
+        _clock = clock;
         Mempool = mempool;
         var verifier = signatures ?? new SignatureVerifier(new SignatureCache());
         State = new ChainState(store, consensus, clock, maxOrphans, maxOrphanBytes, verifier, log);
@@ -185,7 +188,11 @@ public sealed class ChainEngine : IDisposable
                 return result;
             }
 
-            PublishSnapshot();
+            if (evicted.Count > 0 || !MayKeepSelection())
+            {
+                PublishSnapshot();
+            }
+
             foreach (var id in evicted)
             {
                 Events.Publish(new TransactionRemoved(id, RemovalReason.Dropped));
@@ -274,7 +281,23 @@ public sealed class ChainEngine : IDisposable
         foreach (var (tx, mined) in candidates)
         {
             var evicted = new List<Hash256>();
-            var result = await Acceptor.AcceptAsync(tx, fromDisconnectedBlock: mined, evicted, CancellationToken.None);
+            TransactionResult result;
+            try
+            {
+                result = await Acceptor.AcceptAsync(tx, fromDisconnectedBlock: mined, evicted, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                // The store failed reading coins: the chain has moved, so publish it anyway; the transaction can be sent again.
+                _log.LogError(e, "Could not check {TxId} again after a reorg; dropped from the mempool", tx.TxId);
+                if (wasPooled.Contains(tx.TxId))
+                {
+                    removed.Add(new TransactionRemoved(tx.TxId, RemovalReason.Dropped));
+                }
+
+                continue;
+            }
+
             removed.AddRange(evicted.Select(id => new TransactionRemoved(id, RemovalReason.Dropped)));
             if (result.Accepted)
             {
@@ -294,8 +317,28 @@ public sealed class ChainEngine : IDisposable
         }
     }
 
+    /// <summary>Pools at least this big keep their last choice for a block for a while after a transaction is added.</summary>
+    private const int LargePool = 500;
+
+    /// <summary>How long a large pool's choice for a block is kept while only transactions are added (as Bitcoin's getblocktemplate).</summary>
+    private static readonly TimeSpan SelectionReuse = TimeSpan.FromSeconds(5);
+
     /// <summary>Writer only: the tip and the mempool's choice for the next block, as they are now.</summary>
-    private void PublishSnapshot() => Assembler.Publish(State.Tip, Mempool.SelectForBlock(BlockAssembler.MaxTransactionBytes(Params)));
+    private void PublishSnapshot()
+    {
+        Assembler.Publish(State.Tip, Mempool.SelectForBlock(BlockAssembler.MaxTransactionBytes(Params)));
+        _selectedAt = _clock.GetTimestamp();
+    }
+
+    /// <summary>
+    /// After a transaction was added, nothing evicted, same tip: the published choice is still a valid
+    /// block, only without the newest transactions. A large pool keeps it for a few seconds, so a flood
+    /// of transactions does not rebuild a block's worth of selection each time.
+    /// </summary>
+    private bool MayKeepSelection() =>
+        Mempool.Count >= LargePool
+        && Assembler.Snapshot?.Tip == State.Tip
+        && _clock.GetElapsedTime(_selectedAt) < SelectionReuse;
 
     private void LogRefusal(BlockResult result)
     {
