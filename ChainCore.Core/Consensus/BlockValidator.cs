@@ -88,7 +88,9 @@ public static class BlockValidator
         var limit = now.ToUnixTimeSeconds() + p.MaxFutureBlockTime;
         if (header.Time > limit)
         {
-            return ValidationResult.Invalid(RejectCodes.TimeTooNew, $"Time {header.Time} is more than {p.MaxFutureBlockTime} s ahead of this node's clock.");
+            // Not a consensus failure: the block may become valid as this node's clock advances, and
+            // a peer whose clock runs a little ahead is honest (Bitcoin's BLOCK_TIME_FUTURE).
+            return ValidationResult.Premature(RejectCodes.TimeTooNew, $"Time {header.Time} is more than {p.MaxFutureBlockTime} s ahead of this node's clock.");
         }
 
         return ValidationResult.Ok;

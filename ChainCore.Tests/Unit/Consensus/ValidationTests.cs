@@ -97,6 +97,19 @@ public sealed class ValidationTests
         yield return Case(RejectCodes.TimeTooNew, () => BlockValidator.ContextualCheckHeader(BlockOf().Header with { Time = (uint)Now.ToUnixTimeSeconds() + 7201 }, Context(), Now, P), "more than two hours ahead");
     }
 
+    [Test]
+    public void A_block_from_the_future_is_premature_not_invalid()
+    {
+        // A peer whose clock runs ahead sends such blocks in good faith: no ban, and it may be valid later.
+        var header = BlockOf().Header with { Time = (uint)Now.ToUnixTimeSeconds() + 7201 };
+
+        var result = BlockValidator.ContextualCheckHeader(header, Context(), Now, P);
+
+        result.Code.ShouldBe(RejectCodes.TimeTooNew);
+        result.Category.ShouldBe(ValidationCategory.Premature);
+        BlockValidator.ContextualCheckHeader(header, Context(), Now.AddSeconds(1), P).IsValid.ShouldBeTrue();
+    }
+
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
 
     private static ChainContext Context(long mtp = 500) => new(Height - 1, P.PowLimitBits, mtp, _ => 0);
