@@ -240,6 +240,17 @@ public sealed class TestNetwork : IAsyncDisposable
         return mined;
     }
 
+    private readonly List<TestMiner> _miners = [];
+
+    /// <summary>Attaches an in-process miner to node <paramref name="node"/>, paying <see cref="Wallet"/>(<paramref name="node"/>); it mines until stopped or the network is disposed.</summary>
+    public TestMiner AttachMiner(int node, int workers = 1)
+    {
+        Note($"Attaching miner-{node} to {NameOf(node)} ({workers} worker(s))");
+        var miner = new TestMiner(this, node, Wallet(node), workers);
+        _miners.Add(miner);
+        return miner;
+    }
+
     /// <summary>Waits until every running node (or those given) has the same tip and the same mempool.</summary>
     public Task WaitForSyncAsync(IReadOnlyCollection<int>? nodes = null, TimeSpan? timeout = null)
     {
@@ -421,6 +432,18 @@ public sealed class TestNetwork : IAsyncDisposable
         _disposed = true;
         Note("Stopping the network");
         var failures = new List<Exception>();
+        foreach (var miner in _miners)
+        {
+            try
+            {
+                await miner.DisposeAsync();
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
+        }
+
         foreach (var i in Running())
         {
             Router.Unregister(NameOf(i));

@@ -1,0 +1,51 @@
+using ChainCore.Tests.Harness;
+
+namespace ChainCore.Tests.Integration.Network;
+
+/// <summary>The testing plan's mining competition: three nodes, each with its own miner, racing to 30 blocks.</summary>
+[TestFixture, Category("Integration"), Category("Network"), Category("Mining"), Category("Database")]
+public sealed class MiningCompetitionTests : NetworkTestBase
+{
+    [Test]
+    public async Task Three_miners_racing_to_30_blocks_leave_every_node_on_one_tip_and_their_blocks_add_up()
+    {
+        const int Target = 30;
+        var net = await StartNetworkAsync(3, Topology.Full);
+        var miners = Enumerable.Range(0, 3).Select(i => net.AttachMiner(i)).ToList();
+
+        await net.WaitUntilAsync(() => net.Nodes.Any(n => n.Chain.Tip.Height >= Target), $"some node at height {Target}", TimeSpan.FromSeconds(90));
+        var runs = new List<ChainCore.Core.Mining.MiningRunResult>();
+        foreach (var miner in miners)
+        {
+            runs.Add(await miner.StopAsync());
+        }
+
+        await net.WaitForSyncAsync();
+
+        var chain = net[0].Chain;
+        var tip = chain.Tip;
+        tip.Height.ShouldBeGreaterThanOrEqualTo(Target);
+        net.Nodes.Select(n => n.Chain.Tip.Hash).Distinct().ShouldHaveSingleItem();
+        var onChain = miners.Select(m => m.Accepted.Count(h => chain.GetEntry(h) is { } e && chain.IsOnMainChain(e))).ToList();
+        var paid = new int[miners.Count];
+        for (var height = 1; height <= tip.Height; height++)
+        {
+            var block = (await chain.Store.GetBlockByHeightAsync(height))!;
+            var payee = block.Transactions[0].Outputs[0].PublicKeyHash.ToArray();
+            var finder = miners.FindIndex(m => m.Payout.KeyHash.AsSpan().SequenceEqual(payee));
+            finder.ShouldBeGreaterThanOrEqualTo(0, $"block {height} pays one of the miners");
+            paid[finder]++;
+            miners.Where(m => m != miners[finder]).ShouldAllBe(m => !m.Accepted.Contains(block.Hash), $"block {height} was found by the miner it pays");
+        }
+
+        paid.Sum().ShouldBe(tip.Height);
+        for (var i = 0; i < miners.Count; i++)
+        {
+            miners[i].Accepted.Count.ShouldBe(runs[i].Blocks, miners[i].Name);
+            // A submission in flight when the miner stops is accepted by the node without the miner hearing of it.
+            paid[i].ShouldBeInRange(onChain[i], onChain[i] + 1, $"{miners[i].Name}: blocks paying it on the final chain against blocks it saw accepted there");
+        }
+
+        await TestContext.Out.WriteLineAsync($"Blocks found per miner: {string.Join(", ", miners.Select((m, i) => $"{m.Name} {m.Accepted.Count} ({onChain[i]} on the final chain)"))}; final height {tip.Height}");
+    }
+}
