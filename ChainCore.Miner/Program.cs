@@ -23,8 +23,9 @@ public class Program
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool terminal = false, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(args);
+        var (flags, hostArgs) = SplitHostArguments(args);
         var cli = new MinerCommandLine();
-        var parsed = cli.Root.Parse(args);
+        var parsed = cli.Root.Parse(flags);
         if (parsed.Action is HelpAction)
         {
             await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, ct);
@@ -43,7 +44,7 @@ public class Program
             return await BenchmarkAsync(parsed.GetValue(cli.Workers) ?? Environment.ProcessorCount, parsed.GetValue(cli.Kernel), TimeSpan.FromSeconds(seconds), output, ct);
         }
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs });
         builder.Configuration.AddInMemoryCollection(cli.Settings(parsed));
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning);
         var host = parsed.GetValue(cli.Host) ?? "127.0.0.1";
@@ -92,6 +93,27 @@ public class Program
         var status = miner.Status();
         await output.WriteLineAsync($"{DateTimeOffset.UtcNow:HH:mm:ss} miner: stopped after {status.Hashes:N0} hashes, {status.BlocksFound} blocks found");
         return result;
+    }
+
+    // Host settings in ASP.NET Core's --key=value form (--Miner:Workers=2, --environment=Testing; a test
+    // host passes its settings so) go to the host's configuration; everything else is a flag.
+    private static (string[] Flags, string[] Host) SplitHostArguments(string[] args)
+    {
+        static bool IsHostSetting(string arg)
+        {
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (!arg.StartsWith("--", StringComparison.Ordinal) || equals < 3)
+            {
+                return false;
+            }
+
+            var key = arg[2..equals];
+            return key.Contains(':', StringComparison.Ordinal)
+                || key is "environment" or "contentRoot" or "applicationName"
+                || (equals == arg.Length - 1 && key is MinerOptions.Section or "Logging");
+        }
+
+        return ([.. args.Where(a => !IsHostSetting(a))], [.. args.Where(IsHostSetting)]);
     }
 
     // The parser's messages as one line, without .NET type names.

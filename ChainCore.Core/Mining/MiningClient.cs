@@ -63,6 +63,9 @@ public sealed class MiningClient
     /// <summary>How long a long poll may wait for a change before it is asked again; the node answers sooner.</summary>
     public TimeSpan LongPollTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>How long submitting a solved block may take.</summary>
+    public TimeSpan SubmitTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Raised on the mining loop's thread; keep handlers short.</summary>
     public event Action<MiningEvent>? Changed;
 
@@ -130,7 +133,12 @@ public sealed class MiningClient
                 var changed = await AwaitQuietly(poll).ConfigureAwait(false);
                 if (first == search && solved is not null)
                 {
-                    await SubmitBlockAsync(solved, ct).ConfigureAwait(false);
+                    // A solved block is worth sending even when the run ends meanwhile.
+                    using (var submitLimit = new CancellationTokenSource(SubmitTimeout))
+                    {
+                        await SubmitBlockAsync(solved, submitLimit.Token).ConfigureAwait(false);
+                    }
+
                     template = await GetMiningTemplateAsync(ct).ConfigureAwait(false);
                     Announce(template, "after a block");
                 }
