@@ -129,6 +129,30 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
     }
 
     [Test]
+    public async Task A_branch_left_unconnected_by_a_store_failure_is_connected_at_the_next_start()
+    {
+        var s = await StageReorgAsync();
+        var connects = 0;
+        Sql(s.Node).Failpoint = at => at == "connect:commit" && ++connects == 1 ? throw new Failpoints.InjectedFailureException(at) : Task.CompletedTask;
+        try
+        {
+            await Should.ThrowAsync<Failpoints.InjectedFailureException>(() => s.Node.Chain.ProcessBlockAsync(s.Branch[^1]));
+        }
+        finally
+        {
+            Sql(s.Node).Failpoint = null;
+        }
+
+        await ShouldBeOnAsync(s.Node, s.OldTip.Hash, ReorgDepth + 1);
+        await s.Node.DisposeAsync();
+
+        await using var restarted = await StartNodeAsync(store: store, reset: false);
+        await ShouldBeOnAsync(restarted, s.Branch[^1].Hash, ReorgDepth + 2);
+        (await restarted.Store.GetTransactionAsync(s.Payment.TxId)).ShouldBeNull();
+        (await restarted.Store.GetBalanceAsync(s.Bob.KeyHash)).ShouldBe(Amount.Zero);
+    }
+
+    [Test]
     public async Task A_template_taken_during_a_reorg_is_built_on_a_whole_chain_state()
     {
         var s = await StageReorgAsync();
