@@ -13,6 +13,7 @@ namespace ChainCore.Tests.Performance;
 /// per second through the engine (check, store, signatures, UTXO set, indexes), median of 5 rounds.
 /// On PostgreSQL the same round also times a bare set-based write of the same block's rows into
 /// tables shaped as the node's, in one transaction; the engine's time is reported as a ratio to it.
+/// Each round also times the block's signatures alone, for scale.
 /// Figures are recorded, not asserted: the machine is shared.
 /// </summary>
 [TestFixture(StoreKind.Postgres), TestFixture(StoreKind.Sqlite)]
@@ -31,6 +32,7 @@ public sealed class BlockConnectPerformanceTests(StoreKind store) : NodeTestBase
         var rates = new List<double>();
         var ratios = new List<double>();
         var bareMilliseconds = new List<double>();
+        var signatureMilliseconds = new List<double>();
         for (var round = 0; round < Rounds; round++)
         {
             await using var node = await StartNodeAsync(store: store);
@@ -56,6 +58,11 @@ public sealed class BlockConnectPerformanceTests(StoreKind store) : NodeTestBase
 
             result.BecameTip.ShouldBeTrue(result.Validation.ToString());
             rates.Add(Transactions / watch.Elapsed.TotalSeconds);
+
+            // For scale: the same block's signatures alone, on every core, nothing cached.
+            var signatures = Stopwatch.StartNew();
+            new SignatureVerifier().CheckBlock(big).ShouldBe(ValidationResult.Ok);
+            signatureMilliseconds.Add(signatures.Elapsed.TotalMilliseconds);
             if (store == StoreKind.Postgres)
             {
                 var spent = funding.Outputs.Select((o, i) => new SpentCoin(new OutPoint(funding.TxId, (uint)i), new Coin(o, 1, true))).ToList();
@@ -75,6 +82,7 @@ public sealed class BlockConnectPerformanceTests(StoreKind store) : NodeTestBase
             ["budget_inputs_per_second"] = budget,
             ["rounds"] = Rounds,
             ["cores"] = Environment.ProcessorCount,
+            ["signatures_alone_ms_median"] = Median(signatureMilliseconds),
         };
         if (store == StoreKind.Postgres)
         {
