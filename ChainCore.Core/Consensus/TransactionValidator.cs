@@ -140,22 +140,7 @@ public static class TransactionValidator
         return ValidationResult.Ok;
     }
 
-    /// <summary>Every input's signature over <see cref="Transaction.SignatureHash"/>, by the key it carries.</summary>
-    public static ValidationResult CheckSignatures(Transaction tx)
-    {
-        ArgumentNullException.ThrowIfNull(tx);
-        for (var i = 0; i < tx.Inputs.Length; i++)
-        {
-            var result = CheckSignature(tx, i);
-            if (!result.IsValid)
-            {
-                return result;
-            }
-        }
-
-        return ValidationResult.Ok;
-    }
-
+    /// <summary>One input's signature over <see cref="Transaction.SignatureHash"/>, by the key it carries.</summary>
     public static ValidationResult CheckSignature(Transaction tx, int inputIndex)
     {
         ArgumentNullException.ThrowIfNull(tx);

@@ -75,6 +75,7 @@ public sealed class ValidationTests
         yield return Case(RejectCodes.PublicKeyMismatch, () => Inputs(Payment(signer: Bob)), "Bob signs for Alice's coin");
         yield return Case(RejectCodes.BadSignature, () => Inputs(Payment().WithInputs([Payment().Inputs[0].WithSignature(Alice.Sign(Hash256.Compute("other"u8).ToBytes()))])), "signature over another hash");
         yield return Case(RejectCodes.BadSignature, () => Inputs(Payment().WithInputs([Payment().Inputs[0].WithSignature([0x30, 0x01])])), "signature not DER");
+        yield return Case(RejectCodes.BadSignature, () => TransactionValidator.CheckSignature(OffCurveKeySpend(), 0), "a compressed key that is not a point on the curve");
         yield return Case(RejectCodes.InputsBelowOutputs, () => Inputs(Payment(Amount.FromCoins(11))), "spends more than it has");
         yield return Case(RejectCodes.InputsOverflow, () => Inputs(TestData.Spend(Alice, [AliceHuge], [TestData.Pay(Bob, Fee)])), "input above max money");
         yield return Case(RejectCodes.BadPow, () => BlockValidator.CheckBlock(BlockOf().WithHeader(BlockOf().Header with { Bits = 0x1d00ffff }), P), "bits above the pow limit");
@@ -148,6 +149,10 @@ public sealed class ValidationTests
         var unsigned = new Transaction([new TxIn(coin, [], [.. uncompressed])], [TestData.Pay(Bob, Amount.FromCoins(1))]);
         return TransactionBuilder.Sign(unsigned, Alice);
     }
+
+    /// <summary>A spend whose 33-byte key has an x coordinate above the field prime: no point has it.</summary>
+    private static Transaction OffCurveKeySpend() =>
+        Payment().WithInputs([new TxIn(AliceCoin, Payment().Inputs[0].Signature, [0x02, .. Enumerable.Repeat((byte)0xFF, 32)])]);
 
     private static DictionaryUtxoView UncompressedKeyView() => new(new Dictionary<OutPoint, Coin>
     {
