@@ -6,8 +6,9 @@ namespace ChainCore.Tests.E2E;
 
 /// <summary>
 /// The testing plan's full network lifecycle with real processes: three nodes started from the built
-/// executable with the plan's flags on loopback ports, bootstrapped from the first, checked over
-/// HTTP, stopped cleanly; nothing is left running, whatever the outcome.
+/// executable with the plan's flags on loopback ports, bootstrapped from the first, a miner process
+/// mining into the first for a few seconds, every node checked over HTTP, everything stopped
+/// cleanly; nothing is left running, whatever the outcome.
 /// </summary>
 [TestFixture, Category("E2E"), Category("Network")]
 public sealed class NetworkProcessTests
@@ -51,7 +52,7 @@ public sealed class NetworkProcessTests
     }
 
     [Test]
-    public async Task Three_node_processes_bootstrap_from_the_first_share_mined_blocks_and_stop_cleanly()
+    public async Task Three_node_processes_and_a_miner_process_share_one_chain_and_stop_cleanly()
     {
         var apiPorts = Enumerable.Range(0, 3).Select(_ => AppProcess.FreePort()).ToArray();
         var p2pPorts = Enumerable.Range(0, 3).Select(_ => AppProcess.FreePort()).ToArray();
@@ -80,15 +81,16 @@ public sealed class NetworkProcessTests
         await WaitAsync(async () => (await Statuses(nodes)).All(s => s is not null), "every node answers /status");
         await WaitAsync(async () => (await Statuses(nodes)) is [{ ActivePeers: 2 }, { ActivePeers: >= 1 }, { ActivePeers: >= 1 }], "node 0 connected to both others");
 
-        var miner = Wallets.NewWallet().Address.ToString();
-        for (var i = 0; i < 5; i++)
-        {
-            await nodes[0].MineBlockAsync(miner);
-        }
+        var payee = Wallets.NewWallet().Address.ToString();
+        var miner = AppProcess.Start("miner", "ChainCore.Miner", ["--node", $"http://localhost:{apiPorts[0]}", "--address", payee, "--workers", "1", "--timeout", "3"]);
+        _processes.Add(miner);
+        await Waits.WaitUntilAsync(() => miner.HasExited, () => miner.ToString(), TimeSpan.FromSeconds(60));
+        (await miner.StopAsync()).ShouldBe(0, miner.ToString());
+        await WaitAsync(async () => (await Statuses(nodes)) is var s && s.All(x => x?.BlockchainLength > 1) && s.Select(x => x?.TipHash).Distinct().Count() == 1, "the miner's blocks on every node");
 
-        await WaitAsync(async () => (await Statuses(nodes)).All(s => s?.BlockchainLength == 6), "all three chains 6 blocks long");
-        await nodes[2].MineBlockAsync(miner);
-        await WaitAsync(async () => (await Statuses(nodes)).Select(s => s?.TipHash).Distinct().Count() == 1 && (await Statuses(nodes))[0]?.TipHeight == 6, "node 2's block everywhere");
+        var height = (await nodes[0].GetStatusAsync()).TipHeight;
+        await nodes[2].MineBlockAsync(payee);
+        await WaitAsync(async () => (await Statuses(nodes)) is var s && s.All(x => x?.TipHeight == height + 1) && s.Select(x => x?.TipHash).Distinct().Count() == 1, "node 2's block everywhere");
 
         var statuses = await Statuses(nodes);
         statuses.Select(s => s!.NodeId).ShouldBe(["test_node_0", "test_node_1", "test_node_2"]);
@@ -117,7 +119,7 @@ public sealed class NetworkProcessTests
 
     private Task WaitAsync(Func<Task<bool>> condition, string what) =>
         Waits.WaitUntilAsync(
-            async () => _processes.Any(p => p.HasExited) ? throw new InvalidOperationException($"A process exited early:{Environment.NewLine}{string.Join(Environment.NewLine, _processes)}") : await condition(),
+            async () => _processes.Any(p => p.HasExited && p.Name.StartsWith("node", StringComparison.Ordinal)) ? throw new InvalidOperationException($"A process exited early:{Environment.NewLine}{string.Join(Environment.NewLine, _processes)}") : await condition(),
             () => Task.FromResult(string.Join(Environment.NewLine, _processes.Select(p => p.Name + ": " + string.Join(" | ", p.Output.Split('\n').TakeLast(5))))),
             TimeSpan.FromSeconds(60),
             CancellationToken.None,
