@@ -71,9 +71,11 @@ fi
 status=0
 # Per-test lines ("Passed Name [12 ms]") as they finish; the stack traces of failures stay in full.
 # Coverage by coverlet's collector (it reports also when tests fail), of the product assemblies only.
-coverage_settings=(DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.Format=cobertura
-  "DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.Include=$include")
-dotnet "${args[@]}" ${extra[@]+"${extra[@]}"} -- "${coverage_settings[@]}" | grep --line-buffered -vE '^\s*$|^Results File:|^NUnit Adapter|^Running (all|selected) tests in' || status=${PIPESTATUS[0]}
+# Tests' own output stays in their results (trx, html) instead of interleaving with the progress lines.
+run_settings=(DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.Format=cobertura
+  "DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.Include=$include"
+  NUnit.ConsoleOut=0)
+dotnet "${args[@]}" ${extra[@]+"${extra[@]}"} -- "${run_settings[@]}" | grep --line-buffered -vE '^\s*$|^Results File:|^NUnit Adapter|^Running (all|selected) tests in' || status=${PIPESTATUS[0]}
 
 trx="$reports/tests.trx"
 executed=0
