@@ -11,20 +11,17 @@ namespace ChainCore.Core.Consensus;
 /// </summary>
 public sealed class SignatureCache
 {
-    /// <summary>About 15 MB at most: the inputs of a full mempool several times over.</summary>
+    /// <summary>About 20 MB when full (memory grows with use): the inputs of a full mempool several times over.</summary>
     public const int DefaultCapacity = 200_000;
 
     private readonly Lock _lock = new();
-    private readonly HashSet<Entry> _entries;
-    private readonly Entry[] _order;
-    private int _next;
+    private readonly HashSet<Entry> _entries = [];
+    private readonly Queue<Entry> _order = new();
 
     public SignatureCache(int capacity = DefaultCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
-        _entries = new HashSet<Entry>(capacity);
-        _order = new Entry[capacity];
     }
 
     public int Capacity { get; }
@@ -60,13 +57,11 @@ public sealed class SignatureCache
                 return;
             }
 
+            _order.Enqueue(entry);
             if (_entries.Count > Capacity)
             {
-                _entries.Remove(_order[_next]);
+                _entries.Remove(_order.Dequeue());
             }
-
-            _order[_next] = entry;
-            _next = (_next + 1) % Capacity;
         }
     }
 
