@@ -215,19 +215,27 @@ public sealed class ChainEngine : IDisposable
     private async Task FinishAsync(ActivationOutcome outcome)
     {
         var removed = new List<TransactionRemoved>();
-        foreach (var (block, _) in outcome.Connected)
-        {
-            var inBlock = block.Transactions.Select(t => t.TxId).ToHashSet();
-            removed.AddRange(Mempool.RemoveForBlock(block).Select(id => new TransactionRemoved(id, inBlock.Contains(id) ? RemovalReason.Block : RemovalReason.Conflict)));
-        }
-
         var returned = new List<(Transaction, Amount)>();
-        if (outcome.Disconnected.Count > 0)
+        try
         {
-            await RefillMempoolAsync(outcome, removed, returned);
+            foreach (var (block, _) in outcome.Connected)
+            {
+                var inBlock = block.Transactions.Select(t => t.TxId).ToHashSet();
+                removed.AddRange(Mempool.RemoveForBlock(block).Select(id => new TransactionRemoved(id, inBlock.Contains(id) ? RemovalReason.Block : RemovalReason.Conflict)));
+            }
+
+            if (outcome.Disconnected.Count > 0)
+            {
+                await RefillMempoolAsync(outcome, removed, returned);
+            }
+        }
+        finally
+        {
+            // Readers see the new chain only now, with its mempool.
+            State.Publish();
+            PublishSnapshot();
         }
 
-        PublishSnapshot();
         if (!outcome.Changed)
         {
             return;

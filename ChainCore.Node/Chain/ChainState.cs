@@ -10,8 +10,8 @@ namespace ChainCore.Node.Chain;
 /// tree with skip pointers and children links), the set of candidate tips, the active chain as an
 /// array by height, the orphan pool, and activation — moving the tip to the best candidate, one
 /// store transaction per block. Everything that changes it runs under the engine's one writer;
-/// readers use <see cref="Active"/>, which is published only when an activation completed, so they
-/// never see a reorg half-way.
+/// readers use <see cref="Active"/>, which the engine publishes only once an activation and the
+/// mempool's update after it completed, so they never see a reorg half-way.
 /// </summary>
 public sealed class ChainState
 {
@@ -186,6 +186,9 @@ public sealed class ChainState
         return new BlockResult(BlockStatus.Accepted, hash, height, false);
     }
 
+    /// <summary>Writer only: makes the writer's chain the one readers see, once the change is complete (mempool included).</summary>
+    internal void Publish() => _published = _chain;
+
     /// <summary>Writer only: orphans waiting for <paramref name="parent"/>, taken out of the pool.</summary>
     internal IReadOnlyList<Block> TakeOrphanChildren(Hash256 parent) => _orphans.TakeChildren(parent);
 
@@ -194,7 +197,7 @@ public sealed class ChainState
     /// moving it finishes. A block failing validation is marked invalid with its descendants and the
     /// next best candidate is tried; a store failure skips that branch for this activation, so the
     /// chain settles on the most-work chain it can fully connect — never less than the old tip, whose
-    /// blocks are reconnected if needed. The new view is published only at the end.
+    /// blocks are reconnected if needed. The caller publishes the result (<see cref="Publish"/>).
     /// </summary>
     internal async Task<ActivationOutcome> ActivateBestChainAsync()
     {
@@ -246,7 +249,6 @@ public sealed class ChainState
         {
             _storedThisTurn.Clear();
             PruneCandidates();
-            _published = _chain;
         }
 
         if (outcome.StoreFailure is not null)
