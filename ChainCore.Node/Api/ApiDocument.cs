@@ -30,7 +30,12 @@ public static class ApiDocument
         var network = app.Services.GetRequiredService<IOptions<NodeOptions>>().Value.Network;
         if (!string.Equals(network, Core.Consensus.ConsensusParams.Main.Name, StringComparison.OrdinalIgnoreCase))
         {
-            app.MapScalarApiReference(ReferencePath, o => o.WithTitle("ChainCore node API"));
+            // A node's own page calls no outside service: no telemetry, no AI agent, no hosted developer tools.
+            app.MapScalarApiReference(ReferencePath, o => o
+                .WithTitle("ChainCore node API")
+                .DisableTelemetry()
+                .DisableAgent()
+                .HideDeveloperTools());
         }
 
         return app;
