@@ -44,7 +44,9 @@ public static class P2pEndpoints
             return refusal!;
         }
 
-        var text = await RequestBody.ReadTextAsync(request, options.Value.MaxRequestBytes, ct);
+        // A full block in hex is twice its size: never refuse a valid block for the API's general limit.
+        var limit = Math.Max(options.Value.MaxRequestBytes, (2 * chain.Params.MaxBlockSize) + 1_024);
+        var text = await RequestBody.ReadTextAsync(request, limit, ct);
         var block = RequestParser.ParseBlockHex(text.Trim(), "body");
         sources.Record(block.Hash, peer.NodeId);
         var result = await chain.ProcessBlockAsync(block, ct);

@@ -177,8 +177,9 @@ public sealed class PeerManager : IDisposable
             return refusal;
         }
 
-        await RegisterAsync(hello, PeerDirection.Inbound, ct);
-        return null;
+        return await RegisterAsync(hello, PeerDirection.Inbound, ct)
+            ? null
+            : new PeerRefusal(StatusCodes.Status503ServiceUnavailable, PeerCodes.NodeStopping, "This node is stopping.");
     }
 
     /// <summary>Connects to the node at <paramref name="url"/>; false (logged) when it is unreachable, refuses, or is this node or a banned one.</summary>
@@ -208,18 +209,22 @@ public sealed class PeerManager : IDisposable
             return false;
         }
 
-        await RegisterAsync(answer with { Url = url }, PeerDirection.Outbound, ct);
-        return true;
+        return await RegisterAsync(answer with { Url = url }, PeerDirection.Outbound, ct);
     }
 
-    private async Task RegisterAsync(PeerHello hello, PeerDirection direction, CancellationToken ct)
+    /// <summary>Connects (or refreshes) the peer; false once the node is stopping.</summary>
+    private async Task<bool> RegisterAsync(PeerHello hello, PeerDirection direction, CancellationToken ct)
     {
         var url = Normalize(hello.Url!);
         Peer peer;
         bool added;
         lock (_connecting)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_disposed)
+            {
+                return false;
+            }
+
             added = !_peers.TryGetValue(hello.NodeId!, out var existing);
             peer = existing ?? new Peer(hello.NodeId!, url, direction, _clock.GetUtcNow(), _options.MaxQueuedAnnouncements);
             peer.Url = url;
@@ -246,6 +251,7 @@ public sealed class PeerManager : IDisposable
         }
 
         RequestSyncIfAhead(peer);
+        return true;
     }
 
     /// <summary>Asks for a catch-up from <paramref name="peer"/> if its tip is unknown here and not lower than this node's.</summary>

@@ -31,6 +31,7 @@ public static class PeerCodes
     public const string PeerBanned = "peer-banned";
     public const string PeerUnknown = "peer-unknown";
     public const string TooManyPeers = "too-many-peers";
+    public const string NodeStopping = "node-stopping";
     public const string BadHeaders = "bad-headers";
     public const string UnexpectedBlock = "unexpected-block";
 }
