@@ -323,6 +323,16 @@ public sealed class ChainEngine : IDisposable
                 }
             }
         }
+
+        // Transactions of disconnected blocks came back past the pool's bounds: evict down to them,
+        // lowest fee rate first with descendants, as Bitcoin does after a reorg.
+        var trimmed = Mempool.TrimToSize().ToHashSet();
+        if (trimmed.Count > 0)
+        {
+            _log.LogInformation("Evicted {Count} transactions after a reorg to bring the mempool back within its bounds", trimmed.Count);
+            returned.RemoveAll(r => trimmed.Contains(r.Item1.TxId));
+            removed.AddRange(trimmed.Where(wasPooled.Contains).Select(id => new TransactionRemoved(id, RemovalReason.Dropped)));
+        }
     }
 
     /// <summary>Pools at least this big keep their last choice for a block for a while after a transaction is added.</summary>
