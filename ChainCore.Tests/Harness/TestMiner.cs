@@ -1,37 +1,50 @@
 using System.Collections.Concurrent;
+using ChainCore.Core.Api;
 using ChainCore.Core.Mining;
 using ChainCore.Core.Primitives;
+using ChainCore.Miner;
 using Microsoft.Extensions.Logging;
 
 namespace ChainCore.Tests.Harness;
 
 /// <summary>
-/// The miner's engine (<see cref="MiningClient"/>) attached in process to one node of a
-/// <see cref="TestNetwork"/>: it asks that node for templates, long-polls it and submits to it, as
-/// the miner app does; its events go into the network's merged log as <c>miner-N</c>.
+/// The miner app hosted in process (<see cref="MinerFactory"/>) and attached to one node of a
+/// <see cref="TestNetwork"/>: it asks that node for templates, long-polls it and submits to it. Its
+/// mining events (templates, blocks accepted or refused, node unreachable) go into the network's
+/// merged log as <c>miner-N</c>.
 /// </summary>
 public sealed class TestMiner : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
+    private readonly TestNetwork _network;
+    private readonly MinerFactory _factory;
     private readonly ConcurrentQueue<Hash256> _accepted = new();
-    private readonly Task<MiningRunResult> _run;
+    private bool _disposed;
 
     internal TestMiner(TestNetwork network, int node, TestWallet payout, int workers)
     {
+        _network = network;
         Node = node;
         Name = $"miner-{node}";
         Payout = payout;
-        Client = new MiningClient(network[node].Client, payout.Address, workers);
-        Client.Changed += change =>
+        _factory = new MinerFactory(network[node], new MinerSettings(payout.Address.ToString()) { Workers = workers, AutoStart = false });
+        try
         {
-            if (change is BlockAccepted accepted)
+            Service.Client.Changed += change =>
             {
-                _accepted.Enqueue(accepted.Hash);
-            }
+                if (change is BlockAccepted accepted)
+                {
+                    _accepted.Enqueue(accepted.Hash);
+                }
 
-            network.Log.Write(Name, change is NodeUnreachable or BlockRefused ? LogLevel.Warning : LogLevel.Information, "MiningClient", change.ToString());
-        };
-        _run = Task.Run(() => Client.MineAsync(_stop.Token));
+                network.Log.Write(Name, change is NodeUnreachable or BlockRefused ? LogLevel.Warning : LogLevel.Information, "MiningClient", change.ToString());
+            };
+            Service.Start();
+        }
+        catch
+        {
+            _factory.Dispose();
+            throw;
+        }
     }
 
     public int Node { get; }
@@ -40,27 +53,31 @@ public sealed class TestMiner : IAsyncDisposable
 
     public TestWallet Payout { get; }
 
-    public MiningClient Client { get; }
+    public MiningService Service => _factory.Service;
 
     /// <summary>Blocks this miner found that its node accepted, in order.</summary>
     public IReadOnlyList<Hash256> Accepted => [.. _accepted];
 
-    /// <summary>Stops mining and returns what the run did.</summary>
-    public async Task<MiningRunResult> StopAsync()
+    /// <summary>The miner's own <c>GET /status</c>.</summary>
+    public Task<MinerStatusResponse> StatusAsync() => _factory.StatusAsync();
+
+    /// <summary>Switches mining off (<c>POST /stop</c>) and waits until the run has ended, its last submission included.</summary>
+    public async Task<MinerStatusResponse> StopAsync()
     {
-        await _stop.CancelAsync();
-        return await _run;
+        await _factory.PostAsync("stop");
+        await _network.WaitUntilAsync(() => Service.Client.CurrentTemplate is null, $"{Name} to finish its run");
+        return await _factory.StatusAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        try
+        if (_disposed)
         {
-            await StopAsync();
+            return;
         }
-        finally
-        {
-            _stop.Dispose();
-        }
+
+        _disposed = true;
+        Service.Stop();
+        await _factory.DisposeAsync();
     }
 }
