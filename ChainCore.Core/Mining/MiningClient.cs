@@ -127,13 +127,13 @@ public sealed class MiningClient
                 using var work = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 var poll = WaitForNewWorkAsync(template, work.Token);
                 var search = Engine.SearchAsync(template, work.Token);
-                var first = await Task.WhenAny(poll, search).ConfigureAwait(false);
+                await Task.WhenAny(poll, search).ConfigureAwait(false);
                 await work.CancelAsync().ConfigureAwait(false);
                 var solved = await search.ConfigureAwait(false);
                 var changed = await AwaitQuietly(poll).ConfigureAwait(false);
-                if (first == search && solved is not null)
+                if (solved is not null)
                 {
-                    // A solved block is worth sending even when the run ends meanwhile.
+                    // A solved block is worth sending even when the run ends or the tip moves meanwhile.
                     using (var submitLimit = new CancellationTokenSource(SubmitTimeout))
                     {
                         await SubmitBlockAsync(solved, submitLimit.Token).ConfigureAwait(false);
@@ -145,8 +145,9 @@ public sealed class MiningClient
                 else if (changed is not null)
                 {
                     Interlocked.Increment(ref _staleTemplates);
+                    var reason = changed.PreviousHash == template.PreviousHash ? "mempool changed" : "new tip";
                     template = changed;
-                    Announce(template, changed.PreviousHash == CurrentTemplate?.PreviousHash ? "mempool changed" : "new tip");
+                    Announce(template, reason);
                 }
             }
         }

@@ -52,8 +52,14 @@ public sealed class MiningWorkersTests
     [Test]
     public async Task A_block_solved_after_rolling_the_extra_nonce_is_valid()
     {
+        // A template whose first header has no solution among its 4,096 nonces: the extra nonce must roll.
         var target = TargetWithLeadingZeroBits(16);
         var template = RegtestTemplate(target);
+        while (NonceSearch.TryFind(new MiningJob(template.Block.Header, target), 0, 4_096, out _))
+        {
+            template = RegtestTemplate(target);
+        }
+
         var engine = new MiningWorkers(2) { NoncesPerHeader = 4_096 };
 
         var solved = await engine.SearchAsync(template, CancellationToken.None);
