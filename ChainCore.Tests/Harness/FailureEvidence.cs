@@ -47,7 +47,8 @@ public static class FailureEvidence
         if (log is not null)
         {
             var logPath = Path.Combine(dir, "nodes.log");
-            await File.WriteAllTextAsync(logPath, log.ToString(), ct);
+            // Whatever a node logged, no password of its database reaches the report.
+            await File.WriteAllTextAsync(logPath, ConnectionStrings.RedactIn(log.ToString(), [.. nodes.Select(n => n.Settings.Database)]), ct);
             TestContext.AddTestAttachment(logPath, "Node log (all nodes, Debug level)");
         }
 
