@@ -41,7 +41,7 @@ public sealed class NodeCommandLine
             v => NodeValues.IsHost(v) ? null : NodeValues.HostRule);
         Add("--api-port", "PORT", $"The API's port (default: {NodeOptions.DefaultApiPort}; 0 picks a free port, shown in the start-up line)", nameof(NodeOptions.ApiPort),
             v => IsInteger(v, 0, 65_535) ? null : NodeValues.ApiPortRule);
-        Add("--p2p-port", "PORT", "Accepted for compatibility: peers talk over the API's HTTP endpoint", nameof(NodeOptions.P2PPort),
+        Add("--p2p-port", "PORT", "A second port the node listens on and tells peers to use (default: peers use the API's port)", nameof(NodeOptions.P2PPort),
             v => IsInteger(v, 1, 65_535) ? null : NodeValues.PortRule);
         Add("--bootstrap-nodes", "URLS", "Comma-separated URLs of peers to connect to at start", nameof(NodeOptions.BootstrapNodes),
             v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).All(NodeValues.IsHttpUrl) ? null : NodeValues.UrlsRule);
