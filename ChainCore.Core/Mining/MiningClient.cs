@@ -105,11 +105,15 @@ public sealed class MiningClient
     /// <summary>Mines for <paramref name="duration"/>: templates, search, submissions, stale work dropped.</summary>
     public async Task<MiningRunResult> MineForDurationAsync(TimeSpan duration, CancellationToken ct = default)
     {
+        var started = Stopwatch.GetTimestamp();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(duration);
         var result = await MineAsync(limit.Token).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
-        return result;
+
+        // The run's time counts from before the timer was armed, so it covers the whole duration.
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        return result with { Elapsed = elapsed, HashRate = result.Hashes / elapsed.TotalSeconds };
     }
 
     /// <summary>Mines until <paramref name="ct"/> is cancelled, then returns what it did (no exception for the cancellation).</summary>
