@@ -140,7 +140,7 @@ public static class MiningEndpoints
     }
 
     /// <summary>Regtest and devnet only: the node mines one block on its tip itself.</summary>
-    private static async Task<Results<Ok<MineBlockResponse>, ProblemHttpResult>> MineBlock(HttpRequest request, ChainEngine chain, IOptions<NodeOptions> options, CancellationToken ct)
+    private static async Task<Results<Ok<MineBlockResponse>, ProblemHttpResult>> MineBlock(HttpRequest request, ChainEngine chain, IMiningStatsStore stats, TimeProvider clock, IOptions<NodeOptions> options, CancellationToken ct)
     {
         if (chain.Params.Name is not ("regtest" or "devnet"))
         {
@@ -157,6 +157,7 @@ public static class MiningEndpoints
             var result = await chain.ProcessBlockAsync(solved, ct);
             if (result.Status == BlockStatus.Accepted && result.BecameTip)
             {
+                await RecordAsync(stats, solved, result.Height ?? -1, clock, ct);
                 return TypedResults.Ok(new MineBlockResponse(solved.Hash.ToString(), result.Height ?? -1, solved.Transactions.Length, solved.Header.Nonce));
             }
 

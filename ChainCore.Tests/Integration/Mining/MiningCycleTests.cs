@@ -31,6 +31,21 @@ public sealed class MiningCycleTests : NodeTestBase
     }
 
     [Test]
+    public async Task Blocks_mined_by_the_node_itself_count_in_the_mining_stats()
+    {
+        await using var node = await StartNodeAsync();
+        var (alice, bob) = (PrivateKey.Generate().PublicKey.ToAddress().ToString(), PrivateKey.Generate().PublicKey.ToAddress().ToString());
+
+        await node.MineAsync(2, alice);
+        await node.MineAsync(1, bob);
+
+        var stats = await node.Client.GetMiningStatsAsync();
+        stats.TotalBlocks.ShouldBe(3);
+        stats.Miners.Single(m => m.MinerAddress == alice).Blocks.ShouldBe(2);
+        stats.Miners.Single(m => m.MinerAddress == bob).LastHeight.ShouldBe(3);
+    }
+
+    [Test]
     public async Task Mine_block_endpoint_mines_on_the_tip_and_pays_the_miner()
     {
         await using var node = await StartNodeAsync();
