@@ -27,13 +27,19 @@ public sealed class SystemWalletConsole : IWalletConsole
 
     public bool CanPrompt => !Console.IsInputRedirected;
 
-    public string ReadSecret(string prompt)
+    public string ReadSecret(string prompt) => ReadSecret(prompt, () => Console.ReadKey(intercept: true), Console.Error);
+
+    /// <summary>
+    /// Reads keys until Enter without echoing them: Backspace takes back the last character, other
+    /// control keys are ignored. <paramref name="promptTo"/> shows the prompt and ends its line.
+    /// </summary>
+    internal static string ReadSecret(string prompt, Func<ConsoleKeyInfo> readKey, TextWriter promptTo)
     {
-        Console.Error.Write(prompt);
+        promptTo.Write(prompt);
         var secret = new StringBuilder();
         while (true)
         {
-            var key = Console.ReadKey(intercept: true);
+            var key = readKey();
             if (key.Key == ConsoleKey.Enter)
             {
                 break;
@@ -52,7 +58,7 @@ public sealed class SystemWalletConsole : IWalletConsole
             }
         }
 
-        Console.Error.WriteLine();
+        promptTo.WriteLine();
         return secret.ToString();
     }
 

@@ -79,13 +79,20 @@ public sealed class WalletCli
     /// <summary>Runs <paramref name="args"/> with <c>--wallet</c> set to <paramref name="walletName"/>'s file.</summary>
     public Task<CliRun> RunAsync(string walletName, params string[] args) => RunAsync(new TestWalletConsole(), walletName, args);
 
-    public async Task<CliRun> RunAsync(TestWalletConsole console, string walletName, params string[] args)
+    public Task<CliRun> RunAsync(TestWalletConsole console, string walletName, params string[] args) =>
+        RunWithArgumentsAsync(console, [.. args, "--wallet", PathOf(walletName)]);
+
+    public Task<CliRun> RunAsync(TestWalletConsole console, string walletName, string[] args, CancellationToken ct) =>
+        RunWithArgumentsAsync(console, [.. args, "--wallet", PathOf(walletName)], ct);
+
+    /// <summary>Runs exactly <paramref name="args"/> (no <c>--wallet</c> added).</summary>
+    public async Task<CliRun> RunWithArgumentsAsync(TestWalletConsole console, string[] args, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(console);
         var handler = _nodeHandler?.Invoke();
         try
         {
-            var exit = await Program.RunAsync([.. args, "--wallet", PathOf(walletName)], console, handler, KdfCost.Fast);
+            var exit = await Program.RunAsync(args, console, handler, KdfCost.Fast, ct);
             return new CliRun(exit, console.OutWriter.ToString(), console.ErrorWriter.ToString());
         }
         finally
