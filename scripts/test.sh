@@ -11,7 +11,8 @@
 #
 # Environment: CHAINCORE_TEST_PG (a server of your own), CHAINCORE_TIMEOUT_FACTOR (slow machines),
 # CHAINCORE_MIN_COVERAGE (the gate, default 90), CHAINCORE_KEEP_DATABASES=1 (keep a run's databases),
-# CHAINCORE_PERF_GATE=1 (a performance regression against tests/baselines/performance.json fails the run).
+# CHAINCORE_PERF_GATE=1 (a performance regression against tests/baselines/performance.json fails the run),
+# CHAINCORE_CONFIGURATION (Release by default: what ships, so allocation and performance checks are real).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -55,10 +56,11 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 echo "==> Restoring tools and building"
 dotnet tool restore >/dev/null
-dotnet build ChainCore.sln -nologo -v quiet -clp:NoSummary
+configuration="${CHAINCORE_CONFIGURATION:-Release}"
+dotnet build ChainCore.sln -c "$configuration" -nologo -v quiet -clp:NoSummary
 echo "==> Testing${filter:+ ($filter)}"
 
-args=(test ChainCore.Tests --no-build --settings testsettings.runsettings
+args=(test ChainCore.Tests -c "$configuration" --no-build --settings testsettings.runsettings
   --results-directory "$reports"
   --logger "trx;LogFileName=tests.trx"
   --logger "html;LogFileName=tests.html"
@@ -117,7 +119,7 @@ fi
 # tolerance fails the run only when CHAINCORE_PERF_GATE=1, as in the nightly: figures vary by machine).
 if ls "$reports"/performance/*.json >/dev/null 2>&1; then
   echo
-  perf_args=(exec ChainCore.Tests/bin/Debug/net10.0/ChainCore.Tests.dll compare-performance tests/baselines/performance.json "$reports/performance")
+  perf_args=(exec "ChainCore.Tests/bin/$configuration/net10.0/ChainCore.Tests.dll" compare-performance tests/baselines/performance.json "$reports/performance")
   if [ "${CHAINCORE_PERF_GATE:-0}" = "1" ]; then perf_args+=(--fail-on-regression); fi
   dotnet "${perf_args[@]}" || { echo "performance: regression against tests/baselines/performance.json" >&2; status=1; }
 fi
