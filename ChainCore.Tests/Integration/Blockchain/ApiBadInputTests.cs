@@ -48,7 +48,6 @@ public sealed class ApiBadInputTests
     public async Task StopNodeAsync()
     {
         await _node.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (Directory.Exists(_dataDir))
         {
             Directory.Delete(_dataDir, recursive: true);
