@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using ChainCore.Core.Api;
 using ChainCore.Tests.Harness;
 
@@ -29,16 +26,17 @@ public sealed class WalletCliProcessTests
     [Test]
     public async Task Wallet_process_pays_from_mined_coins_through_a_node_process_and_reports_an_unreachable_node()
     {
-        var port = FreePort();
+        var port = AppProcess.FreePort();
         var nodeUrl = $"http://127.0.0.1:{port}";
         var alice = Path.Combine(_directory, "alice.json");
         var bob = Path.Combine(_directory, "bob.json");
         var secret = new Dictionary<string, string> { ["CHAINCORE_WALLET_PASSPHRASE"] = "correct horse" };
-        await using (var node = NodeProcess.Start(port, Path.Combine(_directory, "node")))
+        var nodeArgs = new[] { "--network", "regtest", "--api-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", Path.Combine(_directory, "node"), "--node-id", "wallet-e2e" };
+        await using (var node = AppProcess.Start("node", "ChainCore.Node", nodeArgs))
         {
             using var http = new HttpClient { BaseAddress = new Uri(nodeUrl + "/") };
             var client = new NodeClient(http);
-            await node.WaitUntilReadyAsync(client);
+            await Waits.WaitUntilAsync(() => AnswersAsync(client, node), () => Task.FromResult(node.ToString()), TimeSpan.FromSeconds(60));
 
             (await RunWalletAsync(["create", "--passphrase", "--wallet", alice], secret)).ExitCode.ShouldBe(0);
             (await RunWalletAsync(["create", "--wallet", bob])).ExitCode.ShouldBe(0);
@@ -70,8 +68,13 @@ public sealed class WalletCliProcessTests
 
     private static async Task<CliRun> RunWalletAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = Dotnet(ProjectOutput("ChainCore.Wallet"), args);
-        start.RedirectStandardInput = true;
+        var start = new ProcessStartInfo(ChildProcesses.Dotnet) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(AppProcess.ProjectOutput("ChainCore.Wallet"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
@@ -95,124 +98,18 @@ public sealed class WalletCliProcessTests
         return new CliRun(process.ExitCode, await stdout, await stderr);
     }
 
-    private static ProcessStartInfo Dotnet(string assembly, IEnumerable<string> args)
+    /// <summary>Whether the node process answers /status yet; a process that exited fails the test with its output.</summary>
+    private static async Task<bool> AnswersAsync(NodeClient client, AppProcess node)
     {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(assembly);
-        foreach (var arg in args)
+        node.HasExited.ShouldBeFalse(node.ToString());
+        try
         {
-            start.ArgumentList.Add(arg);
+            await client.GetStatusAsync();
+            return true;
         }
-
-        return start;
-    }
-
-    /// <summary>An app's build output next to this test assembly's: same configuration, same framework.</summary>
-    private static string ProjectOutput(string project)
-    {
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = testBin.Name;
-        var configuration = testBin.Parent!.Name;
-        var root = testBin;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ChainCore.sln")))
+        catch (HttpRequestException)
         {
-            root = root.Parent;
-        }
-
-        var assembly = Path.Combine(root?.FullName ?? ".", project, "bin", configuration, framework, project + ".dll");
-        File.Exists(assembly).ShouldBeTrue($"{assembly} is missing: build the solution first (dotnet build ChainCore.sln).");
-        return assembly;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>A node process on regtest's defaults; disposing it kills it and reports what it printed if it failed early.</summary>
-    private sealed class NodeProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-
-        private NodeProcess(Process process)
-        {
-            _process = process;
-            _process.OutputDataReceived += (_, e) => Append(e.Data);
-            _process.ErrorDataReceived += (_, e) => Append(e.Data);
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        public static NodeProcess Start(int port, string dataDir)
-        {
-            var start = Dotnet(ProjectOutput("ChainCore.Node"),
-                ["--network", "regtest", "--api-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDir, "--node-id", "wallet-e2e"]);
-            return new NodeProcess(Process.Start(start) ?? throw new InvalidOperationException("Could not start the node."));
-        }
-
-        public async Task WaitUntilReadyAsync(NodeClient client)
-        {
-            var deadline = DateTime.UtcNow + TestEnvironment.Scaled(TimeSpan.FromSeconds(60));
-            while (true)
-            {
-                if (_process.HasExited)
-                {
-                    Assert.Fail($"The node exited with {_process.ExitCode}:\n{Output}");
-                }
-
-                try
-                {
-                    await client.GetStatusAsync();
-                    return;
-                }
-                catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(100);
-                }
-                catch (HttpRequestException e)
-                {
-                    Assert.Fail($"The node did not answer within the deadline: {e.Message}\n{Output}");
-                }
-            }
-        }
-
-        private string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-
-            _process.Dispose();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
+            return false;
         }
     }
 }
