@@ -18,6 +18,17 @@ public static class Wallets
 {
     public static TestWallet NewWallet() => new(PrivateKey.Generate());
 
+    /// <summary>
+    /// <paramref name="count"/> wallets whose keys derive from <paramref name="seed"/> alone: a seeded
+    /// test then has the same transaction ids, and every order that follows from them (fee ties,
+    /// coin choice, hashes), in every run, so a failing seed fails again when run alone.
+    /// </summary>
+    public static IReadOnlyList<TestWallet> SeededWallets(int seed, int count)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(_ => new TestWallet(TestData.RandomKey(random)))];
+    }
+
     public static WalletClient ClientFor(TestNode node, TestWallet wallet) => new(node.Client, wallet.Key);
 
     /// <summary>A signed transaction spending one output worth <paramref name="inputValue"/>, paying all but <paramref name="fee"/> to <paramref name="to"/>.</summary>
