@@ -23,7 +23,11 @@ public sealed class ChainEngine : IDisposable
     private readonly ILogger<ChainEngine> _log;
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly TimeProvider _clock;
+    private readonly ReorgOrphanPool _reorgOrphans = new();
     private long _selectedAt;
+
+    /// <summary>The store failed while the waiting transactions were tried: try all of them after the next change.</summary>
+    private bool _retryAllReorgOrphans;
 
     /// <param name="signatures">The node's verifier: mempool acceptance fills its cache, block connects and template checks use it.</param>
     public ChainEngine(
@@ -210,7 +214,8 @@ public sealed class ChainEngine : IDisposable
     /// <summary>
     /// Writer only, after an activation: brings the mempool in line with the new tip — confirmed and
     /// conflicting transactions leave; transactions of disconnected blocks that are still valid
-    /// return — then publishes the snapshot and the events.
+    /// return, and those waiting for their inputs (<see cref="ReorgOrphanPool"/>) are tried again —
+    /// then publishes the snapshot and the events.
     /// </summary>
     private async Task FinishAsync(ActivationOutcome outcome)
     {
@@ -224,9 +229,16 @@ public sealed class ChainEngine : IDisposable
                 removed.AddRange(Mempool.RemoveForBlock(block).Select(id => new TransactionRemoved(id, inBlock.Contains(id) ? RemovalReason.Block : RemovalReason.Conflict)));
             }
 
+            var wasPooled = new HashSet<Hash256>();
             if (outcome.Disconnected.Count > 0)
             {
-                await RefillMempoolAsync(outcome, removed, returned);
+                await RefillMempoolAsync(outcome, wasPooled, removed, returned);
+            }
+
+            var retried = outcome.Changed && await RetryReorgOrphansAsync(outcome, removed, returned);
+            if (outcome.Disconnected.Count > 0 || retried)
+            {
+                TrimMempool(wasPooled, removed, returned);
             }
         }
         finally
@@ -271,10 +283,11 @@ public sealed class ChainEngine : IDisposable
 
     /// <summary>
     /// After a reorg: the transactions of disconnected blocks (oldest block first), then what was
-    /// pooled, are checked again against the new tip; what no longer validates is dropped. Policy
-    /// limits do not apply to transactions that were mined once.
+    /// pooled, are checked again against the new tip; what no longer validates is dropped, except
+    /// that a transaction confirmed once and now missing inputs waits in <see cref="_reorgOrphans"/>.
+    /// Policy limits do not apply to transactions that were mined once.
     /// </summary>
-    private async Task RefillMempoolAsync(ActivationOutcome outcome, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
+    private async Task RefillMempoolAsync(ActivationOutcome outcome, HashSet<Hash256> wasPooled, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
     {
         var pooled = Mempool.Snapshot();
         foreach (var entry in pooled)
@@ -282,10 +295,10 @@ public sealed class ChainEngine : IDisposable
             Mempool.RemoveWithDescendants(entry.TxId);
         }
 
-        var wasPooled = pooled.Select(e => e.TxId).ToHashSet();
+        wasPooled.UnionWith(pooled.Select(e => e.TxId));
         var candidates = outcome.Disconnected.AsEnumerable().Reverse()
             .SelectMany(d => d.Block.Transactions.Where(tx => !tx.IsCoinbase).Select(tx => (Tx: tx, Mined: true)))
-            .Concat(pooled.Select(e => (Tx: e.Transaction, Mined: false)));
+            .Concat(pooled.Select(e => (Tx: e.Transaction, Mined: e.FromDisconnectedBlock)));
         foreach (var (tx, mined) in candidates)
         {
             var evicted = new List<Hash256>();
@@ -321,15 +334,118 @@ public sealed class ChainEngine : IDisposable
                 {
                     removed.Add(new TransactionRemoved(tx.TxId, RemovalReason.Dropped));
                 }
+
+                if (mined)
+                {
+                    KeepReorgOrphan(tx, result.Validation);
+                }
+            }
+        }
+    }
+
+    /// <summary>Writer only: a transaction confirmed once that a reorg left without its inputs waits for them, if there is room.</summary>
+    private void KeepReorgOrphan(Transaction tx, ValidationResult refusal)
+    {
+        foreach (var dropped in _reorgOrphans.Keep(tx, refusal))
+        {
+            _log.LogInformation("Dropped {TxId} from the transactions waiting for their inputs after a reorg: no room", dropped);
+        }
+
+        if (_reorgOrphans.Contains(tx.TxId))
+        {
+            _log.LogInformation("{TxId} waits for its inputs to return in a later reorg", tx.TxId);
+        }
+    }
+
+    /// <summary>
+    /// After every activation that moved the tip: the transactions waiting for their inputs leave when
+    /// the new chain confirms them or spends one of their inputs; those with a parent that is now in a
+    /// connected block or in the mempool (only such can have found their inputs) are tried again,
+    /// parents first, as transactions of disconnected blocks. Accepted ones return to the mempool and
+    /// are announced; those still missing inputs wait; the others leave. Returns whether any returned.
+    /// </summary>
+    private async Task<bool> RetryReorgOrphansAsync(ActivationOutcome outcome, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
+    {
+        if (_reorgOrphans.Count == 0)
+        {
+            return false;
+        }
+
+        // A block connected and disconnected again in one activation (a store failure) is not on the chain.
+        var tip = State.WriterTip;
+        var onChain = outcome.Connected.Where(c => tip.Descends(c.Entry)).Select(c => c.Block).ToList();
+        foreach (var block in onChain)
+        {
+            foreach (var id in _reorgOrphans.RemoveForBlock(block))
+            {
+                _log.LogInformation("{TxId} no longer waits for its inputs: a block confirmed it or spent one of them", id);
             }
         }
 
-        // Transactions of disconnected blocks came back past the pool's bounds: evict down to them,
-        // lowest fee rate first with descendants, as Bitcoin does after a reorg.
+        var parents = _reorgOrphans.ParentIds();
+        var appeared = onChain.SelectMany(b => b.Transactions).Select(t => t.TxId).Where(parents.Contains).ToHashSet();
+        var retryAll = _retryAllReorgOrphans;
+        _retryAllReorgOrphans = false;
+        var any = false;
+        foreach (var tx in _reorgOrphans.InRetryOrder())
+        {
+            if (Mempool.Contains(tx.TxId))
+            {
+                // Sent again meanwhile.
+                _reorgOrphans.Remove(tx.TxId);
+                continue;
+            }
+
+            if (!retryAll && !tx.Inputs.Any(i => appeared.Contains(i.PreviousOutput.TxId) || Mempool.Contains(i.PreviousOutput.TxId)))
+            {
+                continue;
+            }
+
+            var evicted = new List<Hash256>();
+            TransactionResult result;
+            try
+            {
+                result = await Acceptor.AcceptAsync(tx, fromDisconnectedBlock: true, evicted, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                // The store failed reading coins: they all wait, and are all tried after the next change.
+                _log.LogError(e, "Could not try {TxId} again after the tip moved", tx.TxId);
+                _retryAllReorgOrphans = true;
+                break;
+            }
+
+            removed.AddRange(evicted.Select(id => new TransactionRemoved(id, RemovalReason.Dropped)));
+            if (_reorgOrphans.Settle(tx, result))
+            {
+                continue;
+            }
+
+            if (result.Accepted)
+            {
+                _log.LogInformation("{TxId} found its inputs again and returns to the mempool", tx.TxId);
+                returned.Add((tx, result.Fee));
+                any = true;
+            }
+            else
+            {
+                _log.LogInformation("{TxId} no longer waits for its inputs: {Code} ({Category}) {Message}", tx.TxId, result.Validation.Code, result.Validation.Category, result.Validation.Message);
+            }
+        }
+
+        return any;
+    }
+
+    /// <summary>
+    /// Transactions of disconnected blocks came back past the pool's bounds: evict down to them,
+    /// lowest fee rate first with descendants, as Bitcoin does after a reorg.
+    /// </summary>
+    private void TrimMempool(HashSet<Hash256> wasPooled, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
+    {
         var trimmed = Mempool.TrimToSize().ToHashSet();
         if (trimmed.Count > 0)
         {
-            _log.LogInformation("Evicted {Count} transactions after a reorg to bring the mempool back within its bounds", trimmed.Count);
+            _log.LogInformation("Evicted {Count} transactions to bring the mempool back within its bounds after transactions of disconnected blocks returned", trimmed.Count);
             returned.RemoveAll(r => trimmed.Contains(r.Item1.TxId));
             removed.AddRange(trimmed.Where(wasPooled.Contains).Select(id => new TransactionRemoved(id, RemovalReason.Dropped)));
         }

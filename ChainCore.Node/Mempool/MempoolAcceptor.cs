@@ -103,7 +103,7 @@ public sealed class MempoolAcceptor(ChainState chain, TransactionPool pool, ICha
         }
 
         var spent = tx.Inputs.Select(i => new SpentCoin(i.PreviousOutput, coins[i.PreviousOutput])).ToImmutableArray();
-        var entry = new MempoolEntry(tx, fee, spent, clock.GetUtcNow(), pool.NextSequence());
+        var entry = new MempoolEntry(tx, fee, spent, clock.GetUtcNow(), pool.NextSequence()) { FromDisconnectedBlock = fromDisconnectedBlock };
         if (fromDisconnectedBlock)
         {
             pool.Add(entry);

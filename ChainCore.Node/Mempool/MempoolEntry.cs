@@ -9,6 +9,13 @@ public sealed record MempoolEntry(Transaction Transaction, Amount Fee, Immutable
 {
     public Hash256 TxId => Transaction.TxId;
 
+    /// <summary>
+    /// Came back from a block a reorg disconnected: it was confirmed once, so local policy does not
+    /// apply to it again, and if a later reorg takes its inputs away it waits for them (see
+    /// <see cref="ReorgOrphanPool"/>) instead of being dropped.
+    /// </summary>
+    public bool FromDisconnectedBlock { get; init; }
+
     public int Size => Transaction.SerializedSize;
 
     /// <summary>Fee in units per 1,000 bytes, integer arithmetic.</summary>

@@ -1,0 +1,147 @@
+using System.Collections.Immutable;
+using ChainCore.Core.Consensus;
+using ChainCore.Core.Primitives;
+using ChainCore.Node.Chain;
+using ChainCore.Node.Mempool;
+using ChainCore.Tests.Fixtures;
+
+namespace ChainCore.Tests.Unit.Data;
+
+[TestFixture, Category("Unit")]
+public sealed class ReorgOrphanPoolTests
+{
+    private static readonly ValidationResult MissingInputs = ValidationResult.MissingInputs(RejectCodes.MissingInputs, "missing");
+
+    private readonly Random _random = new(7);
+
+    private Transaction Tx(params OutPoint[] spends)
+    {
+        var tx = TestData.RandomTransaction(_random, inputs: Math.Max(1, spends.Length), outputs: 2);
+        return spends.Length == 0 ? tx : tx.WithInputs([.. spends.Select((o, i) => tx.Inputs[i] with { PreviousOutput = o })]);
+    }
+
+    private static OutPoint Out(Transaction tx, uint index = 0) => new(tx.TxId, index);
+
+    private static Block BlockOf(params Transaction[] transactions) =>
+        new(new BlockHeader(1, Hash256.Zero, Hash256.Zero, 0, 0x207fffff, 0), [Coinbase.Create(1, new byte[20], Amount.FromCoins(50)), .. transactions]);
+
+    private static TransactionResult Result(Transaction tx, ValidationResult validation) => new(tx.TxId, validation, Amount.Zero);
+
+    [Test]
+    public void Only_transactions_refused_for_missing_inputs_are_kept(
+        [Values(ValidationCategory.MissingInputs, ValidationCategory.Invalid, ValidationCategory.Conflict, ValidationCategory.Premature, ValidationCategory.Policy)] ValidationCategory category)
+    {
+        var pool = new ReorgOrphanPool();
+        var tx = Tx();
+
+        pool.Keep(tx, new ValidationResult("some-code", "refused", category));
+
+        pool.Contains(tx.TxId).ShouldBe(category == ValidationCategory.MissingInputs);
+    }
+
+    [Test]
+    public void Past_the_count_bound_the_oldest_leave_first_and_the_pool_never_grows_past_it()
+    {
+        var pool = new ReorgOrphanPool(maxTransactions: 3);
+        var txs = Enumerable.Range(0, 50).Select(_ => Tx()).ToList();
+
+        var dropped = new List<Hash256>();
+        foreach (var tx in txs)
+        {
+            dropped.AddRange(pool.Keep(tx, MissingInputs));
+            pool.Count.ShouldBeLessThanOrEqualTo(3);
+        }
+
+        dropped.ShouldBe(txs.SkipLast(3).Select(t => t.TxId));
+        txs.Select(t => pool.Contains(t.TxId)).ShouldBe([.. Enumerable.Repeat(false, 47), true, true, true]);
+        pool.Bytes.ShouldBe(txs.TakeLast(3).Sum(t => (long)t.SerializedSize));
+    }
+
+    [Test]
+    public void Past_the_byte_bound_the_oldest_leave_first()
+    {
+        var txs = Enumerable.Range(0, 5).Select(_ => Tx()).ToList();
+        var maxBytes = txs.TakeLast(3).Sum(t => (long)t.SerializedSize);
+        var pool = new ReorgOrphanPool(maxTransactions: 100, maxBytes: maxBytes);
+
+        foreach (var tx in txs)
+        {
+            pool.Keep(tx, MissingInputs);
+            pool.Bytes.ShouldBeLessThanOrEqualTo(maxBytes);
+        }
+
+        txs.Select(t => pool.Contains(t.TxId)).ShouldBe([false, false, true, true, true]);
+        pool.Bytes.ShouldBe(maxBytes);
+    }
+
+    [Test]
+    public void A_transaction_bigger_than_the_byte_bound_is_not_kept_and_evicts_nothing()
+    {
+        var small = Tx();
+        var big = Tx(Enumerable.Range(0, 20).Select(_ => new OutPoint(TestData.RandomHash(_random), 0)).ToArray());
+        var pool = new ReorgOrphanPool(maxBytes: big.SerializedSize - 1);
+        pool.Keep(small, MissingInputs);
+
+        pool.Keep(big, MissingInputs).ShouldBe([big.TxId]);
+
+        pool.Contains(big.TxId).ShouldBeFalse();
+        pool.Contains(small.TxId).ShouldBeTrue();
+    }
+
+    [Test]
+    public void A_block_confirming_an_entry_or_spending_one_of_its_inputs_removes_it_and_keeps_its_children()
+    {
+        var pool = new ReorgOrphanPool();
+        var confirmed = Tx();
+        var conflicting = Tx();
+        var child = Tx(Out(confirmed));
+        var unrelated = Tx();
+        foreach (var tx in new[] { confirmed, conflicting, child, unrelated })
+        {
+            pool.Keep(tx, MissingInputs);
+        }
+
+        var doubleSpend = Tx(new OutPoint(TestData.RandomHash(_random), 3), conflicting.Inputs[0].PreviousOutput);
+        var removed = pool.RemoveForBlock(BlockOf(confirmed, doubleSpend));
+
+        removed.ShouldBe([confirmed.TxId, conflicting.TxId], ignoreOrder: true);
+        pool.Contains(child.TxId).ShouldBeTrue("its parent is on the chain now: it may be valid");
+        pool.Contains(unrelated.TxId).ShouldBeTrue();
+        pool.Count.ShouldBe(2);
+        pool.Bytes.ShouldBe(child.SerializedSize + unrelated.SerializedSize);
+    }
+
+    [Test]
+    public void The_retry_order_puts_parents_before_children_and_is_otherwise_oldest_first()
+    {
+        var pool = new ReorgOrphanPool();
+        var parent = Tx();
+        var child = Tx(Out(parent));
+        var grandchild = Tx(Out(child), Out(parent, 1));
+        var other = Tx();
+
+        // A later reorg can bring a parent after its child.
+        foreach (var tx in new[] { grandchild, other, child, parent })
+        {
+            pool.Keep(tx, MissingInputs);
+        }
+
+        pool.InRetryOrder().ShouldBe([other, parent, child, grandchild]);
+    }
+
+    [Test]
+    public void A_retried_transaction_stays_only_if_its_inputs_are_still_missing(
+        [Values(ValidationCategory.None, ValidationCategory.MissingInputs, ValidationCategory.Invalid, ValidationCategory.Conflict, ValidationCategory.Duplicate)] ValidationCategory category)
+    {
+        var pool = new ReorgOrphanPool();
+        var tx = Tx();
+        pool.Keep(tx, MissingInputs);
+        var validation = category == ValidationCategory.None ? ValidationResult.Ok : new ValidationResult("some-code", "refused", category);
+
+        var stays = pool.Settle(tx, Result(tx, validation));
+
+        stays.ShouldBe(category == ValidationCategory.MissingInputs);
+        pool.Contains(tx.TxId).ShouldBe(stays);
+        pool.Bytes.ShouldBe(stays ? tx.SerializedSize : 0);
+    }
+}
