@@ -98,13 +98,36 @@ public static class BlockValidator
 
     /// <summary>
     /// Validates a block at <paramref name="height"/> against the UTXO set <paramref name="view"/>:
-    /// the coinbase carries the height, every transaction spends existing mature outputs exactly
-    /// once (earlier transactions of the block included), signatures verify, and the coinbase takes
-    /// at most the subsidy plus fees. <paramref name="undo"/> lists the spent coins in input order.
-    /// Signatures go through <paramref name="signatures"/> (the node's, which skips inputs verified
-    /// on mempool entry) or, by default, a verifier without a cache; in parallel either way.
+    /// <see cref="ConnectBlockExceptSignatures"/>, then the signatures. <paramref name="undo"/> lists
+    /// the spent coins in input order. Signatures go through <paramref name="signatures"/> (the
+    /// node's, which skips inputs verified on mempool entry) or, by default, a verifier without a
+    /// cache; in parallel either way.
     /// </summary>
     public static ValidationResult ConnectBlock(Block block, int height, IUtxoView view, ConsensusParams p, out BlockUndo undo, SignatureVerifier? signatures = null)
+    {
+        var result = ConnectBlockExceptSignatures(block, height, view, p, out undo);
+        if (!result.IsValid)
+        {
+            return result;
+        }
+
+        result = (signatures ?? SignatureVerifier.Default).CheckBlock(block);
+        if (!result.IsValid)
+        {
+            undo = BlockUndo.Empty;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Every rule of <see cref="ConnectBlock"/> but the signatures, which a node verifies meanwhile
+    /// (as Bitcoin queues script checks while it updates the coins): the coinbase carries the
+    /// height, every transaction spends existing mature outputs exactly once (earlier transactions
+    /// of the block included), and the coinbase takes at most the subsidy plus fees. A block is
+    /// valid only once <see cref="SignatureVerifier.CheckBlock"/> passes too.
+    /// </summary>
+    public static ValidationResult ConnectBlockExceptSignatures(Block block, int height, IUtxoView view, ConsensusParams p, out BlockUndo undo)
     {
         ArgumentNullException.ThrowIfNull(block);
         undo = BlockUndo.Empty;
@@ -143,12 +166,6 @@ public static class BlockValidator
             }
 
             cache.AddOutputs(tx, height);
-        }
-
-        var signatureResult = (signatures ?? SignatureVerifier.Default).CheckBlock(block);
-        if (!signatureResult.IsValid)
-        {
-            return signatureResult;
         }
 
         var limit = Subsidy.ForHeight(height, p) + fees;

@@ -59,9 +59,10 @@ public sealed class SignatureVerifier
     /// <summary>
     /// Every input of the block's non-coinbase transactions, skipping those in the cache, in
     /// parallel when there are enough. Adds nothing to the cache: a connected block's transactions
-    /// are not checked again.
+    /// are not checked again. <paramref name="ct"/> stops the work early when its result is no
+    /// longer wanted (then <see cref="OperationCanceledException"/>).
     /// </summary>
-    public ValidationResult CheckBlock(Block block)
+    public ValidationResult CheckBlock(Block block, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(block);
         var pending = new List<(Transaction Tx, int Input)>();
@@ -76,7 +77,7 @@ public sealed class SignatureVerifier
             }
         }
 
-        var firstFailure = FirstFailure(pending);
+        var firstFailure = FirstFailure(pending, ct);
         if (firstFailure < 0)
         {
             return ValidationResult.Ok;
@@ -88,12 +89,13 @@ public sealed class SignatureVerifier
     }
 
     /// <summary>Index of the first check that fails, or −1. Workers skip checks past a failure already found, never before it.</summary>
-    private int FirstFailure(List<(Transaction Tx, int Input)> checks)
+    private int FirstFailure(List<(Transaction Tx, int Input)> checks, CancellationToken ct)
     {
         if (checks.Count < ParallelThreshold || _maxDegreeOfParallelism == 1)
         {
             for (var i = 0; i < checks.Count; i++)
             {
+                ct.ThrowIfCancellationRequested();
                 if (!TransactionValidator.CheckSignature(checks[i].Tx, checks[i].Input).IsValid)
                 {
                     return i;
@@ -112,7 +114,7 @@ public sealed class SignatureVerifier
             while (true)
             {
                 var start = Interlocked.Add(ref next, chunk);
-                if (start >= checks.Count || start > Volatile.Read(ref first))
+                if (start >= checks.Count || start > Volatile.Read(ref first) || ct.IsCancellationRequested)
                 {
                     return;
                 }
@@ -132,6 +134,7 @@ public sealed class SignatureVerifier
                 }
             }
         });
+        ct.ThrowIfCancellationRequested();
         return first == int.MaxValue ? -1 : first;
     }
 

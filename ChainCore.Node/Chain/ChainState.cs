@@ -23,6 +23,7 @@ public sealed class ChainState
     private readonly SortedSet<BlockIndexEntry> _candidates = new(CandidateOrder.Instance);
     private readonly OrphanPool _orphans;
     private readonly Dictionary<Hash256, Block> _storedThisTurn = [];
+    private readonly CoinCache _coins = new(MaxCachedCoins);
     private long _sequence;
     private ActiveChain _chain = ActiveChain.Empty;
     private volatile ActiveChain _published = ActiveChain.Empty;
@@ -36,6 +37,9 @@ public sealed class ChainState
         _orphans = new OrphanPool(maxOrphans, maxOrphanBytes);
         _log = log;
     }
+
+    /// <summary>Coins the writer keeps in memory at most (about 200 bytes each): the outputs of a few dozen full blocks.</summary>
+    public const int MaxCachedCoins = 50_000;
 
     public ConsensusParams Params { get; }
 
@@ -194,54 +198,48 @@ public sealed class ChainState
 
     /// <summary>
     /// Writer only: moves the tip to the best valid candidate. Not cancellable: once the tip starts
-    /// moving it finishes. A block failing validation is marked invalid with its descendants and the
-    /// next best candidate is tried; a store failure skips that branch for this activation, so the
-    /// chain settles on the most-work chain it can fully connect — never less than the old tip, whose
-    /// blocks are reconnected if needed. The caller publishes the result (<see cref="Publish"/>).
+    /// moving it finishes. Each move — the disconnects and connects from the tip to a candidate — is
+    /// one store update (<see cref="IChainStore.BeginUpdateAsync"/>), so the store's readers see the
+    /// chain before or after a whole reorg, never in between. A block failing validation is marked
+    /// invalid with its descendants; a store failure skips that branch for this activation. Either
+    /// way the update is rolled back and the next best candidate is tried from the last committed
+    /// tip, so the chain settles on the most-work chain it can fully connect — never less than the
+    /// old tip. The caller publishes the result (<see cref="Publish"/>).
     /// </summary>
     internal async Task<ActivationOutcome> ActivateBestChainAsync()
     {
-        var ct = CancellationToken.None;
         var outcome = new ActivationOutcome(_chain.Tip);
         var failed = new List<BlockIndexEntry>();
         try
         {
             while (true)
             {
-                var tip = _chain.Tip;
                 var best = BestCandidate(failed);
-                if (best is null || best == tip || !best.IsBetterThan(tip))
+                if (best is null || best == _chain.Tip || !best.IsBetterThan(_chain.Tip))
                 {
                     break;
                 }
 
-                var fork = BlockIndexEntry.FindFork(tip, best);
-                if (!await DisconnectToAsync(fork, outcome))
+                var committed = _chain;
+                var move = new ActivationOutcome(committed.Tip);
+                var stop = await MoveToAsync(best, move);
+                if (stop is null)
                 {
-                    failed.Add(best.GetAncestor(fork.Height + 1)!);
+                    outcome.Disconnected.AddRange(move.Disconnected);
+                    outcome.Connected.AddRange(move.Connected);
                     continue;
                 }
 
-                var path = new List<BlockIndexEntry>(best.Height - fork.Height);
-                for (var e = best; e != fork; e = e.Parent!)
+                // Nothing of this move reached the store: back to the committed tip.
+                _chain = committed;
+                if (stop.Value.Invalid is { } code)
                 {
-                    path.Add(e);
+                    await MarkInvalidAsync(stop.Value.At, code, outcome);
                 }
-
-                path.Reverse();
-                foreach (var entry in path)
+                else
                 {
-                    var step = await ConnectAsync(entry, outcome, ct);
-                    if (step == ConnectStep.StoreFailed)
-                    {
-                        failed.Add(entry);
-                        break;
-                    }
-
-                    if (step == ConnectStep.Invalid)
-                    {
-                        break;
-                    }
+                    failed.Add(stop.Value.At);
+                    outcome.StoreFailure ??= move.StoreFailure;
                 }
             }
         }
@@ -260,65 +258,186 @@ public sealed class ChainState
         return outcome;
     }
 
-    private async Task<bool> DisconnectToAsync(BlockIndexEntry fork, ActivationOutcome outcome)
+    /// <summary>Where and why a move stopped: a block failing validation (its code), or a store failure (no code) at or below <paramref name="At"/>.</summary>
+    private readonly record struct MoveStop(BlockIndexEntry At, string? Invalid);
+
+    /// <summary>
+    /// Moves the writer's chain from its tip to <paramref name="target"/> in one store update,
+    /// recording what it did in <paramref name="move"/>; null once committed, or where it stopped
+    /// (the update rolled back).
+    /// </summary>
+    private async Task<MoveStop?> MoveToAsync(BlockIndexEntry target, ActivationOutcome move)
     {
-        while (_chain.Tip != fork)
-        {
-            var entry = _chain.Tip;
-            try
-            {
-                var block = await LoadBlockAsync(entry.Hash);
-                await _store.DisconnectBlockAsync(block, entry.Height, CancellationToken.None);
-                outcome.Disconnected.Add((block, entry));
-            }
-            catch (Exception e)
-            {
-                _log.LogError(e, "The store failed disconnecting block {Hash} at height {Height}", entry.Hash, entry.Height);
-                outcome.StoreFailure ??= e;
-                return false;
-            }
+        var fork = BlockIndexEntry.FindFork(_chain.Tip, target);
+        var branch = target.GetAncestor(fork.Height + 1)!;
 
-            _chain = _chain.WithTip(entry.Parent!);
-        }
-
-        return true;
-    }
-
-    private enum ConnectStep
-    {
-        Connected,
-        Invalid,
-        StoreFailed,
-    }
-
-    private async Task<ConnectStep> ConnectAsync(BlockIndexEntry entry, ActivationOutcome outcome, CancellationToken ct)
-    {
-        Block block;
-        BlockUndo undo;
+        // The coins this update changed, as it left them (null: spent or gone): they override the cache.
+        var changes = new Dictionary<OutPoint, Coin?>();
+        IChainUpdate? update = null;
         try
         {
-            block = await LoadBlockAsync(entry.Hash);
-            var coins = await _store.GetCoinsAsync(SpentOutPoints(block), ct);
-            var result = BlockValidator.ConnectBlock(block, entry.Height, new DictionaryUtxoView(coins), Params, out undo, _signatures);
-            if (!result.IsValid)
+            update = await _store.BeginUpdateAsync(CancellationToken.None);
+            while (_chain.Tip != fork)
             {
-                _log.LogWarning("Refused block {Hash} at height {Height}: {Code} ({Category}) {Message}", entry.Hash, entry.Height, result.Code, result.Category, result.Message);
-                await MarkInvalidAsync(entry, result.Code!);
-                return ConnectStep.Invalid;
-            }
+                var entry = _chain.Tip;
+                var block = await LoadBlockAsync(entry.Hash);
+                var undo = await update.DisconnectBlockAsync(block, entry.Height, CancellationToken.None);
+                foreach (var (outPoint, _) in CreatedCoins(block, entry.Height))
+                {
+                    changes[outPoint] = null;
+                }
 
-            await _store.ConnectBlockAsync(block, entry.Height, undo, ct);
+                var created = block.Transactions.Select(t => t.TxId).ToHashSet();
+                foreach (var spent in undo.SpentCoins.Where(s => !created.Contains(s.OutPoint.TxId)))
+                {
+                    changes[spent.OutPoint] = spent.Coin;
+                }
+
+                move.Disconnected.Add((block, entry));
+                _chain = _chain.WithTip(entry.Parent!);
+            }
         }
         catch (Exception e)
         {
-            _log.LogError(e, "The store failed connecting block {Hash} at height {Height}", entry.Hash, entry.Height);
-            outcome.StoreFailure ??= e;
-            return ConnectStep.StoreFailed;
+            _log.LogError(e, "The store failed disconnecting down to block {Hash} at height {Height}", fork.Hash, fork.Height);
+            move.StoreFailure = e;
+            _coins.Clear();
+            await RollBackAsync(update);
+            return new MoveStop(branch, null);
+        }
+
+        var path = new List<BlockIndexEntry>(target.Height - fork.Height);
+        for (var e = target; e != fork; e = e.Parent!)
+        {
+            path.Add(e);
+        }
+
+        path.Reverse();
+        foreach (var entry in path)
+        {
+            var stop = await ConnectAsync(update, entry, changes, move);
+            if (stop is not null)
+            {
+                if (stop.Value.Invalid is null)
+                {
+                    _coins.Clear();
+                }
+
+                await RollBackAsync(update);
+                return stop;
+            }
+        }
+
+        try
+        {
+            await update.CommitAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "The store failed committing the move to block {Hash} at height {Height}", target.Hash, target.Height);
+            move.StoreFailure = e;
+            _coins.Clear();
+            await RollBackAsync(update);
+            return new MoveStop(branch, null);
+        }
+
+        _coins.Apply(changes);
+        await update.DisposeAsync();
+        return null;
+    }
+
+    private async Task RollBackAsync(IChainUpdate? update)
+    {
+        if (update is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await update.DisposeAsync();
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "The store failed rolling a chain update back");
+        }
+    }
+
+    /// <summary>
+    /// Connects one block inside <paramref name="update"/>. Its signatures are verified on other
+    /// threads while its coins are read, the other rules checked and its rows written; the block
+    /// counts as connected only once they all passed.
+    /// </summary>
+    private async Task<MoveStop?> ConnectAsync(IChainUpdate update, BlockIndexEntry entry, Dictionary<OutPoint, Coin?> changes, ActivationOutcome move)
+    {
+        Block block;
+        try
+        {
+            block = await LoadBlockAsync(entry.Hash);
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "The store failed loading block {Hash} at height {Height}", entry.Hash, entry.Height);
+            move.StoreFailure = e;
+            return new MoveStop(entry, null);
+        }
+
+        using var abandon = new CancellationTokenSource();
+        var signatures = Task.Run(() => _signatures.CheckBlock(block, abandon.Token), CancellationToken.None);
+        try
+        {
+            ValidationResult result;
+            try
+            {
+                var coins = await ReadCoinsAsync(update, changes, SpentOutPoints(block));
+                result = BlockValidator.ConnectBlockExceptSignatures(block, entry.Height, new DictionaryUtxoView(coins), Params, out var undo);
+                if (result.IsValid)
+                {
+                    await update.ConnectBlockAsync(block, entry.Height, undo, CancellationToken.None);
+                    result = await signatures;
+                    if (result.IsValid)
+                    {
+                        foreach (var spent in undo.SpentCoins)
+                        {
+                            changes[spent.OutPoint] = null;
+                        }
+
+                        foreach (var (outPoint, coin) in CreatedCoins(block, entry.Height))
+                        {
+                            changes[outPoint] = coin;
+                        }
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "The store failed connecting block {Hash} at height {Height}", entry.Hash, entry.Height);
+                move.StoreFailure = e;
+                return new MoveStop(entry, null);
+            }
+
+            if (!result.IsValid)
+            {
+                _log.LogWarning("Refused block {Hash} at height {Height}: {Code} ({Category}) {Message}", entry.Hash, entry.Height, result.Code, result.Category, result.Message);
+                return new MoveStop(entry, result.Code!);
+            }
+        }
+        finally
+        {
+            // A block refused or a store failure before its signatures were needed: stop verifying them.
+            await abandon.CancelAsync();
+            try
+            {
+                await signatures;
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
 
         _chain = _chain.WithTip(entry);
-        outcome.Connected.Add((block, entry));
-        return ConnectStep.Connected;
+        move.Connected.Add((block, entry));
+        return null;
     }
 
     private BlockIndexEntry? BestCandidate(List<BlockIndexEntry> failed)
@@ -349,11 +468,54 @@ public sealed class ChainState
             ? block
             : await _store.GetBlockAsync(hash, CancellationToken.None) ?? throw new InvalidOperationException($"Block {hash} is in the index but not in the store.");
 
+    /// <summary>The coins <paramref name="outPoints"/> name as <paramref name="update"/> left them: its own changes, then the cache, then the store.</summary>
+    private async Task<Dictionary<OutPoint, Coin>> ReadCoinsAsync(IChainUpdate update, Dictionary<OutPoint, Coin?> changes, List<OutPoint> outPoints)
+    {
+        var coins = new Dictionary<OutPoint, Coin>(outPoints.Count);
+        var missing = new List<OutPoint>();
+        foreach (var outPoint in outPoints)
+        {
+            if (changes.TryGetValue(outPoint, out var changed))
+            {
+                if (changed is not null)
+                {
+                    coins[outPoint] = changed;
+                }
+            }
+            else if (_coins.TryGet(outPoint, out var cached))
+            {
+                coins[outPoint] = cached;
+            }
+            else
+            {
+                missing.Add(outPoint);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            foreach (var (outPoint, coin) in await update.GetCoinsAsync(missing, CancellationToken.None))
+            {
+                coins[outPoint] = coin;
+            }
+        }
+
+        return coins;
+    }
+
+    /// <summary>The outputs <paramref name="block"/> adds to the UTXO set at <paramref name="height"/>.</summary>
+    private static IEnumerable<(OutPoint OutPoint, Coin Coin)> CreatedCoins(Block block, int height) =>
+        block.Transactions.SelectMany(tx => tx.Outputs.Select((output, i) => (new OutPoint(tx.TxId, (uint)i), new Coin(output, height, tx.IsCoinbase))));
+
     private static List<OutPoint> SpentOutPoints(Block block) =>
         [.. block.Transactions.Where(tx => !tx.IsCoinbase).SelectMany(tx => tx.Inputs).Select(input => input.PreviousOutput)];
 
-    /// <summary>Marks <paramref name="failed"/> and, through the children links, every descendant invalid: O(branch), not O(index × height).</summary>
-    private async Task MarkInvalidAsync(BlockIndexEntry failed, string reason)
+    /// <summary>
+    /// Marks <paramref name="failed"/> and, through the children links, every descendant invalid:
+    /// O(branch), not O(index × height). The index is marked even if the store cannot record it (the
+    /// block would then be checked again after a restart, and refused again).
+    /// </summary>
+    private async Task MarkInvalidAsync(BlockIndexEntry failed, string reason, ActivationOutcome outcome)
     {
         failed.InvalidReason = reason;
         _candidates.Remove(failed);
@@ -368,7 +530,15 @@ public sealed class ChainState
             }
         }
 
-        await _store.MarkBlockInvalidAsync(failed.Hash, CancellationToken.None);
+        try
+        {
+            await _store.MarkBlockInvalidAsync(failed.Hash, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "The store failed marking block {Hash} invalid", failed.Hash);
+            outcome.StoreFailure ??= e;
+        }
     }
 
     /// <summary>Best first when enumerated in reverse: more work, then seen first.</summary>

@@ -50,6 +50,14 @@ public interface IChainStore : IAsyncDisposable
     // Chain state.
 
     /// <summary>
+    /// Starts a change of the main chain that other readers see whole or not at all: any number of
+    /// disconnects and connects in one database transaction, committed by
+    /// <see cref="IChainUpdate.CommitAsync"/> and rolled back if disposed before that. While it is
+    /// open it is this store's only writer.
+    /// </summary>
+    Task<IChainUpdate> BeginUpdateAsync(CancellationToken ct = default);
+
+    /// <summary>
     /// Makes a stored (or new) block the main chain's next block in one database transaction:
     /// marks it on the main chain, records its transactions and address history, removes the
     /// coins <paramref name="undo"/> lists, adds the block's outputs, updates balances, saves the undo data.
@@ -71,6 +79,26 @@ public interface IChainStore : IAsyncDisposable
 
     /// <summary>Main-chain transactions that pay to or spend from the address, newest first.</summary>
     Task<IReadOnlyList<AddressTransaction>> GetTransactionsByAddressAsync(ReadOnlyMemory<byte> publicKeyHash, int limit = 100, CancellationToken ct = default);
+}
+
+/// <summary>
+/// One change of the main chain, as a database transaction (see <see cref="IChainStore.BeginUpdateAsync"/>):
+/// reads through it see its own writes; nobody else sees them before <see cref="CommitAsync"/>.
+/// Disposing it uncommitted rolls everything back.
+/// </summary>
+public interface IChainUpdate : IAsyncDisposable
+{
+    /// <summary>As <see cref="IChainStore.ConnectBlockAsync"/>, inside this update.</summary>
+    Task ConnectBlockAsync(Block block, int height, BlockUndo undo, CancellationToken ct = default);
+
+    /// <summary>As <see cref="IChainStore.DisconnectBlockAsync"/>, inside this update: the tip as this update left it.</summary>
+    Task<BlockUndo> DisconnectBlockAsync(Block block, int height, CancellationToken ct = default);
+
+    /// <summary>The unspent outputs among <paramref name="outPoints"/> as this update left the UTXO set.</summary>
+    Task<IReadOnlyDictionary<OutPoint, Coin>> GetCoinsAsync(IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct = default);
+
+    /// <summary>Makes every change of this update visible at once. Nothing may follow it but disposal.</summary>
+    Task CommitAsync(CancellationToken ct = default);
 }
 
 /// <summary>A main-chain block's summary row.</summary>

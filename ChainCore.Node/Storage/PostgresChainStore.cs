@@ -26,10 +26,10 @@ public sealed class PostgresChainStore : SqlChainStore
 
     protected internal override async ValueTask<DbConnection> OpenAsync(CancellationToken ct) => await _dataSource.OpenConnectionAsync(ct);
 
-    protected override async Task ReadCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, Dictionary<OutPoint, Coin> coins, CancellationToken ct)
+    protected override async Task ReadCoinsAsync(DbConnection connection, DbTransaction? tx, IReadOnlyCollection<OutPoint> outPoints, Dictionary<OutPoint, Coin> coins, CancellationToken ct)
     {
         var distinct = outPoints.Distinct().ToArray();
-        await using var command = Command(connection, null,
+        await using var command = Command(connection, tx,
             "select u.txid, u.vout, u.value, u.pubkey_hash, u.height, u.is_coinbase from utxos u "
             + "join unnest(@txids, @vouts) as k(txid, vout) on u.txid = k.txid and u.vout = k.vout",
             ("txids", distinct.Select(o => o.TxId.ToBytes()).ToArray()),

@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
+using System.Collections.Immutable;
 using System.Data.Common;
+using System.Runtime.InteropServices;
 using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
 using ChainCore.Core.Serialization;
@@ -184,13 +187,47 @@ public abstract class SqlChainStore : IChainStore
         await ExecuteAsync(connection, null, "update blocks set invalid = true where hash = @hash and not on_main_chain", ct, ("hash", hash.ToBytes()));
     }
 
+    public async Task<IChainUpdate> BeginUpdateAsync(CancellationToken ct = default)
+    {
+        var writer = await EnterWriteAsync(ct);
+        DbConnection? connection = null;
+        try
+        {
+            connection = await OpenAsync(ct);
+            var tx = await connection.BeginTransactionAsync(ct);
+            return new Update(this, writer, connection, tx);
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+
+            writer.Dispose();
+            throw;
+        }
+    }
+
     public async Task ConnectBlockAsync(Block block, int height, BlockUndo undo, CancellationToken ct = default)
+    {
+        await using var update = await BeginUpdateAsync(ct);
+        await update.ConnectBlockAsync(block, height, undo, ct);
+        await update.CommitAsync(ct);
+    }
+
+    public async Task<BlockUndo> DisconnectBlockAsync(Block block, int height, CancellationToken ct = default)
+    {
+        await using var update = await BeginUpdateAsync(ct);
+        var undo = await update.DisconnectBlockAsync(block, height, ct);
+        await update.CommitAsync(ct);
+        return undo;
+    }
+
+    private async Task ConnectInAsync(DbConnection connection, DbTransaction tx, Block block, int height, BlockUndo undo, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(block);
         ArgumentNullException.ThrowIfNull(undo);
-        using var _ = await EnterWriteAsync(ct);
-        await using var connection = await OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
         var hash = block.Hash.ToBytes();
 
         // The block is usually stored already (accepted, then connected): flag it rather than send its bytes again.
@@ -203,12 +240,14 @@ public abstract class SqlChainStore : IChainStore
         if (height == 0)
         {
             // As in Bitcoin, the genesis coinbase's output is unspendable: it never enters the UTXO set or a balance.
-            await tx.CommitAsync(ct);
             return;
         }
 
         await InsertTransactionsAsync(connection, tx, block, height, ct);
-        await InsertCoinsAsync(connection, tx, block.Transactions.SelectMany((t, _) => CoinsOf(t, height)).ToList(), ct);
+
+        var newCoins = block.Transactions.SelectMany((t, _) => CoinsOf(t, height)).ToList();
+
+        await InsertCoinsAsync(connection, tx, newCoins, ct);
         await StepAsync("connect:outputs");
 
         var deleted = await DeleteCoinsAsync(connection, tx, [.. undo.SpentCoins.Select(c => c.OutPoint)], ct);
@@ -219,18 +258,15 @@ public abstract class SqlChainStore : IChainStore
 
         await StepAsync("connect:spends");
         await ApplyAddressChangesAsync(connection, tx, block, height, undo, sign: 1, ct);
+
         await ExecuteAsync(connection, tx, Sql("insert into block_undo (block_hash, data) values (@hash, @data) on conflict (block_hash) do update set data = excluded.data"), ct,
             ("hash", hash), ("data", undo.Serialize()));
         await StepAsync("connect:commit");
-        await tx.CommitAsync(ct);
     }
 
-    public async Task<BlockUndo> DisconnectBlockAsync(Block block, int height, CancellationToken ct = default)
+    private async Task<BlockUndo> DisconnectInAsync(DbConnection connection, DbTransaction tx, Block block, int height, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(block);
-        using var _ = await EnterWriteAsync(ct);
-        await using var connection = await OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
         var hash = block.Hash.ToBytes();
         var tip = await ScalarAsync(connection, tx, "select hash from blocks where on_main_chain order by height desc limit 1", ct) as byte[];
         if (tip is null || !tip.AsSpan().SequenceEqual(hash))
@@ -254,8 +290,62 @@ public abstract class SqlChainStore : IChainStore
         await ExecuteAsync(connection, tx, "delete from block_undo where block_hash = @hash", ct, ("hash", hash));
         await ExecuteAsync(connection, tx, "update blocks set on_main_chain = false where hash = @hash", ct, ("hash", hash));
         await StepAsync("disconnect:commit");
-        await tx.CommitAsync(ct);
         return undo;
+    }
+
+    /// <summary>One database transaction holding the store's writer until it is committed or rolled back.</summary>
+    private sealed class Update(SqlChainStore store, IDisposable writer, DbConnection connection, DbTransaction tx) : IChainUpdate
+    {
+        private bool _ended;
+
+        public Task ConnectBlockAsync(Block block, int height, BlockUndo undo, CancellationToken ct = default) =>
+            store.ConnectInAsync(connection, Open(), block, height, undo, ct);
+
+        public Task<BlockUndo> DisconnectBlockAsync(Block block, int height, CancellationToken ct = default) =>
+            store.DisconnectInAsync(connection, Open(), block, height, ct);
+
+        public async Task<IReadOnlyDictionary<OutPoint, Coin>> GetCoinsAsync(IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct = default)
+        {
+            ArgumentNullException.ThrowIfNull(outPoints);
+            var coins = new Dictionary<OutPoint, Coin>();
+            if (outPoints.Count > 0)
+            {
+                await store.ReadCoinsAsync(connection, Open(), outPoints, coins, ct);
+            }
+
+            return coins;
+        }
+
+        public async Task CommitAsync(CancellationToken ct = default)
+        {
+            Open();
+            _ended = true;
+            await tx.CommitAsync(ct);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (!_ended)
+                {
+                    _ended = true;
+                    await tx.RollbackAsync(CancellationToken.None);
+                }
+            }
+            catch (DbException)
+            {
+                // A broken connection has rolled back already: the server discards an uncommitted transaction.
+            }
+            finally
+            {
+                await tx.DisposeAsync();
+                await connection.DisposeAsync();
+                writer.Dispose();
+            }
+        }
+
+        private DbTransaction Open() => _ended ? throw new InvalidOperationException("The update was committed or rolled back.") : tx;
     }
 
     public async Task<IReadOnlyDictionary<OutPoint, Coin>> GetCoinsAsync(IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct = default)
@@ -268,15 +358,15 @@ public abstract class SqlChainStore : IChainStore
         }
 
         await using var connection = await OpenAsync(ct);
-        await ReadCoinsAsync(connection, outPoints, coins, ct);
+        await ReadCoinsAsync(connection, null, outPoints, coins, ct);
         return coins;
     }
 
     /// <summary>Looks the outpoints up <see cref="RowsPerStatement"/> at a time; PostgreSQL overrides it with one query for all.</summary>
-    protected virtual async Task ReadCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, Dictionary<OutPoint, Coin> coins, CancellationToken ct)
+    protected virtual async Task ReadCoinsAsync(DbConnection connection, DbTransaction? tx, IReadOnlyCollection<OutPoint> outPoints, Dictionary<OutPoint, Coin> coins, CancellationToken ct)
     {
         var keys = outPoints.Distinct().Select(o => new object?[] { o.TxId.ToBytes(), (int)o.Index }).ToList();
-        await ForEachBatchAsync(connection, null, keys, 2,
+        await ForEachBatchAsync(connection, tx, keys, 2,
             rows => $"select u.txid, u.vout, u.value, u.pubkey_hash, u.height, u.is_coinbase from (values {rows}) as k join utxos u on u.txid = k.column1 and u.vout = k.column2",
             async command =>
             {
@@ -430,20 +520,40 @@ public abstract class SqlChainStore : IChainStore
     /// <summary>Balances and the history index: <paramref name="sign"/> +1 applies a block, −1 reverses it.</summary>
     private async Task ApplyAddressChangesAsync(DbConnection connection, DbTransaction tx, Block block, int height, BlockUndo undo, int sign, CancellationToken ct)
     {
-        var flows = new Dictionary<(string Key, Hash256 TxId), (byte[] Pkh, long Received, long Spent)>();
-        void Add(byte[] pkh, Hash256 txId, long received, long spent)
+        var spentCoins = new Dictionary<OutPoint, Coin>(undo.SpentCoins.Length);
+        foreach (var spent in undo.SpentCoins)
         {
-            var key = (Convert.ToHexString(pkh), txId);
-            var current = flows.TryGetValue(key, out var f) ? f : (pkh, 0L, 0L);
-            flows[key] = (pkh, current.Item2 + received, current.Item3 + spent);
+            spentCoins[spent.OutPoint] = spent.Coin;
         }
 
-        var spentCoins = undo.SpentCoins.ToDictionary(s => s.OutPoint, s => s.Coin);
+        // One history row per (address, transaction); one balance change per address.
+        var addresses = new Dictionary<AddressKey, AddressFlow>();
+        var rows = new Dictionary<(AddressKey Address, Hash256 TxId), HistoryFlow>();
+        void Add(ImmutableArray<byte> pkh, Hash256 txId, long received, long spent)
+        {
+            var key = AddressKey.Of(pkh.AsSpan());
+            ref var address = ref CollectionsMarshal.GetValueRefOrAddDefault(addresses, key, out var known);
+            if (!known)
+            {
+                address = new AddressFlow([.. pkh]);
+            }
+
+            address!.Delta += received - spent;
+            ref var row = ref CollectionsMarshal.GetValueRefOrAddDefault(rows, (key, txId), out known);
+            if (!known)
+            {
+                row = new HistoryFlow(address.PublicKeyHash);
+            }
+
+            row!.Received += received;
+            row.Spent += spent;
+        }
+
         foreach (var t in block.Transactions)
         {
             foreach (var output in t.Outputs)
             {
-                Add(output.PublicKeyHash.ToArray(), t.TxId, output.Value.Units, 0);
+                Add(output.PublicKeyHash, t.TxId, output.Value.Units, 0);
             }
 
             if (t.IsCoinbase)
@@ -454,17 +564,14 @@ public abstract class SqlChainStore : IChainStore
             foreach (var input in t.Inputs)
             {
                 var coin = spentCoins[input.PreviousOutput];
-                Add(coin.Output.PublicKeyHash.ToArray(), t.TxId, 0, coin.Output.Value.Units);
+                Add(coin.Output.PublicKeyHash, t.TxId, 0, coin.Output.Value.Units);
             }
         }
 
-        var balances = flows.Values.GroupBy(f => Convert.ToHexString(f.Pkh))
-            .Select(g => (g.First().Pkh, Delta: sign * g.Sum(f => f.Received - f.Spent)))
-            .ToList();
-        await ApplyBalancesAsync(connection, tx, balances, ct);
+        await ApplyBalancesAsync(connection, tx, [.. addresses.Values.Select(a => (a.PublicKeyHash, sign * a.Delta))], ct);
         if (sign > 0)
         {
-            await InsertHistoryAsync(connection, tx, block.Hash, height, [.. flows.Select(f => new HistoryRow(f.Value.Pkh, f.Key.TxId, f.Value.Received, f.Value.Spent))], ct);
+            await InsertHistoryAsync(connection, tx, block.Hash, height, [.. rows.Select(r => new HistoryRow(r.Value.PublicKeyHash, r.Key.TxId, r.Value.Received, r.Value.Spent))], ct);
         }
         else
         {
@@ -472,11 +579,38 @@ public abstract class SqlChainStore : IChainStore
         }
     }
 
+    /// <summary>A 20-byte public key hash as a value: equality and hashing without allocating.</summary>
+    private readonly record struct AddressKey(ulong Head, ulong Middle, uint Tail)
+    {
+        public static AddressKey Of(ReadOnlySpan<byte> pkh) => new(
+            BinaryPrimitives.ReadUInt64LittleEndian(pkh),
+            BinaryPrimitives.ReadUInt64LittleEndian(pkh[8..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(pkh[16..]));
+    }
+
+    private sealed class AddressFlow(byte[] publicKeyHash)
+    {
+        public byte[] PublicKeyHash { get; } = publicKeyHash;
+
+        public long Delta { get; set; }
+    }
+
+    private sealed class HistoryFlow(byte[] publicKeyHash)
+    {
+        public byte[] PublicKeyHash { get; } = publicKeyHash;
+
+        public long Received { get; set; }
+
+        public long Spent { get; set; }
+    }
+
     /// <summary>One row of the history index.</summary>
     protected sealed record HistoryRow(byte[] PublicKeyHash, Hash256 TxId, long Received, long Spent);
 
-    /// <summary>Deletes coins from the UTXO set; returns how many existed.</summary>
-    /// <summary>One prepared statement, reused for each coin: an index seek each (SQLite plans a list of row values as a scan).</summary>
+    /// <summary>
+    /// Deletes coins from the UTXO set; returns how many existed. One prepared statement, reused for
+    /// each coin: an index seek each (SQLite plans a list of row values as a scan).
+    /// </summary>
     protected virtual async Task<int> DeleteCoinsAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<OutPoint> outPoints, CancellationToken ct)
     {
         await using var command = Command(connection, tx, "delete from utxos where txid = @txid and vout = @vout");
@@ -506,7 +640,6 @@ public abstract class SqlChainStore : IChainStore
         await InsertRowsAsync(connection, tx, "insert into address_transactions (pubkey_hash, txid, block_hash, block_height, received, spent)", 6,
             [.. rows.Select(r => new object?[] { r.PublicKeyHash, r.TxId.ToBytes(), block, height, r.Received, r.Spent })], ct);
     }
-
 
     /// <summary>
     /// Inserts <paramref name="rows"/> with multi-row statements (<c>{insertInto} values (…), (…) {suffix}</c>)

@@ -47,7 +47,7 @@ public sealed class SqliteChainStore : SqlChainStore
 
     // The rows of a block go through statements prepared once and bound by position (SqliteRowStatement).
 
-    protected override Task ReadCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, Dictionary<OutPoint, Coin> coins, CancellationToken ct)
+    protected override Task ReadCoinsAsync(DbConnection connection, DbTransaction? tx, IReadOnlyCollection<OutPoint> outPoints, Dictionary<OutPoint, Coin> coins, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(outPoints);
         using var select = new SqliteRowStatement((SqliteConnection)connection, "select value, pubkey_hash, height, is_coinbase from utxos where txid = ?1 and vout = ?2");

@@ -272,6 +272,96 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         node.Chain.Mempool.Count.ShouldBe(25);
     }
 
+    [Test]
+    public async Task Store_readers_see_a_reorg_whole_or_not_at_all()
+    {
+        var s = await StageReorgAsync();
+        var before = await StoreViewAsync(s);
+        var during = new List<(string Step, string View)>();
+        var reached = new Dictionary<string, int>();
+        Sql(s.Node).Failpoint = async step =>
+        {
+            // Another reader, outside the writer, looks at the store at points all through the reorg.
+            reached[step] = reached.GetValueOrDefault(step) + 1;
+            if (reached[step] is 1 or 15 or ReorgDepth || step == "connect:commit" && reached[step] == ReorgDepth + 1)
+            {
+                during.Add(($"{step} #{reached[step]}", await StoreViewAsync(s)));
+            }
+        };
+
+        try
+        {
+            (await s.Node.Chain.ProcessBlockAsync(s.Branch[^1])).BecameTip.ShouldBeTrue();
+        }
+        finally
+        {
+            Sql(s.Node).Failpoint = null;
+        }
+
+        var after = await StoreViewAsync(s);
+        after.ShouldNotBe(before);
+        during.Count.ShouldBeGreaterThan(10);
+        foreach (var (step, view) in during)
+        {
+            view.ShouldBe(before, $"read at {step}: until the reorg commits, readers see the old chain whole");
+        }
+    }
+
+    [Test]
+    public async Task A_block_whose_signature_fails_after_its_rows_were_written_leaves_the_store_as_it_was()
+    {
+        await using var node = await StartNodeAsync(store: store);
+        var alice = Wallets.NewWallet();
+        var miner = Wallets.NewWallet();
+        var funding = BlockFactory.Next(node.Chain.Tip, alice.KeyHash, Regtest);
+        (await node.Chain.ProcessBlockAsync(funding)).BecameTip.ShouldBeTrue();
+        var fork = node.Chain.Tip;
+        var oldTip = BlockFactory.Next(fork, miner.KeyHash, Regtest);
+        (await node.Chain.ProcessBlockAsync(oldTip)).BecameTip.ShouldBeTrue();
+        var rows = await ChainStateRowsAsync(node);
+
+        // A branch that takes the chain over at its second block, whose payment carries a valid
+        // signature over the wrong message: every rule but the signature passes, so the block's rows
+        // are written before its signature fails.
+        var coin = new OutPoint(funding.Transactions[0].TxId, 0);
+        var honest = Wallets.Spend(alice, coin, Subsidy.ForHeight(1, Regtest), miner.Address, Fee);
+        var forged = honest.WithInputs([honest.Inputs[0].WithSignature(alice.Key.Sign(Hash256.Compute("another message"u8).ToBytes()))]);
+        var first = BlockFactory.Next(fork, miner.KeyHash, Regtest, extraNonce: 1);
+        var second = BlockFactory.Next(first, fork.Height + 1, miner.KeyHash, Regtest, [forged], Fee);
+        (await node.Chain.ProcessBlockAsync(first)).BecameTip.ShouldBeFalse("equal work: the block seen first stays the tip");
+
+        var result = await node.Chain.ProcessBlockAsync(second);
+
+        result.Status.ShouldBe(BlockStatus.Invalid);
+        result.Validation.Code.ShouldBe(RejectCodes.BadSignature);
+        await ShouldBeOnAsync(node, oldTip.Hash, fork.Height + 1);
+        (await ChainStateRowsAsync(node)).ShouldBe(rows, "the reorg's disconnect and the refused block's rows were rolled back together");
+        (await node.Chain.ProcessBlockAsync(BlockFactory.Next(second, fork.Height + 2, miner.KeyHash, Regtest))).Status.ShouldBe(BlockStatus.Invalid);
+
+        // The coin the forged payment spent is still there for an honest one, on either branch.
+        var honestSecond = BlockFactory.Next(first, fork.Height + 1, miner.KeyHash, Regtest, [honest], Fee);
+        (await node.Chain.ProcessBlockAsync(honestSecond)).BecameTip.ShouldBeTrue();
+        await ShouldBeOnAsync(node, honestSecond.Hash, fork.Height + 2);
+        (await node.Store.GetBalanceAsync(alice.KeyHash)).ShouldBe(Amount.Zero);
+    }
+
+    /// <summary>What a reader of the store sees: height, tip, the block at the payment's height, balances, the payment's place.</summary>
+    private static async Task<string> StoreViewAsync(Staged s)
+    {
+        var store = s.Node.Store;
+        var tip = await store.GetLatestBlockAsync();
+        var second = await store.GetBlockByHeightAsync(2);
+        var payment = await store.GetTransactionAsync(s.Payment.TxId);
+        return string.Join(' ',
+            await store.GetChainHeightAsync(), tip?.Hash, second?.Hash,
+            await store.GetBalanceAsync(s.Alice.KeyHash), await store.GetBalanceAsync(s.Bob.KeyHash), await store.GetBalanceAsync(s.Rival.KeyHash),
+            (await store.GetCoinsByAddressAsync(s.Bob.KeyHash)).Count, payment?.BlockHash.ToString() ?? "unconfirmed");
+    }
+
+    /// <summary>Every chain-state row but the blocks' own (a refused block stays stored, flagged invalid).</summary>
+    private static async Task<List<string>> ChainStateRowsAsync(TestNode node) =>
+        [.. (await Sql(node).SnapshotAsync()).Where(r => !r.StartsWith("block|", StringComparison.Ordinal))];
+
     private static async Task ShouldBeOnAsync(TestNode node, Hash256 tip, int height)
     {
         node.Chain.Tip.Hash.ShouldBe(tip);

@@ -32,6 +32,30 @@ public sealed class SignatureVerifierTests
         new SignatureVerifier(maxDegreeOfParallelism: 1).CheckBlock(block).ShouldBe(verifier.CheckBlock(block));
     }
 
+    [TestCase(1), TestCase(2)]
+    public void Checking_a_block_whose_result_is_no_longer_wanted_stops_with_a_cancellation(int threads)
+    {
+        var block = Block(Payments(100));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Should.Throw<OperationCanceledException>(() => new SignatureVerifier(maxDegreeOfParallelism: threads).CheckBlock(block, cancelled.Token));
+    }
+
+    [Test]
+    public void A_bad_signature_passes_every_other_block_rule_and_fails_the_signature_check()
+    {
+        var transactions = Payments(20);
+        transactions[7] = Forge(transactions[7]);
+        var block = Block(transactions);
+        var view = new DictionaryUtxoView(transactions.SelectMany(t => t.Inputs).ToDictionary(i => i.PreviousOutput, _ => new Coin(new TxOut(Amount.FromCoins(1), [.. Alice.PublicKey.ToAddress().PublicKeyHash]), 0, false)));
+
+        BlockValidator.ConnectBlockExceptSignatures(block, 1, view, ConsensusParams.Regtest, out var undo).ShouldBe(ValidationResult.Ok);
+        undo.SpentCoins.Length.ShouldBe(20);
+        BlockValidator.ConnectBlock(block, 1, view, ConsensusParams.Regtest, out undo).Code.ShouldBe(RejectCodes.BadSignature);
+        undo.ShouldBe(BlockUndo.Empty);
+    }
+
     [Test]
     public void A_block_of_valid_signatures_passes_in_parallel_and_alone()
     {

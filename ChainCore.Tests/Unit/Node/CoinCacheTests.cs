@@ -1,0 +1,92 @@
+using ChainCore.Core.Consensus;
+using ChainCore.Core.Primitives;
+using ChainCore.Node.Chain;
+
+namespace ChainCore.Tests.Unit.Node;
+
+/// <summary>The writer's cache of the newest committed coins: it follows committed changes, forgets spent coins at once and stays within its bound.</summary>
+[TestFixture, Category("Unit")]
+public sealed class CoinCacheTests
+{
+    [Test]
+    public void Committed_changes_add_created_coins_and_remove_spent_ones()
+    {
+        var cache = new CoinCache(capacity: 10);
+        cache.Apply(Changes((Point(1), CoinOf(100)), (Point(2), CoinOf(200))));
+
+        cache.Apply(Changes((Point(1), null), (Point(3), CoinOf(300))));
+
+        cache.TryGet(Point(1), out _).ShouldBeFalse("spent");
+        cache.TryGet(Point(2), out var two).ShouldBeTrue();
+        two.Output.Value.Units.ShouldBe(200);
+        cache.TryGet(Point(3), out _).ShouldBeTrue();
+        cache.Count.ShouldBe(2);
+    }
+
+    [Test]
+    public void A_coin_confirmed_again_at_another_height_replaces_the_cached_one()
+    {
+        var cache = new CoinCache(capacity: 10);
+        cache.Apply(Changes((Point(1), CoinOf(100, height: 84))));
+
+        // A reorg disconnects the block at 84 and confirms the same transaction at 81: one change, the new coin.
+        cache.Apply(Changes((Point(1), CoinOf(100, height: 81))));
+
+        cache.TryGet(Point(1), out var coin).ShouldBeTrue();
+        coin.Height.ShouldBe(81);
+        cache.Count.ShouldBe(1);
+    }
+
+    [Test]
+    public void The_oldest_coins_leave_first_once_the_bound_is_reached()
+    {
+        var cache = new CoinCache(capacity: 3);
+
+        foreach (var i in Enumerable.Range(0, 5))
+        {
+            cache.Apply(Changes((Point(i), CoinOf(i + 1))));
+        }
+
+        cache.Count.ShouldBe(3);
+        cache.TryGet(Point(0), out _).ShouldBeFalse();
+        cache.TryGet(Point(1), out _).ShouldBeFalse();
+        foreach (var i in Enumerable.Range(2, 3))
+        {
+            cache.TryGet(Point(i), out _).ShouldBeTrue();
+        }
+    }
+
+    [Test]
+    public void Coins_created_and_spent_over_and_over_keep_its_memory_bounded()
+    {
+        var cache = new CoinCache(capacity: 100);
+        for (var i = 0; i < 100_000; i++)
+        {
+            cache.Apply(Changes((Point(i), CoinOf(1))));
+            cache.Apply(Changes((Point(i), null)));
+        }
+
+        cache.Count.ShouldBe(0);
+        cache.Tracked.ShouldBeLessThanOrEqualTo(2 * 1024 + 1);
+    }
+
+    [Test]
+    public void A_cache_of_no_coins_keeps_none_and_clearing_forgets_everything()
+    {
+        var none = new CoinCache(capacity: 0);
+        none.Apply(Changes((Point(1), CoinOf(1))));
+        none.Count.ShouldBe(0);
+
+        var cache = new CoinCache(capacity: 10);
+        cache.Apply(Changes((Point(1), CoinOf(1))));
+        cache.Clear();
+        cache.TryGet(Point(1), out _).ShouldBeFalse();
+        Should.Throw<ArgumentOutOfRangeException>(() => new CoinCache(-1));
+    }
+
+    private static Dictionary<OutPoint, Coin?> Changes(params (OutPoint OutPoint, Coin? Coin)[] changes) => changes.ToDictionary(c => c.OutPoint, c => c.Coin);
+
+    private static OutPoint Point(int i) => new(Hash256.Compute(BitConverter.GetBytes(i)), 0);
+
+    private static Coin CoinOf(long units, int height = 1) => new(new TxOut(new Amount(units), [.. new byte[20]]), height, false);
+}
