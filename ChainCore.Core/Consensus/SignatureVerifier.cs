@@ -64,6 +64,22 @@ public sealed class SignatureVerifier
     /// </summary>
     public ValidationResult CheckBlock(Block block, CancellationToken ct = default)
     {
+        using var check = StartBlock(block);
+        using var _ = ct.Register(check.Abandon);
+        var result = check.Complete();
+        ct.ThrowIfCancellationRequested();
+        return result;
+    }
+
+    /// <summary>
+    /// Starts checking the block's signatures (as <see cref="CheckBlock"/>) on threads of its own —
+    /// one fewer than this verifier may use, so the caller keeps a core for other work meanwhile
+    /// (reading coins, writing rows) — and returns at once. The caller joins the work when it needs
+    /// the verdict (<see cref="BlockSignatureCheck.Complete"/>), as Bitcoin's script check queue.
+    /// The threads are the check's own, not the thread pool's, which the caller's asynchronous work needs.
+    /// </summary>
+    public BlockSignatureCheck StartBlock(Block block)
+    {
         ArgumentNullException.ThrowIfNull(block);
         var pending = new List<(Transaction Tx, int Input)>();
         foreach (var tx in block.Transactions.AsSpan()[1..])
@@ -77,65 +93,94 @@ public sealed class SignatureVerifier
             }
         }
 
-        var firstFailure = FirstFailure(pending, ct);
-        if (firstFailure < 0)
+        var helpers = pending.Count < ParallelThreshold ? 0 : Math.Min(_maxDegreeOfParallelism - 1, pending.Count / ParallelThreshold);
+        return new BlockSignatureCheck(pending, helpers);
+    }
+}
+
+/// <summary>
+/// One block's signature checks under way (<see cref="SignatureVerifier.StartBlock"/>). Workers take
+/// chunks of inputs in block order and skip those past a failure already found, never before it,
+/// so the verdict is the first failing input in block order whatever the scheduling.
+/// </summary>
+public sealed class BlockSignatureCheck : IDisposable
+{
+    private readonly List<(Transaction Tx, int Input)> _checks;
+    private readonly int _chunk;
+    private readonly Thread[] _helpers;
+    private int _next;
+    private int _first = int.MaxValue;
+    private volatile bool _abandoned;
+
+    internal BlockSignatureCheck(List<(Transaction Tx, int Input)> checks, int helpers)
+    {
+        _checks = checks;
+        _chunk = Math.Max(8, checks.Count / ((helpers + 1) * 8));
+        _next = -_chunk;
+        _helpers = new Thread[Math.Max(helpers, 0)];
+        for (var i = 0; i < _helpers.Length; i++)
+        {
+            _helpers[i] = new Thread(Work) { IsBackground = true, Name = "chaincore-signatures" };
+            _helpers[i].Start();
+        }
+    }
+
+    /// <summary>Joins the work on the calling thread, waits for the helpers, and returns the verdict.</summary>
+    public ValidationResult Complete()
+    {
+        Work();
+        foreach (var helper in _helpers)
+        {
+            helper.Join();
+        }
+
+        if (_first == int.MaxValue || _abandoned)
         {
             return ValidationResult.Ok;
         }
 
-        var (failedTx, failedInput) = pending[firstFailure];
-        var result = TransactionValidator.CheckSignature(failedTx, failedInput);
-        return result with { Message = $"{failedTx.TxId}: {result.Message}" };
+        var (tx, input) = _checks[_first];
+        var result = TransactionValidator.CheckSignature(tx, input);
+        return result with { Message = $"{tx.TxId}: {result.Message}" };
     }
 
-    /// <summary>Index of the first check that fails, or −1. Workers skip checks past a failure already found, never before it.</summary>
-    private int FirstFailure(List<(Transaction Tx, int Input)> checks, CancellationToken ct)
+    /// <summary>The verdict is no longer wanted: the helpers stop at their next chunk.</summary>
+    public void Abandon() => _abandoned = true;
+
+    /// <summary>Abandons the work if it was not completed, and lets the helpers finish their chunk.</summary>
+    public void Dispose()
     {
-        if (checks.Count < ParallelThreshold || _maxDegreeOfParallelism == 1)
+        Abandon();
+        foreach (var helper in _helpers)
         {
-            for (var i = 0; i < checks.Count; i++)
+            helper.Join();
+        }
+    }
+
+    private void Work()
+    {
+        while (true)
+        {
+            var start = Interlocked.Add(ref _next, _chunk);
+            if (start >= _checks.Count || start > Volatile.Read(ref _first) || _abandoned)
             {
-                ct.ThrowIfCancellationRequested();
-                if (!TransactionValidator.CheckSignature(checks[i].Tx, checks[i].Input).IsValid)
-                {
-                    return i;
-                }
+                return;
             }
 
-            return -1;
-        }
-
-        var first = int.MaxValue;
-        var workers = Math.Min(_maxDegreeOfParallelism, checks.Count);
-        var chunk = Math.Max(8, checks.Count / (workers * 8));
-        var next = -chunk;
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
-        {
-            while (true)
+            for (var i = start; i < Math.Min(start + _chunk, _checks.Count); i++)
             {
-                var start = Interlocked.Add(ref next, chunk);
-                if (start >= checks.Count || start > Volatile.Read(ref first) || ct.IsCancellationRequested)
+                if (i > Volatile.Read(ref _first))
                 {
                     return;
                 }
 
-                for (var i = start; i < Math.Min(start + chunk, checks.Count); i++)
+                if (!TransactionValidator.CheckSignature(_checks[i].Tx, _checks[i].Input).IsValid)
                 {
-                    if (i > Volatile.Read(ref first))
-                    {
-                        return;
-                    }
-
-                    if (!TransactionValidator.CheckSignature(checks[i].Tx, checks[i].Input).IsValid)
-                    {
-                        InterlockedMin(ref first, i);
-                        return;
-                    }
+                    InterlockedMin(ref _first, i);
+                    return;
                 }
             }
-        });
-        ct.ThrowIfCancellationRequested();
-        return first == int.MaxValue ? -1 : first;
+        }
     }
 
     private static void InterlockedMin(ref int target, int value)

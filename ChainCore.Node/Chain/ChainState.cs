@@ -364,9 +364,10 @@ public sealed class ChainState
     }
 
     /// <summary>
-    /// Connects one block inside <paramref name="update"/>. Its signatures are verified on other
-    /// threads while its coins are read, the other rules checked and its rows written; the block
-    /// counts as connected only once they all passed.
+    /// Connects one block inside <paramref name="update"/>. Its signatures are verified on threads of
+    /// their own while its coins are read, the other rules checked and its rows written, and this
+    /// thread joins them once the rows are written; the block counts as connected only once they
+    /// all passed.
     /// </summary>
     private async Task<MoveStop?> ConnectAsync(IChainUpdate update, BlockIndexEntry entry, Dictionary<OutPoint, Coin?> changes, ActivationOutcome move)
     {
@@ -382,57 +383,42 @@ public sealed class ChainState
             return new MoveStop(entry, null);
         }
 
-        using var abandon = new CancellationTokenSource();
-        var signatures = Task.Run(() => _signatures.CheckBlock(block, abandon.Token), CancellationToken.None);
+        // Disposing abandons the checks if a rule or the store failed before their verdict was needed.
+        using var signatures = _signatures.StartBlock(block);
+        ValidationResult result;
         try
         {
-            ValidationResult result;
-            try
+            var coins = await ReadCoinsAsync(update, changes, SpentOutPoints(block));
+            result = BlockValidator.ConnectBlockExceptSignatures(block, entry.Height, new DictionaryUtxoView(coins), Params, out var undo);
+            if (result.IsValid)
             {
-                var coins = await ReadCoinsAsync(update, changes, SpentOutPoints(block));
-                result = BlockValidator.ConnectBlockExceptSignatures(block, entry.Height, new DictionaryUtxoView(coins), Params, out var undo);
+                await update.ConnectBlockAsync(block, entry.Height, undo, CancellationToken.None);
+                result = signatures.Complete();
                 if (result.IsValid)
                 {
-                    await update.ConnectBlockAsync(block, entry.Height, undo, CancellationToken.None);
-                    result = await signatures;
-                    if (result.IsValid)
+                    foreach (var spent in undo.SpentCoins)
                     {
-                        foreach (var spent in undo.SpentCoins)
-                        {
-                            changes[spent.OutPoint] = null;
-                        }
+                        changes[spent.OutPoint] = null;
+                    }
 
-                        foreach (var (outPoint, coin) in CreatedCoins(block, entry.Height))
-                        {
-                            changes[outPoint] = coin;
-                        }
+                    foreach (var (outPoint, coin) in CreatedCoins(block, entry.Height))
+                    {
+                        changes[outPoint] = coin;
                     }
                 }
             }
-            catch (Exception e)
-            {
-                _log.LogError(e, "The store failed connecting block {Hash} at height {Height}", entry.Hash, entry.Height);
-                move.StoreFailure = e;
-                return new MoveStop(entry, null);
-            }
-
-            if (!result.IsValid)
-            {
-                _log.LogWarning("Refused block {Hash} at height {Height}: {Code} ({Category}) {Message}", entry.Hash, entry.Height, result.Code, result.Category, result.Message);
-                return new MoveStop(entry, result.Code!);
-            }
         }
-        finally
+        catch (Exception e)
         {
-            // A block refused or a store failure before its signatures were needed: stop verifying them.
-            await abandon.CancelAsync();
-            try
-            {
-                await signatures;
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            _log.LogError(e, "The store failed connecting block {Hash} at height {Height}", entry.Hash, entry.Height);
+            move.StoreFailure = e;
+            return new MoveStop(entry, null);
+        }
+
+        if (!result.IsValid)
+        {
+            _log.LogWarning("Refused block {Hash} at height {Height}: {Code} ({Category}) {Message}", entry.Hash, entry.Height, result.Code, result.Category, result.Message);
+            return new MoveStop(entry, result.Code!);
         }
 
         _chain = _chain.WithTip(entry);

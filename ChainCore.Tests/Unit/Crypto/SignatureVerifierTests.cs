@@ -42,6 +42,22 @@ public sealed class SignatureVerifierTests
         Should.Throw<OperationCanceledException>(() => new SignatureVerifier(maxDegreeOfParallelism: threads).CheckBlock(block, cancelled.Token));
     }
 
+    [TestCase(1), TestCase(2), TestCase(4)]
+    public void A_check_started_ahead_and_joined_later_gives_the_same_verdict(int threads)
+    {
+        var transactions = Payments(200);
+        transactions[120] = Forge(transactions[120]);
+        transactions[60] = Forge(transactions[60]);
+        var verifier = new SignatureVerifier(maxDegreeOfParallelism: threads);
+
+        using var bad = verifier.StartBlock(Block(transactions));
+        using var good = verifier.StartBlock(Block(Payments(50)));
+        Thread.Sleep(20);
+
+        bad.Complete().Message.ShouldStartWith(transactions[60].TxId.ToString());
+        good.Complete().ShouldBe(ValidationResult.Ok);
+    }
+
     [Test]
     public void A_bad_signature_passes_every_other_block_rule_and_fails_the_signature_check()
     {
