@@ -11,10 +11,11 @@ public sealed class PublicKey : IEquatable<PublicKey>
     private readonly byte[] _parsed;
     private readonly byte[] _compressed;
 
-    private PublicKey(byte[] parsed)
+    /// <param name="compressed">The key's SEC1 compressed form when the caller has it (a compressed key just parsed), else null.</param>
+    private PublicKey(byte[] parsed, byte[]? compressed = null)
     {
         _parsed = parsed;
-        _compressed = Secp256k1.SerializePublicKey(parsed, compressed: true);
+        _compressed = compressed ?? Secp256k1.SerializePublicKey(parsed, compressed: true);
     }
 
     /// <summary>Parses SEC1: 33 bytes (0x02/0x03 ‖ x) or 65 bytes (0x04 ‖ x ‖ y); anything not a point on the curve throws <see cref="FormatException"/>.</summary>
@@ -45,7 +46,8 @@ public sealed class PublicKey : IEquatable<PublicKey>
             return false;
         }
 
-        key = new PublicKey(parsed);
+        // A compressed key that parsed is its own compressed form: no second call into the library on the verify path.
+        key = new PublicKey(parsed, bytes.Length == CompressedSize ? bytes.ToArray() : null);
         return true;
     }
 
