@@ -117,6 +117,19 @@ public sealed class PostgresChainStore : SqlChainStore
             ("pkhs", deltas.Select(d => d.Pkh).ToArray()), ("deltas", deltas.Select(d => d.Delta).ToArray()));
     }
 
+    protected override async Task DeleteHistoryAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<(byte[] PublicKeyHash, Hash256 TxId)> keys, CancellationToken ct)
+    {
+        if (keys.Count < CopyThreshold)
+        {
+            await base.DeleteHistoryAsync(connection, tx, keys, ct);
+            return;
+        }
+
+        await ExecuteAsync(connection, tx,
+            "delete from address_transactions a using unnest(@pkhs, @txids) as k(pkh, txid) where a.pubkey_hash = k.pkh and a.txid = k.txid", ct,
+            ("pkhs", keys.Select(k => k.PublicKeyHash).ToArray()), ("txids", keys.Select(k => k.TxId.ToBytes()).ToArray()));
+    }
+
     protected override async Task InsertHistoryAsync(DbConnection connection, DbTransaction tx, Hash256 blockHash, int height, IReadOnlyList<HistoryRow> rows, CancellationToken ct)
     {
         if (rows.Count < CopyThreshold)

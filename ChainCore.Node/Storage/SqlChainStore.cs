@@ -575,7 +575,8 @@ public abstract class SqlChainStore : IChainStore
         }
         else
         {
-            await ExecuteAsync(connection, tx, "delete from address_transactions where block_hash = @block", ct, ("block", block.Hash.ToBytes()));
+            // By key: the history table has no index on the block, and a disconnect must not scan it.
+            await DeleteHistoryAsync(connection, tx, [.. rows.Keys.Select(k => (addresses[k.Address].PublicKeyHash, k.TxId))], ct);
         }
     }
 
@@ -602,6 +603,21 @@ public abstract class SqlChainStore : IChainStore
         public long Received { get; set; }
 
         public long Spent { get; set; }
+    }
+
+    /// <summary>Deletes history rows by their key (address, transaction); a prepared statement reused for each row.</summary>
+    protected virtual async Task DeleteHistoryAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<(byte[] PublicKeyHash, Hash256 TxId)> keys, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        await using var command = Command(connection, tx, "delete from address_transactions where pubkey_hash = @pkh and txid = @txid");
+        var pkh = AddParameter(command, "pkh", Array.Empty<byte>());
+        var txid = AddParameter(command, "txid", Array.Empty<byte>());
+        foreach (var key in keys)
+        {
+            pkh.Value = key.PublicKeyHash;
+            txid.Value = key.TxId.ToBytes();
+            await command.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>One row of the history index.</summary>

@@ -123,6 +123,20 @@ public sealed class SqliteChainStore : SqlChainStore
         return Task.CompletedTask;
     }
 
+    protected override Task DeleteHistoryAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<(byte[] PublicKeyHash, Hash256 TxId)> keys, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        using var delete = new SqliteRowStatement((SqliteConnection)connection, "delete from address_transactions where pubkey_hash = ?1 and txid = ?2");
+        Span<byte> txid = stackalloc byte[Hash256.Size];
+        foreach (var (pkh, id) in keys)
+        {
+            id.WriteTo(txid);
+            delete.Bind(1, pkh).Bind(2, txid).Execute();
+        }
+
+        return Task.CompletedTask;
+    }
+
     protected override Task InsertHistoryAsync(DbConnection connection, DbTransaction tx, Hash256 blockHash, int height, IReadOnlyList<HistoryRow> rows, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(rows);
