@@ -24,6 +24,9 @@ public sealed class ChainState
     private readonly OrphanPool _orphans;
     private readonly Dictionary<Hash256, Block> _storedThisTurn = [];
     private readonly CoinCache _coins = new(MaxCachedCoins);
+
+    // Signature checks started when a block extending the tip was stored, joined when it is connected.
+    private readonly Dictionary<Hash256, BlockSignatureCheck> _startedChecks = [];
     private long _sequence;
     private ActiveChain _chain = ActiveChain.Empty;
     private volatile ActiveChain _published = ActiveChain.Empty;
@@ -183,7 +186,26 @@ public sealed class ChainState
         }
 
         var height = parent.Height + 1;
-        await _store.InsertBlockAsync(block, height, ct);
+        if (parent == _chain.Tip)
+        {
+            // It will be connected next unless it fails: its signatures can be checked while it is stored.
+            _startedChecks[hash] = _signatures.StartBlock(block);
+        }
+
+        try
+        {
+            await _store.InsertBlockAsync(block, height, ct);
+        }
+        catch
+        {
+            if (_startedChecks.Remove(hash, out var started))
+            {
+                started.Dispose();
+            }
+
+            throw;
+        }
+
         var entry = AddEntry(block.Header, hash, parent);
         _candidates.Add(entry);
         _storedThisTurn[hash] = block;
@@ -246,6 +268,12 @@ public sealed class ChainState
         finally
         {
             _storedThisTurn.Clear();
+            foreach (var check in _startedChecks.Values)
+            {
+                check.Dispose();
+            }
+
+            _startedChecks.Clear();
             PruneCandidates();
         }
 
@@ -384,7 +412,7 @@ public sealed class ChainState
         }
 
         // Disposing abandons the checks if a rule or the store failed before their verdict was needed.
-        using var signatures = _signatures.StartBlock(block);
+        using var signatures = _startedChecks.Remove(entry.Hash, out var started) ? started : _signatures.StartBlock(block);
         ValidationResult result;
         try
         {
