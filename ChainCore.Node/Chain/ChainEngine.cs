@@ -474,17 +474,17 @@ public sealed class ChainEngine : IDisposable
         && Assembler.Snapshot?.Tip == State.Tip
         && _clock.GetElapsedTime(_selectedAt) < SelectionReuse;
 
+    /// <summary>An invalid block is a warning; a block already known only a debug line (under relay each block comes from several peers); the rest information.</summary>
     private void LogRefusal(BlockResult result)
     {
         var v = result.Validation;
-        if (v.Category == ValidationCategory.Invalid)
+        var level = v.Category switch
         {
-            _log.LogWarning("Refused block {Hash}: {Code} ({Category}) {Message}", result.Hash, v.Code, v.Category, v.Message);
-        }
-        else
-        {
-            _log.LogInformation("Refused block {Hash}: {Code} ({Category}) {Message}", result.Hash, v.Code, v.Category, v.Message);
-        }
+            ValidationCategory.Invalid => LogLevel.Warning,
+            ValidationCategory.Duplicate => LogLevel.Debug,
+            _ => LogLevel.Information,
+        };
+        _log.Log(level, "Refused block {Hash}: {Code} ({Category}) {Message}", result.Hash, v.Code, v.Category, v.Message);
     }
 
     public void Dispose() => _writer.Dispose();

@@ -236,6 +236,30 @@ public sealed class NodeApiTests : NodeTestBase
         errors[0].Message.ShouldContain("GET /blocks");
     }
 
+    [Test]
+    public async Task A_block_received_again_is_logged_at_debug_level_and_an_invalid_block_as_a_warning()
+    {
+        // Under relay every block arrives from several peers: the copies must not fill the log.
+        var logs = new ListLoggerProvider();
+        var dataDir = Path.Combine(TestEnvironment.ScratchDirectory, TestContext.CurrentContext.Test.ID, "node-0");
+        using var node = new NodeFactory(new NodeSettings { NodeId = "node-0", DataDir = dataDir });
+        using var factory = node.WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(logs).AddFilter("ChainCore", LogLevel.Debug)));
+        using var http = factory.CreateClient();
+        var chain = factory.Services.GetRequiredService<ChainCore.Node.Chain.ChainEngine>();
+        var p = chain.Params;
+        var block = BlockFactory.Next(chain.Tip, Wallets.NewWallet().KeyHash, p);
+        (await chain.ProcessBlockAsync(block)).BecameTip.ShouldBeTrue();
+
+        (await chain.ProcessBlockAsync(block)).Status.ShouldBe(ChainCore.Node.Chain.BlockStatus.Duplicate);
+        var greedy = BlockFactory.Next(chain.Tip, Wallets.NewWallet().KeyHash, p, fees: Amount.FromCoins(1));
+        (await chain.ProcessBlockAsync(greedy)).Status.ShouldBe(ChainCore.Node.Chain.BlockStatus.Invalid);
+
+        var refusals = logs.Entries.Where(e => e.Message.StartsWith("Refused block", StringComparison.Ordinal)).ToList();
+        refusals.Where(e => e.Message.Contains(block.Hash.ToString(), StringComparison.Ordinal)).Select(e => e.Level).ShouldBe([LogLevel.Debug]);
+        refusals.Where(e => e.Message.Contains(greedy.Hash.ToString(), StringComparison.Ordinal)).Select(e => e.Level).ShouldAllBe(level => level == LogLevel.Warning);
+        refusals.Count(e => e.Message.Contains(greedy.Hash.ToString(), StringComparison.Ordinal)).ShouldBeGreaterThan(0);
+    }
+
     /// <summary>The node's store, with one method failing with a given exception.</summary>
     public class FailingStore : System.Reflection.DispatchProxy
     {
