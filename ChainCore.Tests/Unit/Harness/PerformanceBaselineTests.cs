@@ -28,6 +28,22 @@ public sealed class PerformanceBaselineTests
     }
 
     [Test]
+    public void A_figure_with_its_own_tolerance_is_judged_by_it_and_keeps_it_through_an_update()
+    {
+        var baseline = JsonNode.Parse("""
+            {
+              "tolerance": 0.10,
+              "measurements": { "connect": { "rate": { "value": 1000, "better": "higher", "tolerance": 0.30 } } }
+            }
+            """)!.AsObject();
+
+        PerformanceBaseline.Compare(baseline, Current(750, 2.0)).Single().IsRegression.ShouldBeFalse("25 % worse, within its own 30 %");
+        PerformanceBaseline.Compare(baseline, Current(650, 2.0)).Single().IsRegression.ShouldBeTrue();
+        var updated = JsonNode.Parse(PerformanceBaseline.Update(baseline, Current(1234, 2.0)))!;
+        updated["measurements"]!["connect"]!["rate"]!["tolerance"]!.GetValue<double>().ShouldBe(0.30);
+    }
+
+    [Test]
     public void Run_fails_only_when_asked_and_names_the_regression()
     {
         var dir = Directory.CreateTempSubdirectory("chaincore-perf-").FullName;
