@@ -7,13 +7,24 @@ namespace ChainCore.Node.Storage;
 
 /// <summary>
 /// The embedded store: one SQLite file, WAL journal so readers never wait for the writer, and one
-/// writer at a time (SQLite's own rule, kept here with a semaphore instead of busy retries).
+/// writer at a time (SQLite's own rule, kept here with a semaphore instead of busy retries). The
+/// log is copied into the database file (a checkpoint) on a thread of its own after each write,
+/// not by the commit that happens to fill it: a block's commit does not pay for the blocks before it.
 /// </summary>
 public sealed class SqliteChainStore : SqlChainStore
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writer = new(1, 1);
-    private int _disposed;
+    private readonly object _checkpointGate = new();
+    private Task _checkpoint = Task.CompletedTask;
+    private bool _checkpointAgain;
+    private int _disposed; // under _checkpointGate
+
+    /// <summary>
+    /// Pages in the log past which a commit checkpoints after all (SQLite's own automatic checkpoint):
+    /// only if the background checkpoints fall behind. SQLite's default is 1,000.
+    /// </summary>
+    private const int FallbackCheckpointPages = 16_000;
 
     public SqliteChainStore(string path)
     {
@@ -40,7 +51,7 @@ public sealed class SqliteChainStore : SqlChainStore
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(ct);
         await using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = "pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 30000;";
+        pragmas.CommandText = $"pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 30000; pragma wal_autocheckpoint = {FallbackCheckpointPages};";
         await pragmas.ExecuteNonQueryAsync(ct);
         return connection;
     }
@@ -157,24 +168,105 @@ public sealed class SqliteChainStore : SqlChainStore
     protected internal override async ValueTask<IDisposable> EnterWriteAsync(CancellationToken ct)
     {
         await _writer.WaitAsync(ct);
-        return new Releaser(_writer);
+        return new Releaser(this);
+    }
+
+    /// <summary>Completes once the checkpoints asked for so far ran.</summary>
+    internal Task CheckpointsDone
+    {
+        get
+        {
+            lock (_checkpointGate)
+            {
+                return _checkpoint;
+            }
+        }
+    }
+
+    /// <summary>After a write: checkpoints the log on the thread pool, once more if a checkpoint is already running.</summary>
+    private void RequestCheckpoint()
+    {
+        lock (_checkpointGate)
+        {
+            if (_disposed == 1)
+            {
+                return;
+            }
+
+            if (!_checkpoint.IsCompleted)
+            {
+                _checkpointAgain = true;
+                return;
+            }
+
+            _checkpoint = Task.Run(CheckpointAsync);
+        }
+    }
+
+    /// <summary>
+    /// A passive checkpoint: copies what the log holds into the database file without waiting for
+    /// readers or the writer (it never blocks them). Failing (a busy file) leaves the pages in the log
+    /// for the next one, or for SQLite's own checkpoint past <see cref="FallbackCheckpointPages"/>.
+    /// </summary>
+    private async Task CheckpointAsync()
+    {
+        while (true)
+        {
+            lock (_checkpointGate)
+            {
+                _checkpointAgain = false;
+            }
+
+            try
+            {
+                await using var connection = new SqliteConnection(_connectionString);
+                await connection.OpenAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = "pragma wal_checkpoint(passive)";
+                await command.ExecuteNonQueryAsync();
+            }
+            catch (SqliteException)
+            {
+            }
+
+            lock (_checkpointGate)
+            {
+                if (!_checkpointAgain || _disposed == 1)
+                {
+                    return;
+                }
+            }
+        }
     }
 
     /// <summary>Closes this store's pooled connections (and only these: other nodes in the process keep theirs), releasing the file.</summary>
-    public override ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        Task checkpoint;
+        lock (_checkpointGate)
         {
-            using var connection = new SqliteConnection(_connectionString);
-            SqliteConnection.ClearPool(connection);
-            _writer.Dispose();
+            if (_disposed == 1)
+            {
+                return;
+            }
+
+            // No checkpoint starts from now on; the one running, if any, finishes before the pool closes.
+            _disposed = 1;
+            checkpoint = _checkpoint;
         }
 
-        return ValueTask.CompletedTask;
+        await checkpoint;
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+        _writer.Dispose();
     }
 
-    private sealed class Releaser(SemaphoreSlim semaphore) : IDisposable
+    private sealed class Releaser(SqliteChainStore store) : IDisposable
     {
-        public void Dispose() => semaphore.Release();
+        public void Dispose()
+        {
+            store._writer.Release();
+            store.RequestCheckpoint();
+        }
     }
 }
