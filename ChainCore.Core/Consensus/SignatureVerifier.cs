@@ -66,9 +66,7 @@ public sealed class SignatureVerifier
     {
         using var check = StartBlock(block);
         using var _ = ct.Register(check.Abandon);
-        var result = check.Complete();
-        ct.ThrowIfCancellationRequested();
-        return result;
+        return check.Complete();
     }
 
     /// <summary>
@@ -106,26 +104,33 @@ public sealed class SignatureVerifier
 public sealed class BlockSignatureCheck : IDisposable
 {
     private readonly List<(Transaction Tx, int Input)> _checks;
+    private readonly Func<Transaction, int, ValidationResult> _check;
     private readonly int _chunk;
     private readonly Thread[] _helpers;
     private int _next;
     private int _first = int.MaxValue;
     private volatile bool _abandoned;
+    private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _helperFailure;
 
-    internal BlockSignatureCheck(List<(Transaction Tx, int Input)> checks, int helpers)
+    /// <param name="check">One input's check; <see cref="TransactionValidator.CheckSignature"/> but in tests.</param>
+    internal BlockSignatureCheck(List<(Transaction Tx, int Input)> checks, int helpers, Func<Transaction, int, ValidationResult>? check = null)
     {
+        _check = check ?? TransactionValidator.CheckSignature;
         _checks = checks;
         _chunk = Math.Max(8, checks.Count / ((helpers + 1) * 8));
         _next = -_chunk;
         _helpers = new Thread[Math.Max(helpers, 0)];
         for (var i = 0; i < _helpers.Length; i++)
         {
-            _helpers[i] = new Thread(Work) { IsBackground = true, Name = "chaincore-signatures" };
+            _helpers[i] = new Thread(HelperWork) { IsBackground = true, Name = "chaincore-signatures" };
             _helpers[i].Start();
         }
     }
 
-    /// <summary>Joins the work on the calling thread, waits for the helpers, and returns the verdict.</summary>
+    /// <summary>
+    /// Joins the work on the calling thread, waits for the helpers, and returns the verdict. An
+    /// exception a helper met is thrown here, on the caller's thread, not left to end the process.
+    /// </summary>
     public ValidationResult Complete()
     {
         Work();
@@ -134,17 +139,24 @@ public sealed class BlockSignatureCheck : IDisposable
             helper.Join();
         }
 
-        if (_first == int.MaxValue || _abandoned)
+        _helperFailure?.Throw();
+        if (_abandoned)
+        {
+            // Some inputs may not have been checked: there is no verdict.
+            throw new OperationCanceledException("The block's signature checks were abandoned before their verdict.");
+        }
+
+        if (_first == int.MaxValue)
         {
             return ValidationResult.Ok;
         }
 
         var (tx, input) = _checks[_first];
-        var result = TransactionValidator.CheckSignature(tx, input);
+        var result = _check(tx, input);
         return result with { Message = $"{tx.TxId}: {result.Message}" };
     }
 
-    /// <summary>The verdict is no longer wanted: the helpers stop at their next chunk.</summary>
+    /// <summary>The verdict is no longer wanted: the helpers stop at their next chunk, and <see cref="Complete"/> has no verdict to give.</summary>
     public void Abandon() => _abandoned = true;
 
     /// <summary>Abandons the work if it was not completed, and lets the helpers finish their chunk.</summary>
@@ -154,6 +166,20 @@ public sealed class BlockSignatureCheck : IDisposable
         foreach (var helper in _helpers)
         {
             helper.Join();
+        }
+    }
+
+    private void HelperWork()
+    {
+        try
+        {
+            Work();
+        }
+        catch (Exception e)
+        {
+            // Stop the others too; Complete rethrows it to the caller.
+            Interlocked.CompareExchange(ref _helperFailure, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e), null);
+            _abandoned = true;
         }
     }
 
@@ -174,7 +200,7 @@ public sealed class BlockSignatureCheck : IDisposable
                     return;
                 }
 
-                if (!TransactionValidator.CheckSignature(_checks[i].Tx, _checks[i].Input).IsValid)
+                if (!_check(_checks[i].Tx, _checks[i].Input).IsValid)
                 {
                     InterlockedMin(ref _first, i);
                     return;

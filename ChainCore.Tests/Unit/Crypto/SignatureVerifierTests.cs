@@ -59,6 +59,27 @@ public sealed class SignatureVerifierTests
     }
 
     [Test]
+    public void An_exception_on_a_helper_thread_reaches_the_caller_instead_of_ending_the_process()
+    {
+        var checks = Payments(400).Select(t => (t, 0)).ToList();
+        var failure = new InvalidOperationException("unexpected");
+        using var check = new BlockSignatureCheck(checks, helpers: 3, (tx, _) => tx == checks[^1].t ? throw failure : ValidationResult.Ok);
+
+        Should.Throw<InvalidOperationException>(() => check.Complete()).ShouldBeSameAs(failure);
+    }
+
+    [Test]
+    public void Checks_abandoned_before_their_verdict_give_none()
+    {
+        var checks = Payments(400).Select(t => (t, 0)).ToList();
+        using var check = new BlockSignatureCheck(checks, helpers: 1, (_, _) => ValidationResult.Ok);
+
+        check.Abandon();
+
+        Should.Throw<OperationCanceledException>(() => check.Complete());
+    }
+
+    [Test]
     public void A_bad_signature_passes_every_other_block_rule_and_fails_the_signature_check()
     {
         var transactions = Payments(20);
