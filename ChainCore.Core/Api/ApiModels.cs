@@ -112,7 +112,12 @@ public sealed record AddressHistoryResponse(string Address, IReadOnlyList<Addres
 
 public sealed record MempoolEntryResponse(string TxId, int Size, decimal Fee, long FeeRatePerKb, DateTimeOffset Received);
 
-public sealed record MempoolResponse(int Count, int Bytes, IReadOnlyList<MempoolEntryResponse> Transactions);
+/// <summary>
+/// The pooled transactions; <see cref="MinFeePerKb"/> is the fee rate a transaction needs to enter now
+/// (units per 1,000 bytes): the minimum relay fee rate, or the higher rolling minimum that follows an
+/// eviction for room, as Bitcoin's <c>mempoolminfee</c>.
+/// </summary>
+public sealed record MempoolResponse(int Count, int Bytes, long MinFeePerKb, long MinRelayFeePerKb, IReadOnlyList<MempoolEntryResponse> Transactions);
 
 public sealed record TemplateTransaction(string TxId, string Hex, decimal Fee);
 

@@ -35,6 +35,7 @@ public static class RejectCodes
     // Mempool policy.
     public const string FeeTooLow = "fee-too-low";
     public const string MempoolFull = "mempool-full";
+    public const string MempoolMinFeeNotMet = "mempool-min-fee-not-met"; // under the rolling minimum a full mempool's evictions raise
     public const string AlreadyKnown = "already-known";
     public const string TxSize = "tx-size";
     public const string TooLongMempoolChain = "too-long-mempool-chain";

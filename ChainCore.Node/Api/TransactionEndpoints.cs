@@ -20,7 +20,7 @@ public static class TransactionEndpoints
             .WithDescription("From the mempool or the chain, with its inputs (and the addresses that signed them), outputs, block and confirmations.");
         group.MapPost("/", Submit)
             .WithSummary("Submit a signed transaction")
-            .WithDescription("JSON (its hex, or its fields) or the raw hex as text/plain. Accepted into the mempool: 201 with its id. Malformed input is 400 malformed naming the field; a consensus refusal is 400 with its code (bad-signature, pubkey-uncompressed…); a double spend 409; unknown inputs, an immature coinbase or a policy refusal (fee-too-low, output-not-positive) 422.")
+            .WithDescription("JSON (its hex, or its fields) or the raw hex as text/plain. Accepted into the mempool: 201 with its id. Malformed input is 400 malformed naming the field; a consensus refusal is 400 with its code (bad-signature, pubkey-uncompressed…); a double spend 409; unknown inputs, an immature coinbase or a policy refusal (fee-too-low, mempool-min-fee-not-met, output-not-positive) 422.")
             .Accepts<SubmitTransactionRequest>("application/json", "text/plain")
             .AddOpenApiOperationTransformer(ApiDocument.RawHexBody)
             .Produces<SubmitTransactionResponse>(StatusCodes.Status201Created)
@@ -31,7 +31,7 @@ public static class TransactionEndpoints
         app.MapGet("/mempool", GetMempool)
             .WithTags("Transactions")
             .WithSummary("The mempool")
-            .WithDescription("Unconfirmed transactions with their size, fee and fee rate.");
+            .WithDescription("Unconfirmed transactions with their size, fee and fee rate; min_fee_per_kb is the fee rate (units per 1,000 bytes) a transaction needs to enter now: min_relay_fee_per_kb, or more after the full mempool evicted transactions (it then halves every 12 hours, sooner in an emptier mempool, once a block has come).");
         return app;
     }
 
@@ -74,6 +74,8 @@ public static class TransactionEndpoints
         return TypedResults.Ok(new MempoolResponse(
             entries.Count,
             entries.Sum(e => e.Size),
+            chain.Acceptor.MinimumFeePerKb,
+            chain.Acceptor.MinRelayFeePerKb,
             [.. entries.Select(e => new MempoolEntryResponse(e.TxId.ToString(), e.Size, e.Fee.ToCoins(), e.FeeRatePerKb, e.Received))]));
     }
 }

@@ -8,13 +8,22 @@ namespace ChainCore.Node.Mempool;
 
 /// <summary>
 /// Mempool acceptance, as Bitcoin Core's <c>MemPoolAccept</c>: consensus checks against the tip's
-/// UTXO set and earlier mempool transactions, then this node's policy: positive outputs, size and
-/// minimum relay fee here; ancestor and descendant limits and room in the pool by
+/// UTXO set and earlier mempool transactions, then this node's policy: positive outputs, size, the
+/// minimum relay fee and the pool's rolling minimum fee here; ancestor and descendant limits and room in the pool by
 /// <see cref="TransactionPool.TryAdd(MempoolEntry, out IReadOnlyList{Hash256})"/>. Runs under the
 /// engine's one writer, so the tip does not move during a check.
 /// </summary>
 public sealed class MempoolAcceptor(ChainState chain, TransactionPool pool, IChainStore store, TimeProvider clock, long minRelayFeePerKb, SignatureVerifier signatures)
 {
+    /// <summary>The smallest fee rate this node relays, units per 1,000 bytes.</summary>
+    public long MinRelayFeePerKb => minRelayFeePerKb;
+
+    /// <summary>
+    /// The smallest fee rate a transaction needs to enter now, units per 1,000 bytes: the minimum relay
+    /// fee rate or the pool's rolling minimum (<see cref="TransactionPool.MinimumFeePerKb"/>), whichever is higher.
+    /// </summary>
+    public long MinimumFeePerKb => Math.Max(minRelayFeePerKb, pool.MinimumFeePerKb);
+
     /// <summary>
     /// Writer only. <paramref name="fromDisconnectedBlock"/>: the transaction was confirmed in a block
     /// a reorg disconnected; consensus still applies, local policy does not (it was mined once), as
@@ -95,10 +104,20 @@ public sealed class MempoolAcceptor(ChainState chain, TransactionPool pool, ICha
 
         if (!fromDisconnectedBlock)
         {
-            var minimumFee = new Amount(minRelayFeePerKb * tx.SerializedSize / 1000);
+            var size = tx.SerializedSize;
+            var minimumFee = FeeAt(minRelayFeePerKb, size);
             if (fee < minimumFee)
             {
-                return Refuse(ValidationResult.Policy(RejectCodes.FeeTooLow, $"Fee {fee} is below the minimum relay fee {minimumFee} for {tx.SerializedSize} bytes."));
+                return Refuse(ValidationResult.Policy(RejectCodes.FeeTooLow, $"Fee {fee} is below the minimum relay fee {minimumFee} for {size} bytes."));
+            }
+
+            var poolMinimumPerKb = pool.MinimumFeePerKb;
+            var poolMinimumFee = FeeAt(poolMinimumPerKb, size);
+            if (fee < poolMinimumFee)
+            {
+                return Refuse(ValidationResult.Policy(
+                    RejectCodes.MempoolMinFeeNotMet,
+                    $"Fee {fee} is below the mempool's minimum fee {poolMinimumFee} for {size} bytes: after evicting transactions for room it takes at least {poolMinimumPerKb} units per 1,000 bytes, above the minimum relay fee rate of {minRelayFeePerKb}."));
             }
         }
 
@@ -120,5 +139,12 @@ public sealed class MempoolAcceptor(ChainState chain, TransactionPool pool, ICha
         }
 
         return new TransactionResult(txId, ValidationResult.Ok, fee);
+    }
+
+    /// <summary>The fee <paramref name="perKb"/> units per 1,000 bytes asks of <paramref name="size"/> bytes (rounded down, as the relay fee always was).</summary>
+    private static Amount FeeAt(long perKb, int size)
+    {
+        var fee = (Int128)perKb * size / 1000;
+        return new Amount(fee > long.MaxValue ? long.MaxValue : (long)fee);
     }
 }

@@ -4,6 +4,7 @@ namespace ChainCore.Node.Mempool;
 /// Mempool policy on unconfirmed chains, Bitcoin's defaults: a transaction counts itself among its
 /// ancestors, and an ancestor counts itself among its descendants. They bound the work of every
 /// package walk (admission, eviction, template selection) and keep every package minable in one block.
+/// And what an eviction for room costs the next candidate (<see cref="IncrementalRelayFeePerKb"/>).
 /// </summary>
 public sealed record MempoolLimits
 {
@@ -19,4 +20,10 @@ public sealed record MempoolLimits
     public int MaxDescendants { get; init; } = 25;
 
     public long MaxDescendantBytes { get; init; } = 101_000;
+
+    /// <summary>
+    /// Bitcoin's incremental relay fee rate, units per 1,000 bytes: after a package is evicted for room,
+    /// the pool's minimum fee rate is that package's fee rate plus this.
+    /// </summary>
+    public long IncrementalRelayFeePerKb { get; init; } = 1_000;
 }

@@ -8,10 +8,11 @@ namespace ChainCore.Node.Mempool;
 /// spends, the in-mempool parents and children of each, and each entry's ancestor and descendant
 /// package (count, bytes, fees) kept exact on every add and remove. Transactions are validated by the
 /// acceptor before they come here; this class applies the mempool's own policy (package limits, size
-/// bound with all-or-nothing eviction), keeps the collections consistent, and answers readers under a
-/// short lock of its own.
+/// bound with all-or-nothing eviction, the rolling minimum fee rate that evictions raise), keeps the
+/// collections consistent, and answers readers under a short lock of its own.
 /// </summary>
-public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLimits? limits = null)
+/// <param name="clock">Times the decay of the rolling minimum fee rate (<see cref="MinimumFeePerKb"/>).</param>
+public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLimits? limits = null, TimeProvider? clock = null)
 {
     // Bitcoin's BlockAssembler: when this many packages in a row did not fit and the block is nearly full, stop.
     private const int MaxConsecutiveSelectionFailures = 1_000;
@@ -21,6 +22,8 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
     private readonly Dictionary<Hash256, PoolEntry> _entries = [];
     private readonly Dictionary<OutPoint, PoolEntry> _spenders = [];
     private readonly SortedSet<PoolEntry> _byDescendantScore = new(EvictionOrder.Instance);
+    private readonly RollingMinimumFee _minimumFee = new(
+        (limits ?? MempoolLimits.Default).IncrementalRelayFeePerKb, clock ?? TimeProvider.System, RollingMinimumFee.HalfLifeFor(0, maxBytes));
     private long _sequence;
     private int _bytes;
 
@@ -34,6 +37,17 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
     public int Bytes
     {
         get { lock (_sync) { return _bytes; } }
+    }
+
+    /// <summary>
+    /// The rolling minimum fee rate, units per 1,000 bytes, as Bitcoin's <c>GetMinFee</c>: zero until a
+    /// package is evicted for room; then that package's fee rate plus
+    /// <see cref="MempoolLimits.IncrementalRelayFeePerKb"/>, decaying once a block has come (see
+    /// <see cref="RollingMinimumFee"/>). The acceptor refuses a transaction paying less.
+    /// </summary>
+    public long MinimumFeePerKb
+    {
+        get { lock (_sync) { return _minimumFee.Current(); } }
     }
 
     public bool Contains(Hash256 txId)
@@ -136,12 +150,17 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
                 return limits;
             }
 
-            var victims = PlanEviction(entry, ancestors);
+            var victims = PlanEviction(entry, ancestors, out var packages);
             if (victims is null)
             {
                 return ValidationResult.Policy(
                     RejectCodes.MempoolFull,
                     "The mempool is full, and making room would evict transactions paying at least this one's fee rate, or its own ancestors.");
+            }
+
+            foreach (var (fees, size) in packages)
+            {
+                _minimumFee.PackageEvicted(fees, size);
             }
 
             evicted = RemoveStaged(victims);
@@ -153,7 +172,8 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
     /// <summary>
     /// Evicts until the pool is within its bounds again, lowest descendant score first with all
     /// descendants, as Bitcoin's <c>TrimToSize</c>: for after <see cref="Add"/> took transactions of
-    /// disconnected blocks past the bounds. Returns what was evicted.
+    /// disconnected blocks past the bounds. Each evicted package raises <see cref="MinimumFeePerKb"/>.
+    /// Returns what was evicted.
     /// </summary>
     public IReadOnlyList<Hash256> TrimToSize()
     {
@@ -162,6 +182,7 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
             var evicted = new List<Hash256>();
             while ((_entries.Count > maxTransactions || _bytes > maxBytes) && _byDescendantScore.Min is { } lowest)
             {
+                _minimumFee.PackageEvicted(lowest.DescendantFees, lowest.DescendantSize);
                 evicted.AddRange(RemoveStaged(WithDescendants([lowest])));
             }
 
@@ -197,6 +218,7 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
     /// <summary>
     /// Removes what a newly connected block confirmed (their in-mempool descendants stay, now spending
     /// confirmed outputs), then every pooled transaction spending an outpoint the block spent, with its descendants.
+    /// The rolling minimum fee rate may decay from now on.
     /// </summary>
     public IReadOnlyList<Hash256> RemoveForBlock(Block block)
     {
@@ -226,6 +248,7 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
             }
 
             removed.AddRange(RemoveStaged(WithDescendants(conflicts)));
+            _minimumFee.BlockConnected();
             return removed;
         }
     }
@@ -490,10 +513,12 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
     /// packages (a transaction with all its descendants) by lowest descendant score first, as Bitcoin's
     /// <c>TrimToSize</c>, never an ancestor of the candidate. Null if the candidate cannot fit without
     /// evicting an ancestor or a package whose score is not below the candidate's ancestor score.
+    /// <paramref name="packages"/>: the fees and size of each package as it is evicted.
     /// </summary>
-    private HashSet<PoolEntry>? PlanEviction(MempoolEntry candidate, HashSet<PoolEntry> ancestors)
+    private HashSet<PoolEntry>? PlanEviction(MempoolEntry candidate, HashSet<PoolEntry> ancestors, out List<(long Fees, long Size)> packages)
     {
         var victims = new HashSet<PoolEntry>();
+        packages = [];
         var countToFree = (long)_entries.Count + 1 - maxTransactions;
         var bytesToFree = (long)_bytes + candidate.Size - maxBytes;
         if (countToFree <= 0 && bytesToFree <= 0)
@@ -541,6 +566,8 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
             {
                 return null;
             }
+
+            packages.Add(fromQueue ? adjusted[victim] : (victim.DescendantFees, victim.DescendantSize));
 
             foreach (var removed in WithDescendants([victim]))
             {
@@ -596,6 +623,7 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
         }
 
         _bytes += node.Size;
+        _minimumFee.SetHalfLife(RollingMinimumFee.HalfLifeFor(_bytes, maxBytes));
         var ancestors = Ancestors([node]);
         if (node.Children.Count == 0)
         {
@@ -696,6 +724,7 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
             removed.Add(node.TxId);
         }
 
+        _minimumFee.SetHalfLife(RollingMinimumFee.HalfLifeFor(_bytes, maxBytes));
         return removed;
     }
 

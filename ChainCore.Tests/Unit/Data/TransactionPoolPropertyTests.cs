@@ -3,12 +3,14 @@ using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Mempool;
 using ChainCore.Tests.Fixtures;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ChainCore.Tests.Unit.Data;
 
 /// <summary>
 /// Seeded random traffic on the pool (dependent transactions, evictions, removals, blocks connected and
-/// disconnected), checking after every step against a model recomputed from scratch.
+/// disconnected) on a clock that moves between steps, checking after every step against a model
+/// recomputed from scratch.
 /// </summary>
 [TestFixture, Category("Unit")]
 public sealed class TransactionPoolPropertyTests
@@ -16,16 +18,24 @@ public sealed class TransactionPoolPropertyTests
     private static readonly MempoolLimits Tight = new() { MaxAncestors = 5, MaxDescendants = 6, MaxAncestorBytes = 1_600, MaxDescendantBytes = 2_000 };
 
     [Test]
-    public void Tight_pool_and_limits_keep_every_invariant([Range(1, 8)] int seed) =>
-        new Run(seed, new TransactionPool(maxTransactions: 16, maxBytes: 5_000, Tight), chainBias: 60).Steps(250, longestChain: 4);
+    public void Tight_pool_and_limits_keep_every_invariant([Range(1, 8)] int seed)
+    {
+        var clock = new FakeTimeProvider();
+        new Run(seed, new TransactionPool(maxTransactions: 16, maxBytes: 5_000, Tight, clock), clock, chainBias: 60).Steps(250, longestChain: 4);
+    }
 
     [Test]
-    public void Long_chains_under_the_default_limits_keep_every_invariant([Range(101, 104)] int seed) =>
-        new Run(seed, new TransactionPool(maxTransactions: 32, maxBytes: 14_000), chainBias: 90).Steps(400, longestChain: 20);
+    public void Long_chains_under_the_default_limits_keep_every_invariant([Range(101, 104)] int seed)
+    {
+        var clock = new FakeTimeProvider();
+        new Run(seed, new TransactionPool(maxTransactions: 32, maxBytes: 14_000, clock: clock), clock, chainBias: 90).Steps(400, longestChain: 20);
+    }
 
-    private sealed class Run(int seed, TransactionPool pool, int chainBias)
+    private sealed class Run(int seed, TransactionPool pool, FakeTimeProvider clock, int chainBias)
     {
         private readonly Random _random = new(seed);
+        // Time draws apart, so the traffic of a seed is the same as before the clock moved.
+        private readonly Random _time = new(~seed);
         private readonly HashSet<OutPoint> _confirmed = [];
         private readonly Stack<(Block Block, List<OutPoint> SpentConfirmed)> _blocks = new();
         private readonly Dictionary<Hash256, MempoolEntry> _known = [];
@@ -36,9 +46,11 @@ public sealed class TransactionPoolPropertyTests
         private int _disconnects;
         private int _largest;
         private int _longestChain;
+        private int _minimumRises;
+        private bool _evictedThisStep;
         private readonly Dictionary<string, int> _refusals = [];
 
-        private string Summary => $"seed {seed}: {_accepted} accepted, {_evictions} with evictions, largest pool {_largest}, longest chain {_longestChain}, refused {string.Join(", ", _refusals.Select(r => $"{r.Key} {r.Value}"))}, {_blocksConnected} blocks, {_disconnects} disconnects";
+        private string Summary => $"seed {seed}: {_accepted} accepted, {_evictions} with evictions, {_minimumRises} rises of the minimum fee rate, largest pool {_largest}, longest chain {_longestChain}, refused {string.Join(", ", _refusals.Select(r => $"{r.Key} {r.Value}"))}, {_blocksConnected} blocks, {_disconnects} disconnects";
 
         private string _operation = "";
 
@@ -53,6 +65,9 @@ public sealed class TransactionPoolPropertyTests
 
             for (_step = 0; _step < count; _step++)
             {
+                clock.Advance(TimeSpan.FromMinutes(_time.Next(0, 180)));
+                var minimumBefore = pool.MinimumFeePerKb;
+                _evictedThisStep = false;
                 var operation = _random.Next(100);
                 _operation = operation switch { < 75 => "add", < 79 => "remove", < 91 => "connect", _ => "disconnect" };
                 if (operation < 75)
@@ -73,6 +88,13 @@ public sealed class TransactionPoolPropertyTests
                 }
 
                 CheckInvariants();
+                var minimumAfter = pool.MinimumFeePerKb;
+                if (!_evictedThisStep)
+                {
+                    minimumAfter.ShouldBeLessThanOrEqualTo(minimumBefore, $"{Where}: the minimum fee rate rose without an eviction");
+                }
+
+                _minimumRises += minimumAfter > minimumBefore ? 1 : 0;
                 _largest = Math.Max(_largest, pool.Count);
             }
 
@@ -82,6 +104,7 @@ public sealed class TransactionPoolPropertyTests
             _longestChain.ShouldBeGreaterThanOrEqualTo(longestChain, Summary);
             _blocksConnected.ShouldBeGreaterThan(0, Summary);
             _disconnects.ShouldBeGreaterThan(0, Summary);
+            _minimumRises.ShouldBeGreaterThan(0, Summary);
         }
 
         private Transaction NewTransaction(IReadOnlyList<OutPoint> spends) => new(
@@ -148,6 +171,7 @@ public sealed class TransactionPoolPropertyTests
             long fee = _random.Next(100) < 20 ? _random.Next(1, 200) : _random.Next(1, 60_000);
             var entry = NewEntry(tx, fee);
             var ancestors = before.AncestorsOf(tx);
+            var minimumBefore = pool.MinimumFeePerKb;
             var result = pool.TryAdd(entry, out var evicted);
             if (!result.IsValid)
             {
@@ -167,6 +191,7 @@ public sealed class TransactionPoolPropertyTests
             }
 
             _evictions++;
+            _evictedThisStep = true;
             var gone = evicted.ToHashSet();
             foreach (var txId in evicted)
             {
@@ -180,6 +205,12 @@ public sealed class TransactionPoolPropertyTests
                 // A root of an evicted package: its descendant score, at least its own fee rate, was below the candidate's.
                 (before.Fee(txId) * 1_000_000 / before.Size(txId)).ShouldBeLessThanOrEqualTo(candidateScore, $"{Where}: evicted {txId} paid more than the candidate");
             }
+
+            // Each evicted package paid at least its cheapest member's rate and less than the candidate's score.
+            var incremental = pool.Limits.IncrementalRelayFeePerKb;
+            var minimum = pool.MinimumFeePerKb;
+            minimum.ShouldBeGreaterThanOrEqualTo(incremental + evicted.Min(id => before.Fee(id) * 1_000 / before.Size(id)), $"{Where}: the minimum fee rate after an eviction");
+            minimum.ShouldBeLessThanOrEqualTo(Math.Max(minimumBefore, incremental + (candidateScore / 1_000)), $"{Where}: the minimum fee rate after an eviction");
         }
 
         private void RemoveRandom()
@@ -266,7 +297,9 @@ public sealed class TransactionPoolPropertyTests
             {
                 // The acceptor refuses it if a parent did not return.
                 var returned = !tx.Inputs.Any(i => !_confirmed.Contains(i.PreviousOutput) && pool.GetOutput(i.PreviousOutput) is null);
-                var result = returned ? pool.TryAdd(_known[tx.TxId] with { Sequence = pool.NextSequence() }) : ValidationResult.Ok;
+                var evicted = (IReadOnlyList<Hash256>)[];
+                var result = returned ? pool.TryAdd(_known[tx.TxId] with { Sequence = pool.NextSequence() }, out evicted) : ValidationResult.Ok;
+                _evictedThisStep |= evicted.Count > 0;
                 if (returned && result.IsValid)
                 {
                     continue;

@@ -7,7 +7,7 @@ using ChainCore.Tests.Fixtures;
 namespace ChainCore.Tests.Unit.Data;
 
 [TestFixture, Category("Unit")]
-public sealed class TransactionPoolTests
+public sealed partial class TransactionPoolTests
 {
     private static MempoolEntry Entry(TransactionPool pool, Transaction tx, long fee) =>
         new(tx, new Amount(fee), ImmutableArray<SpentCoin>.Empty, DateTimeOffset.UnixEpoch, pool.NextSequence());
