@@ -305,7 +305,7 @@ public sealed class ChainEngine : IDisposable
             TransactionResult result;
             try
             {
-                result = await Acceptor.AcceptAsync(tx, fromDisconnectedBlock: mined, evicted, CancellationToken.None);
+                result = await Acceptor.AcceptAsync(tx, fromDisconnectedBlock: mined, evicted, CancellationToken.None, wasPooled: wasPooled.Contains(tx.TxId));
             }
             catch (Exception e)
             {

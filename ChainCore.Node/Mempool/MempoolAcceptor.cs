@@ -28,9 +28,12 @@ public sealed class MempoolAcceptor(ChainState chain, TransactionPool pool, ICha
     /// Writer only. <paramref name="fromDisconnectedBlock"/>: the transaction was confirmed in a block
     /// a reorg disconnected; consensus still applies, local policy does not (it was mined once), as
     /// Bitcoin's <c>bypass_limits</c>.
+    /// <paramref name="wasPooled"/>: the transaction was in the mempool when a reorg took everything
+    /// out to check it again; it met the fees in force when it came, so a rolling minimum that rose
+    /// since does not put it out (as Bitcoin, which keeps such transactions through a reorg).
     /// What the pool evicted to make room is added to <paramref name="evicted"/>.
     /// </summary>
-    internal async Task<TransactionResult> AcceptAsync(Transaction tx, bool fromDisconnectedBlock, List<Hash256> evicted, CancellationToken ct)
+    internal async Task<TransactionResult> AcceptAsync(Transaction tx, bool fromDisconnectedBlock, List<Hash256> evicted, CancellationToken ct, bool wasPooled = false)
     {
         var txId = tx.TxId;
         TransactionResult Refuse(ValidationResult reason) => new(txId, reason, Amount.Zero);
@@ -111,7 +114,7 @@ public sealed class MempoolAcceptor(ChainState chain, TransactionPool pool, ICha
                 return Refuse(ValidationResult.Policy(RejectCodes.FeeTooLow, $"Fee {fee} is below the minimum relay fee {minimumFee} for {size} bytes."));
             }
 
-            var poolMinimumPerKb = pool.MinimumFeePerKb;
+            var poolMinimumPerKb = wasPooled ? 0 : pool.MinimumFeePerKb;
             var poolMinimumFee = FeeAt(poolMinimumPerKb, size);
             if (fee < poolMinimumFee)
             {

@@ -62,4 +62,37 @@ public sealed class MempoolMinimumFeeTests(StoreKind store) : NodeTestBase
         (await node.Client.SubmitTransactionAsync(late)).Accepted.ShouldBeTrue();
         (await node.MineAsync(1, miner.Address.ToString()))[0].Transactions.ShouldBe(2);
     }
+    [Test]
+    public async Task A_transaction_pooled_before_the_minimum_rose_stays_through_a_reorg()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        var node = await StartNodeAsync(
+            store,
+            minRelayFeePerKb: MinRelayFeePerKb,
+            clock: clock,
+            settings: new Dictionary<string, string?> { ["Node:MaxMempoolTransactions"] = "2" });
+        var (alice, bob, miner) = (Wallets.NewWallet(), Wallets.NewWallet(), Wallets.NewWallet());
+        await node.MineAsync(3, alice.Address.ToString());
+        await node.MineAsync(1, miner.Address.ToString());
+        var coins = await Wallets.CoinsAsync(node, alice);
+        Transaction Pay(int coin, long fee) => Wallets.Spend(alice, coins[coin].OutPoint, coins[coin].Coin.Output.Value, bob.Address, new Amount(fee));
+        var (cheapest, kept, dear) = (Pay(0, 2_000), Pay(1, 2_100), Pay(2, 20_000));
+        (await node.Client.SubmitTransactionAsync(cheapest)).Accepted.ShouldBeTrue();
+        (await node.Client.SubmitTransactionAsync(kept)).Accepted.ShouldBeTrue();
+        (await node.Client.SubmitTransactionAsync(dear)).Accepted.ShouldBeTrue("it evicts the cheapest");
+        var minimum = (await node.Client.GetMempoolAsync()).MinFeePerKb;
+        (2_100L * 1_000 / kept.SerializedSize).ShouldBeLessThan(minimum, "the transaction kept pays less than the minimum the eviction set");
+
+        // A reorg: the tip (the miner's empty block) is replaced by a longer branch. Every pooled
+        // transaction is checked again; one that met the fees when it came stays.
+        var fork = node.Chain.Tip.Parent!;
+        var first = BlockFactory.Next(fork, miner.KeyHash, node.Chain.Params, extraNonce: 1);
+        var second = BlockFactory.Next(first, fork.Height + 1, miner.KeyHash, node.Chain.Params, extraNonce: 1);
+        await node.Chain.ProcessBlockAsync(first);
+        (await node.Chain.ProcessBlockAsync(second)).BecameTip.ShouldBeTrue();
+
+        node.Chain.Mempool.Contains(kept.TxId).ShouldBeTrue();
+        node.Chain.Mempool.Contains(dear.TxId).ShouldBeTrue();
+        node.Chain.Mempool.Contains(cheapest.TxId).ShouldBeFalse();
+    }
 }
