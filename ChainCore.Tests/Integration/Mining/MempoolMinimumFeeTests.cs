@@ -21,12 +21,7 @@ public sealed class MempoolMinimumFeeTests(StoreKind store) : NodeTestBase
     [Test]
     public async Task After_an_eviction_a_cheaper_transaction_waits_for_the_minimum_to_decay_after_a_block()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-        var node = await StartNodeAsync(
-            store,
-            minRelayFeePerKb: MinRelayFeePerKb,
-            clock: clock,
-            settings: new Dictionary<string, string?> { ["Node:MaxMempoolTransactions"] = "2" });
+        var (node, clock) = await StartNodeWithTwoPlacesAsync();
         var (alice, bob, miner) = (Wallets.NewWallet(), Wallets.NewWallet(), Wallets.NewWallet());
         await node.MineAsync(4, alice.Address.ToString());
         var coins = await Wallets.CoinsAsync(node, alice);
@@ -65,12 +60,7 @@ public sealed class MempoolMinimumFeeTests(StoreKind store) : NodeTestBase
     [Test]
     public async Task A_transaction_pooled_before_the_minimum_rose_stays_through_a_reorg()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-        var node = await StartNodeAsync(
-            store,
-            minRelayFeePerKb: MinRelayFeePerKb,
-            clock: clock,
-            settings: new Dictionary<string, string?> { ["Node:MaxMempoolTransactions"] = "2" });
+        var (node, _) = await StartNodeWithTwoPlacesAsync();
         var (alice, bob, miner) = (Wallets.NewWallet(), Wallets.NewWallet(), Wallets.NewWallet());
         await node.MineAsync(3, alice.Address.ToString());
         await node.MineAsync(1, miner.Address.ToString());
@@ -94,5 +84,17 @@ public sealed class MempoolMinimumFeeTests(StoreKind store) : NodeTestBase
         node.Chain.Mempool.Contains(kept.TxId).ShouldBeTrue();
         node.Chain.Mempool.Contains(dear.TxId).ShouldBeTrue();
         node.Chain.Mempool.Contains(cheapest.TxId).ShouldBeFalse();
+    }
+
+    /// <summary>A node whose mempool holds two transactions, on a clock the test moves.</summary>
+    private async Task<(TestNode Node, FakeTimeProvider Clock)> StartNodeWithTwoPlacesAsync()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        var node = await StartNodeAsync(
+            store,
+            minRelayFeePerKb: MinRelayFeePerKb,
+            clock: clock,
+            settings: new Dictionary<string, string?> { ["Node:MaxMempoolTransactions"] = "2" });
+        return (node, clock);
     }
 }
