@@ -330,7 +330,7 @@ public sealed class ChainState
             _log.LogError(e, "The store failed disconnecting down to block {Hash} at height {Height}", fork.Hash, fork.Height);
             move.StoreFailure = e;
             _coins.Clear();
-            await RollBackAsync(update);
+            await EndAsync(update);
             return new MoveStop(branch, null);
         }
 
@@ -351,7 +351,7 @@ public sealed class ChainState
                     _coins.Clear();
                 }
 
-                await RollBackAsync(update);
+                await EndAsync(update);
                 return stop;
             }
         }
@@ -365,16 +365,21 @@ public sealed class ChainState
             _log.LogError(e, "The store failed committing the move to block {Hash} at height {Height}", target.Hash, target.Height);
             move.StoreFailure = e;
             _coins.Clear();
-            await RollBackAsync(update);
+            await EndAsync(update);
             return new MoveStop(branch, null);
         }
 
         _coins.Apply(changes);
-        await update.DisposeAsync();
+        await EndAsync(update);
         return null;
     }
 
-    private async Task RollBackAsync(IChainUpdate? update)
+    /// <summary>
+    /// Disposes <paramref name="update"/>, which rolls it back unless it was committed. A failure to
+    /// close it is logged, not thrown: what was committed stands, and the writer's chain must be
+    /// published with it.
+    /// </summary>
+    private async Task EndAsync(IChainUpdate? update)
     {
         if (update is null)
         {
@@ -387,7 +392,7 @@ public sealed class ChainState
         }
         catch (Exception e)
         {
-            _log.LogError(e, "The store failed rolling a chain update back");
+            _log.LogError(e, "The store failed closing a chain update");
         }
     }
 
