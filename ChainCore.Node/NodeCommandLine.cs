@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using ChainCore.Core.Consensus;
+using ChainCore.Node.Mempool;
 
 namespace ChainCore.Node;
 
@@ -55,6 +56,12 @@ public sealed class NodeCommandLine
             v => IsInteger(v, 1, int.MaxValue) ? null : "must be a whole number, 1 or more.");
         Add("--max-mempool-bytes", "BYTES", "Most bytes of transactions the mempool holds (default: 5000000)", nameof(NodeOptions.MaxMempoolBytes),
             v => IsInteger(v, 1, int.MaxValue) ? null : "must be a whole number, 1 or more.");
+        Add("--mempool-max-ancestors", "COUNT", $"Most unconfirmed ancestors a mempool transaction may have, itself included (default: {MempoolLimits.Default.MaxAncestors})", nameof(NodeOptions.MempoolMaxAncestors),
+            v => IsInteger(v, 1, NodeOptions.MaxPackageCount) ? null : NodeValues.PackageCountRule);
+        Add("--mempool-max-descendants", "COUNT", $"Most unconfirmed descendants a mempool transaction may have, itself included (default: {MempoolLimits.Default.MaxDescendants})", nameof(NodeOptions.MempoolMaxDescendants),
+            v => IsInteger(v, 1, NodeOptions.MaxPackageCount) ? null : NodeValues.PackageCountRule);
+        Add("--incremental-relay-fee-per-kb", "UNITS", $"What evicting transactions for room adds to the mempool's minimum fee per 1,000 bytes, in units (default: {MempoolLimits.Default.IncrementalRelayFeePerKb})", nameof(NodeOptions.IncrementalRelayFeePerKb),
+            v => IsInteger(v, 0, long.MaxValue) ? null : "must be a whole number of units, 0 or more.");
         Add("--max-orphan-blocks", "COUNT", "Most blocks with an unknown parent kept waiting (default: 100)", nameof(NodeOptions.MaxOrphanBlocks),
             v => IsInteger(v, 0, int.MaxValue) ? null : "must be a whole number, 0 or more.");
         Add("--max-request-bytes", "BYTES", "Largest request body the API reads (default: 2500000)", nameof(NodeOptions.MaxRequestBytes),

@@ -1,5 +1,6 @@
 using System.Net;
 using ChainCore.Core.Consensus;
+using ChainCore.Node.Mempool;
 using Microsoft.Extensions.Options;
 
 namespace ChainCore.Node;
@@ -50,6 +51,26 @@ public sealed class NodeOptions
     public int MaxMempoolTransactions { get; set; } = 5_000;
 
     public int MaxMempoolBytes { get; set; } = 5_000_000;
+
+    /// <summary>Most unconfirmed ancestors a mempool transaction may have, itself included (Bitcoin's -limitancestorcount).</summary>
+    public int MempoolMaxAncestors { get; set; } = MempoolLimits.Default.MaxAncestors;
+
+    /// <summary>Most unconfirmed descendants a mempool transaction may have, itself included (Bitcoin's -limitdescendantcount).</summary>
+    public int MempoolMaxDescendants { get; set; } = MempoolLimits.Default.MaxDescendants;
+
+    /// <summary>What an eviction for room adds to the mempool's minimum fee rate, units per 1,000 bytes (Bitcoin's -incrementalrelayfee).</summary>
+    public long IncrementalRelayFeePerKb { get; set; } = MempoolLimits.Default.IncrementalRelayFeePerKb;
+
+    /// <summary>Package limits above this make every package walk (admission, eviction, templates) needlessly long.</summary>
+    public const int MaxPackageCount = 1_000;
+
+    /// <summary>The mempool's policy limits these options set, the rest at their defaults.</summary>
+    public MempoolLimits MempoolLimits => MempoolLimits.Default with
+    {
+        MaxAncestors = MempoolMaxAncestors,
+        MaxDescendants = MempoolMaxDescendants,
+        IncrementalRelayFeePerKb = IncrementalRelayFeePerKb,
+    };
 
     public int MaxOrphanBlocks { get; set; } = 100;
 
@@ -136,6 +157,9 @@ public sealed class NodeOptions
         Check(MinRelayFeePerKb >= 0, nameof(MinRelayFeePerKb), "must not be negative.");
         Check(MaxMempoolTransactions >= 1, nameof(MaxMempoolTransactions), "must be at least 1.");
         Check(MaxMempoolBytes >= 1, nameof(MaxMempoolBytes), "must be at least 1.");
+        Check(MempoolMaxAncestors is >= 1 and <= MaxPackageCount, nameof(MempoolMaxAncestors), NodeValues.PackageCountRule);
+        Check(MempoolMaxDescendants is >= 1 and <= MaxPackageCount, nameof(MempoolMaxDescendants), NodeValues.PackageCountRule);
+        Check(IncrementalRelayFeePerKb >= 0, nameof(IncrementalRelayFeePerKb), "must not be negative.");
         Check(MaxOrphanBlocks >= 0, nameof(MaxOrphanBlocks), "must not be negative.");
         Check(MaxRequestBytes >= 1_024, nameof(MaxRequestBytes), "must be at least 1024.");
         return errors;

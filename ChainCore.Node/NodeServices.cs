@@ -29,7 +29,7 @@ public static class NodeServices
         builder.Services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<NodeOptions>>().Value;
-            return new TransactionPool(o.MaxMempoolTransactions, o.MaxMempoolBytes, clock: sp.GetRequiredService<TimeProvider>());
+            return new TransactionPool(o.MaxMempoolTransactions, o.MaxMempoolBytes, o.MempoolLimits, sp.GetRequiredService<TimeProvider>());
         });
         builder.Services.AddSingleton(sp =>
         {

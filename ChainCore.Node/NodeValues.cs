@@ -15,6 +15,8 @@ public static class NodeValues
     public const string UrlRule = "must be an absolute http:// or https:// URL.";
     public const string UrlsRule = "must be comma-separated absolute http:// or https:// URLs.";
     public const string MaturityRule = "must be a whole number of blocks from 1 to 1000000.";
+
+    public const string PackageCountRule = "must be a whole number of transactions from 1 to 1000.";
     public const string MaturityOnMainRule = "is only for regtest and devnet; main keeps its maturity of 100.";
 
     public static bool IsNodeId(string? value) =>

@@ -273,6 +273,29 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
     }
 
     [Test]
+    public async Task A_node_configured_for_shorter_chains_of_unconfirmed_transactions_applies_its_limit()
+    {
+        await using var node = await StartNodeAsync(store: store, settings: new Dictionary<string, string?> { ["Node:MempoolMaxAncestors"] = "3" });
+        var alice = Wallets.NewWallet();
+        await node.MineAsync(1, alice.Address.ToString());
+        var coin = (await Wallets.CoinsAsync(node, alice))[0];
+        var outPoint = coin.OutPoint;
+        var value = coin.Coin.Output.Value;
+        var results = new List<TransactionResult>();
+        for (var i = 0; i < 4; i++)
+        {
+            var tx = Wallets.Spend(alice, outPoint, value, alice.Address, Fee);
+            results.Add(await node.Chain.AcceptTransactionAsync(tx));
+            outPoint = new OutPoint(tx.TxId, 0);
+            value -= Fee;
+        }
+
+        results.Take(3).ShouldAllBe(r => r.Accepted);
+        results[^1].Validation.Code.ShouldBe(RejectCodes.TooLongMempoolChain);
+        node.Chain.Mempool.Limits.MaxAncestors.ShouldBe(3);
+    }
+
+    [Test]
     public async Task Store_readers_see_a_reorg_whole_or_not_at_all()
     {
         var s = await StageReorgAsync();

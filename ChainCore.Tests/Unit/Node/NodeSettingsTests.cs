@@ -29,7 +29,8 @@ public sealed class NodeSettingsTests
             "--node-id", "n1", "--network", "DevNet", "--data-dir", "rel/dir", "--database", "Host=db;Username=u;Password=p;Database=c",
             "--host", "0.0.0.0", "--api-port", "5001", "--p2p-port", "6001", "--bootstrap-nodes", "http://a:1,http://b:2",
             "--public-url", "http://me:5001", "--coinbase-maturity", "3", "--min-relay-fee-per-kb", "0", "--max-mempool-transactions", "10",
-            "--max-mempool-bytes", "20000", "--max-orphan-blocks", "0", "--max-request-bytes", "4096");
+            "--max-mempool-bytes", "20000", "--mempool-max-ancestors", "5", "--mempool-max-descendants", "7", "--incremental-relay-fee-per-kb", "250",
+            "--max-orphan-blocks", "0", "--max-request-bytes", "4096");
 
         error.ShouldBeEmpty();
         outcome.ExitCode.ShouldBeNull();
@@ -48,6 +49,9 @@ public sealed class NodeSettingsTests
             ["Node:MinRelayFeePerKb"] = "0",
             ["Node:MaxMempoolTransactions"] = "10",
             ["Node:MaxMempoolBytes"] = "20000",
+            ["Node:MempoolMaxAncestors"] = "5",
+            ["Node:MempoolMaxDescendants"] = "7",
+            ["Node:IncrementalRelayFeePerKb"] = "250",
             ["Node:MaxOrphanBlocks"] = "0",
             ["Node:MaxRequestBytes"] = "4096",
         }, ignoreOrder: true);
@@ -68,6 +72,9 @@ public sealed class NodeSettingsTests
     [TestCase("--coinbase-maturity", "0")]
     [TestCase("--max-request-bytes", "10")]
     [TestCase("--public-url", "not a url")]
+    [TestCase("--mempool-max-ancestors", "0")]
+    [TestCase("--mempool-max-descendants", "1001")]
+    [TestCase("--incremental-relay-fee-per-kb", "-1")]
     public void A_bad_value_is_one_error_line_naming_the_flag_and_exit_code_2(string flag, string value)
     {
         var (outcome, output, error) = Parse(flag, value);
@@ -99,6 +106,20 @@ public sealed class NodeSettingsTests
         help.Out.ShouldContain("Exit codes");
         version.Outcome.ExitCode.ShouldBe(0);
         version.Out.ShouldNotBeEmpty();
+    }
+
+    [Test]
+    public void Every_flag_help_offers_is_in_the_readmes_table()
+    {
+        var flags = System.Text.RegularExpressions.Regex.Matches(Parse("--help").Out, @"(?<![\w-])--[a-z0-9][a-z0-9-]+")
+            .Select(m => m.Value)
+            .Where(f => f is not "--help" and not "--version")
+            .Distinct()
+            .ToList();
+        var readme = File.ReadAllText(Path.Combine(ChainCore.Tests.Harness.ReportPaths.RepositoryRoot, "README.md"));
+
+        flags.ShouldContain("--mempool-max-ancestors");
+        flags.Where(f => !readme.Contains($"`{f} ", StringComparison.Ordinal) && !readme.Contains($"`{f}`", StringComparison.Ordinal)).ShouldBeEmpty("each of the node's flags has a row in the README");
     }
 
     [Test]
@@ -135,6 +156,9 @@ public sealed class NodeSettingsTests
             MinRelayFeePerKb = -1,
             MaxMempoolTransactions = 0,
             MaxMempoolBytes = 0,
+            MempoolMaxAncestors = 0,
+            MempoolMaxDescendants = NodeOptions.MaxPackageCount + 1,
+            IncrementalRelayFeePerKb = -1,
             MaxOrphanBlocks = -1,
             MaxRequestBytes = 1,
             Database = "nonsense",
@@ -142,10 +166,19 @@ public sealed class NodeSettingsTests
 
         var errors = options.Validate();
 
-        foreach (var key in new[] { "NodeId", "Network", "Host", "ApiPort", "P2PPort", "BootstrapNodes", "PublicUrl", "CoinbaseMaturity", "MinRelayFeePerKb", "MaxMempoolTransactions", "MaxMempoolBytes", "MaxOrphanBlocks", "MaxRequestBytes", "Database" })
+        foreach (var key in new[] { "NodeId", "Network", "Host", "ApiPort", "P2PPort", "BootstrapNodes", "PublicUrl", "CoinbaseMaturity", "MinRelayFeePerKb", "MaxMempoolTransactions", "MaxMempoolBytes", "MempoolMaxAncestors", "MempoolMaxDescendants", "IncrementalRelayFeePerKb", "MaxOrphanBlocks", "MaxRequestBytes", "Database" })
         {
             errors.ShouldContain(e => e.StartsWith($"Node:{key} ", StringComparison.Ordinal), key);
         }
+    }
+
+    [Test]
+    public void The_mempool_options_set_the_pools_limits_and_leave_the_rest_at_their_defaults()
+    {
+        var limits = new NodeOptions { MempoolMaxAncestors = 5, MempoolMaxDescendants = 7, IncrementalRelayFeePerKb = 250 }.MempoolLimits;
+
+        limits.ShouldBe(ChainCore.Node.Mempool.MempoolLimits.Default with { MaxAncestors = 5, MaxDescendants = 7, IncrementalRelayFeePerKb = 250 });
+        new NodeOptions().MempoolLimits.ShouldBe(ChainCore.Node.Mempool.MempoolLimits.Default);
     }
 
     [Test]
