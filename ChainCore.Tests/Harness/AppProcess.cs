@@ -10,6 +10,8 @@ namespace ChainCore.Tests.Harness;
 /// One of the apps (node, miner) running as its own process from the solution's build output, as a
 /// user runs it. Its output is kept for failure messages; <see cref="StopAsync"/> asks it to stop
 /// (SIGTERM, so it shuts down cleanly) and kills it if it does not; disposing always leaves nothing running.
+/// A watchdog started with it stops it if the test host dies first (a killed run, a stopped Test
+/// Explorer session), so no app outlives the run that started it.
 /// </summary>
 public sealed class AppProcess : IAsyncDisposable
 {
@@ -80,7 +82,67 @@ public sealed class AppProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        return new AppProcess(name, Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}."));
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}.");
+        StartWatchdog(process.Id);
+        return new AppProcess(name, process);
+    }
+
+    // Polls the test host and the app once a second, outside the host's session (signals of the
+    // terminal ignored), so a Ctrl-C or a process-tree kill of the host does not take it along. When
+    // the host is gone and the app is not: SIGTERM, 10 s to stop cleanly, then SIGKILL. It ends with the app.
+    private const string UnixWatchdog = """
+        trap '' INT HUP TERM
+        owner=$1; app=$2
+        (
+          trap '' INT HUP TERM
+          alive() {
+            kill -0 "$1" 2>/dev/null || return 1
+            if [ -r "/proc/$1/stat" ]; then
+              state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+              [ "$state" != Z ] || return 1
+            fi
+            return 0
+          }
+          while alive "$owner" && alive "$app"; do sleep 1; done
+          if alive "$app"; then
+            kill -TERM "$app" 2>/dev/null
+            waited=0
+            while alive "$app" && [ "$waited" -lt 10 ]; do sleep 1; waited=$((waited + 1)); done
+            kill -KILL "$app" 2>/dev/null
+          fi
+        ) </dev/null >/dev/null 2>&1 &
+        """;
+
+    private static void StartWatchdog(int app)
+    {
+        var owner = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var child = app.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        ProcessStartInfo start;
+        if (OperatingSystem.IsWindows())
+        {
+            start = new ProcessStartInfo("powershell.exe") { UseShellExecute = false, CreateNoWindow = true };
+            var script = $"try {{ Wait-Process -Id {owner} -ErrorAction Stop }} catch {{ }}; Stop-Process -Id {child} -Force -ErrorAction SilentlyContinue";
+            foreach (var a in new[] { "-NoProfile", "-NonInteractive", "-Command", script })
+            {
+                start.ArgumentList.Add(a);
+            }
+        }
+        else
+        {
+            start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true };
+            foreach (var a in new[] { "-c", UnixWatchdog, "app-watchdog", owner, child })
+            {
+                start.ArgumentList.Add(a);
+            }
+        }
+
+        using var watchdog = Process.Start(start) ?? throw new InvalidOperationException("Could not start an app's watchdog.");
+        if (!OperatingSystem.IsWindows())
+        {
+            // The shell only forks the watchdog and returns.
+            watchdog.StandardInput.Close();
+            watchdog.WaitForExit();
+        }
     }
 
     /// <summary>An app's build output next to this test assembly's: same configuration, same framework.</summary>

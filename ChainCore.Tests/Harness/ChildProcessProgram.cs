@@ -20,6 +20,13 @@ public static class ChildProcessProgram
                 await Console.Out.FlushAsync();
                 await Task.Delay(Timeout.Infinite);
                 return 0;
+            case "start-node" when args.Length == 2:
+                // Starts a node process owned by this process, says its pid, and lives until it is killed.
+                var node = AppProcess.Start("node", "ChainCore.Node", ["--network", "regtest", "--api-port", "0", "--data-dir", args[1]]);
+                await Console.Out.WriteLineAsync($"node {node.Id}");
+                await Console.Out.FlushAsync();
+                await Task.Delay(Timeout.Infinite);
+                return 0;
             case "timeout-factor":
                 await Console.Out.WriteLineAsync(Timeouts.Factor.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 return 0;
@@ -38,7 +45,7 @@ public static class ChildProcessProgram
                 await Console.Out.WriteLineAsync(TestEnvironment.RunId);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: ChainCore.Tests start-cluster | run-id | timeout-factor | compare-performance BASELINE DIR [--fail-on-regression|--update]");
+                await Console.Error.WriteLineAsync("usage: ChainCore.Tests start-cluster | start-node DATA_DIR | run-id | timeout-factor | compare-performance BASELINE DIR [--fail-on-regression|--update]");
                 return 2;
         }
     }
