@@ -1,20 +1,20 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.RegularExpressions;
 using ChainCore.Core.Api;
 using ChainCore.Tests.Harness;
+using static ChainCore.Tests.Harness.Waits;
 
 namespace ChainCore.Tests.E2E;
 
 /// <summary>
 /// The node's executable as a user runs it (<c>dotnet ChainCore.Node.dll …</c>): help, refused flags
 /// and settings (one line, exit code 2, nothing created), an unreachable database, and a node that
-/// listens where it is told, logs its start-up line and stops cleanly on SIGTERM or Ctrl-C. Every
-/// process is killed with its tree if a test fails; HOME points into the test's own directory so
-/// the default data directory (~/.chaincore) can be checked for.
+/// listens where it is told, logs its start-up line and stops cleanly on SIGTERM or Ctrl-C. The
+/// processes are the harness's <see cref="AppProcess"/>: killed with their tree if a test fails, and
+/// stopped by a watchdog if the test host dies; HOME points into the test's own directory so the
+/// default data directory (~/.chaincore) can be checked for.
 /// </summary>
 [TestFixture, Category("E2E")]
 public sealed partial class NodeCommandLineTests
@@ -97,7 +97,7 @@ public sealed partial class NodeCommandLineTests
     [Test]
     public async Task An_unreachable_database_is_one_line_without_the_password_and_a_non_zero_exit()
     {
-        var closedPort = FreePort();
+        var closedPort = AppProcess.FreePort();
         var run = await RunAsync(["--database", $"Host=127.0.0.1;Port={closedPort};Username=alice;Password={Password};Database=chain;Timeout=5"]);
 
         run.ExitCode.ShouldBe(1, run.ToString());
@@ -112,12 +112,12 @@ public sealed partial class NodeCommandLineTests
     public async Task Node_listens_only_on_the_chosen_host_and_port_logs_its_start_and_stops_on_SIGTERM()
     {
         // 127.0.0.2 is loopback too on Linux: answering there and not on 127.0.0.1 shows the node binds what --host says, not 0.0.0.0.
-        var port = FreePort();
-        await using var node = NodeProcess.Start(_directory, Home, ["--host", "127.0.0.2", "--api-port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", "relative/data", "--node-id", "cli-e2e"]);
+        var port = AppProcess.FreePort();
+        await using var node = StartNode(["--host", "127.0.0.2", "--api-port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", "relative/data", "--node-id", "cli-e2e"]);
         var url = $"http://127.0.0.2:{port}";
         using var http = new HttpClient { BaseAddress = new Uri(url + "/") };
 
-        var status = await node.WaitUntilAnswersAsync(new NodeClient(http));
+        var status = await WaitUntilAnswersAsync(node, new NodeClient(http));
 
         status.Network.ShouldBe("regtest");
         status.NodeId.ShouldBe("cli-e2e");
@@ -132,7 +132,7 @@ public sealed partial class NodeCommandLineTests
         File.Exists(database).ShouldBeTrue("a relative --data-dir means the caller's directory");
         Directory.Exists(Path.Combine(Home, ".chaincore")).ShouldBeFalse();
 
-        var exitCode = await node.SignalAndWaitAsync(Signal.Terminate);
+        var exitCode = await node.StopAsync(TimeSpan.FromSeconds(30));
 
         exitCode.ShouldBe(0, node.Output);
         node.Lines.ShouldAllBe(l => TimestampedLine().IsMatch(l), node.Output);
@@ -141,9 +141,9 @@ public sealed partial class NodeCommandLineTests
     [Test, Platform("Linux")]
     public async Task Api_port_0_picks_a_free_port_on_127_0_0_1_by_default_and_Ctrl_C_stops_the_node()
     {
-        await using var node = NodeProcess.Start(_directory, Home, ["--api-port", "0", "--network", "devnet", "--coinbase-maturity", "3"]);
+        await using var node = StartNode(["--api-port", "0", "--network", "devnet", "--coinbase-maturity", "3"]);
 
-        var startup = await node.WaitForLineAsync(l => l.Contains(" started: ", StringComparison.Ordinal));
+        var startup = await WaitForLineAsync(node, l => l.Contains(" started: ", StringComparison.Ordinal));
         var url = ListeningUrl().Match(startup);
         url.Success.ShouldBeTrue(startup);
         url.Groups["host"].Value.ShouldBe("127.0.0.1");
@@ -152,7 +152,7 @@ public sealed partial class NodeCommandLineTests
         using var http = new HttpClient { BaseAddress = new Uri(url.Value + "/") };
         (await new NodeClient(http).GetStatusAsync()).Network.ShouldBe("devnet");
 
-        (await node.SignalAndWaitAsync(Signal.Interrupt)).ShouldBe(0, node.Output);
+        (await node.StopAsync(TimeSpan.FromSeconds(30), interrupt: true)).ShouldBe(0, node.Output);
     }
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z (trce|dbug|info|warn|fail|crit): ")]
@@ -161,201 +161,70 @@ public sealed partial class NodeCommandLineTests
     [GeneratedRegex(@"http://(?<host>[0-9.]+):(?<port>[1-9][0-9]*)")]
     private static partial Regex ListeningUrl();
 
+    /// <summary>HOME inside the test's directory (the default data directory is looked for there), no host environment name.</summary>
+    private Dictionary<string, string?> NodeEnvironment(IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["HOME"] = Home,
+            ["USERPROFILE"] = Home,
+            ["ASPNETCORE_ENVIRONMENT"] = null,
+            ["DOTNET_ENVIRONMENT"] = null,
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        return environment;
+    }
+
     private async Task<CliRun> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = NodeProcess.StartInfo(_directory, Home, args);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
+        var (exitCode, output, error) = await AppProcess.RunAsync("ChainCore.Node", args, _directory, NodeEnvironment(environment));
+        return new CliRun(exitCode, output, error);
+    }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the node.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TestEnvironment.Scaled(TimeSpan.FromSeconds(60)));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The node did not exit: {string.Join(' ', args)}");
-        }
+    private AppProcess StartNode(IEnumerable<string> args) => AppProcess.Start("node", "ChainCore.Node", args, _directory, NodeEnvironment());
 
-        return new CliRun(process.ExitCode, await stdout, await stderr);
+    private static async Task<StatusResponse> WaitUntilAnswersAsync(AppProcess node, NodeClient client)
+    {
+        StatusResponse? status = null;
+        await WaitUntilAsync(
+            async () =>
+            {
+                if (node.HasExited)
+                {
+                    Assert.Fail($"The node exited:{Environment.NewLine}{node.Output}");
+                }
+
+                try
+                {
+                    status = await client.GetStatusAsync();
+                    return true;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            () => Task.FromResult($"the node does not answer:{Environment.NewLine}{node.Output}"),
+            TimeSpan.FromSeconds(60));
+        return status!;
+    }
+
+    private static async Task<string> WaitForLineAsync(AppProcess node, Func<string, bool> match)
+    {
+        await WaitUntilAsync(
+            () => node.Lines.Any(match) || (node.HasExited ? throw new AssertionException($"The node exited:{Environment.NewLine}{node.Output}") : false),
+            () => $"the node did not print the line:{Environment.NewLine}{node.Output}",
+            TimeSpan.FromSeconds(60));
+        return node.Lines.First(match);
     }
 
     private static async Task ConnectAsync(string host, int port)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Parse(host), port);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private enum Signal
-    {
-        Interrupt = 2,
-        Terminate = 15,
-    }
-
-    /// <summary>A node process; disposing kills it with its tree if it still runs.</summary>
-    private sealed class NodeProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly List<string> _lines = [];
-
-        private NodeProcess(Process process)
-        {
-            _process = process;
-            _process.OutputDataReceived += (_, e) => Append(e.Data);
-            _process.ErrorDataReceived += (_, e) => Append(e.Data);
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (_lines)
-                {
-                    return [.. _lines];
-                }
-            }
-        }
-
-        public string Output => string.Join(Environment.NewLine, Lines);
-
-        /// <summary>Runs the node's build output (same configuration and framework as this test assembly) in <paramref name="workingDirectory"/>.</summary>
-        public static ProcessStartInfo StartInfo(string workingDirectory, string home, IEnumerable<string> args)
-        {
-            var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
-            var start = new ProcessStartInfo(host)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = workingDirectory,
-            };
-            start.Environment["HOME"] = home;
-            start.Environment["USERPROFILE"] = home;
-            start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
-            start.Environment.Remove("DOTNET_ENVIRONMENT");
-            start.ArgumentList.Add(NodeAssembly());
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            return start;
-        }
-
-        public static NodeProcess Start(string workingDirectory, string home, IEnumerable<string> args) =>
-            new(Process.Start(StartInfo(workingDirectory, home, args)) ?? throw new InvalidOperationException("Could not start the node."));
-
-        public async Task<StatusResponse> WaitUntilAnswersAsync(NodeClient client)
-        {
-            var deadline = DateTime.UtcNow + TestEnvironment.Scaled(TimeSpan.FromSeconds(60));
-            while (true)
-            {
-                if (_process.HasExited)
-                {
-                    Assert.Fail($"The node exited with {_process.ExitCode}:{Environment.NewLine}{Output}");
-                }
-
-                try
-                {
-                    return await client.GetStatusAsync();
-                }
-                catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(50);
-                }
-                catch (HttpRequestException e)
-                {
-                    Assert.Fail($"The node did not answer within the deadline: {e.Message}{Environment.NewLine}{Output}");
-                }
-            }
-        }
-
-        public async Task<string> WaitForLineAsync(Func<string, bool> match)
-        {
-            var deadline = DateTime.UtcNow + TestEnvironment.Scaled(TimeSpan.FromSeconds(60));
-            while (DateTime.UtcNow < deadline)
-            {
-                if (Lines.FirstOrDefault(match) is { } line)
-                {
-                    return line;
-                }
-
-                if (_process.HasExited)
-                {
-                    Assert.Fail($"The node exited with {_process.ExitCode}:{Environment.NewLine}{Output}");
-                }
-
-                await Task.Delay(50);
-            }
-
-            Assert.Fail($"The node did not print the expected line within the deadline:{Environment.NewLine}{Output}");
-            return string.Empty;
-        }
-
-        public async Task<int> SignalAndWaitAsync(Signal signal)
-        {
-            using (var kill = Process.Start("kill", [$"-{(int)signal}", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-                kill.ExitCode.ShouldBe(0, $"kill -{(int)signal} {_process.Id} failed");
-            }
-
-            using var timeout = new CancellationTokenSource(TestEnvironment.Scaled(TimeSpan.FromSeconds(30)));
-            await _process.WaitForExitAsync(timeout.Token);
-            return _process.ExitCode;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-
-            _process.Dispose();
-        }
-
-        private static string NodeAssembly()
-        {
-            var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var root = testBin;
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "ChainCore.sln")))
-            {
-                root = root.Parent;
-            }
-
-            var assembly = Path.Combine(root?.FullName ?? ".", "ChainCore.Node", "bin", testBin.Parent!.Name, testBin.Name, "ChainCore.Node.dll");
-            File.Exists(assembly).ShouldBeTrue($"{assembly} is missing: build the solution first (dotnet build ChainCore.sln).");
-            return assembly;
-        }
-
-        private void Append(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_lines)
-            {
-                _lines.Add(line);
-            }
-        }
     }
 }

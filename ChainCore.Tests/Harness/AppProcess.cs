@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace ChainCore.Tests.Harness;
 
@@ -16,7 +15,7 @@ namespace ChainCore.Tests.Harness;
 public sealed class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly List<string> _lines = [];
 
     private AppProcess(string name, Process process)
     {
@@ -56,32 +55,30 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
-    public string Output
+    /// <summary>The lines it printed so far, standard output and error as they came.</summary>
+    public IReadOnlyList<string> Lines
     {
         get
         {
-            lock (_output)
+            lock (_lines)
             {
-                return _output.ToString();
+                return [.. _lines];
             }
         }
     }
 
-    /// <summary>Starts <paramref name="project"/>'s built assembly (same configuration and framework as the tests) with <paramref name="args"/>.</summary>
-    public static AppProcess Start(string name, string project, IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo(ChildProcesses.Dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(ProjectOutput(project));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+    public string Output => string.Join(Environment.NewLine, Lines);
 
+    /// <summary>
+    /// Starts <paramref name="project"/>'s built assembly (same configuration and framework as the
+    /// tests) with <paramref name="args"/>, in <paramref name="workingDirectory"/> if given, with
+    /// <paramref name="environment"/> changed (a null value removes the variable).
+    /// </summary>
+    public static AppProcess Start(string name, string project, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var start = StartInfo(project, args, workingDirectory, environment);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}.");
         StartWatchdog(process.Id);
         return new AppProcess(name, process);
@@ -145,6 +142,61 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>How to run <paramref name="project"/>'s build output; for a run to its end, <see cref="RunAsync"/>.</summary>
+    public static ProcessStartInfo StartInfo(string project, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var start = new ProcessStartInfo(ChildProcesses.Dotnet) { UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
+        }
+
+        start.ArgumentList.Add(ProjectOutput(project));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
+    }
+
+    /// <summary>Runs <paramref name="project"/> to its end (60 s at most, scaled; then it is killed) and returns its exit code and outputs.</summary>
+    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(string project, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var start = StartInfo(project, args, workingDirectory, environment);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {project}.");
+        StartWatchdog(process.Id);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(Timeouts.Scale(TimeSpan.FromSeconds(60)));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{project} did not exit: {string.Join(' ', start.ArgumentList.Skip(1))}");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     /// <summary>An app's build output next to this test assembly's: same configuration, same framework.</summary>
     public static string ProjectOutput(string project)
     {
@@ -161,8 +213,11 @@ public sealed class AppProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Asks the process to stop as Ctrl-C or a service manager would; returns its exit code (killed after the scaled grace period: -1).</summary>
-    public async Task<int> StopAsync(TimeSpan? grace = null)
+    /// <summary>
+    /// Asks the process to stop as a service manager (SIGTERM, the default) or Ctrl-C (<paramref name="interrupt"/>: SIGINT)
+    /// would; returns its exit code (killed after the scaled grace period: -1).
+    /// </summary>
+    public async Task<int> StopAsync(TimeSpan? grace = null, bool interrupt = false)
     {
         if (_process.HasExited)
         {
@@ -171,7 +226,7 @@ public sealed class AppProcess : IAsyncDisposable
 
         if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
         {
-            using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false });
+            using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { interrupt ? "-INT" : "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false });
             if (kill is not null)
             {
                 await kill.WaitForExitAsync();
@@ -218,9 +273,9 @@ public sealed class AppProcess : IAsyncDisposable
             return;
         }
 
-        lock (_output)
+        lock (_lines)
         {
-            _output.AppendLine(line);
+            _lines.Add(line);
         }
     }
 }
