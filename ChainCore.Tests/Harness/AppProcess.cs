@@ -117,8 +117,13 @@ public sealed class AppProcess : IAsyncDisposable
         ProcessStartInfo start;
         if (OperatingSystem.IsWindows())
         {
+            // As the Unix one: polls both, ends with the app. Both are held by handle, so a process
+            // that takes either id later is never mistaken for them, and only the app is ever stopped.
             start = new ProcessStartInfo("powershell.exe") { UseShellExecute = false, CreateNoWindow = true };
-            var script = $"try {{ Wait-Process -Id {owner} -ErrorAction Stop }} catch {{ }}; Stop-Process -Id {child} -Force -ErrorAction SilentlyContinue";
+            var script = $"$owner = Get-Process -Id {owner} -ErrorAction SilentlyContinue; $app = Get-Process -Id {child} -ErrorAction SilentlyContinue; "
+                + "if (-not $owner -or -not $app) { exit }; "
+                + "while (-not $owner.HasExited -and -not $app.HasExited) { Start-Sleep -Seconds 1 }; "
+                + "if (-not $app.HasExited) { try { $app.Kill() } catch { } }";
             foreach (var a in new[] { "-NoProfile", "-NonInteractive", "-Command", script })
             {
                 start.ArgumentList.Add(a);
