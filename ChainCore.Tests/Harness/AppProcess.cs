@@ -119,6 +119,7 @@ public sealed class AppProcess : IAsyncDisposable
         {
             // As the Unix one: polls both, ends with the app. Both are held by handle, so a process
             // that takes either id later is never mistaken for them, and only the app is ever stopped.
+            // Kill fails only when the app exited between the check and the kill: nothing left to do.
             start = new ProcessStartInfo("powershell.exe") { UseShellExecute = false, CreateNoWindow = true };
             var script = $"$owner = Get-Process -Id {owner} -ErrorAction SilentlyContinue; $app = Get-Process -Id {child} -ErrorAction SilentlyContinue; "
                 + "if (-not $owner -or -not $app) { exit }; "

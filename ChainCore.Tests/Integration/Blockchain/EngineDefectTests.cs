@@ -252,19 +252,8 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
     public async Task A_chain_of_more_than_25_unconfirmed_transactions_is_refused_by_policy()
     {
         await using var node = await StartNodeAsync(store: store);
-        var alice = Wallets.NewWallet();
-        await node.MineAsync(1, alice.Address.ToString());
-        var coin = (await Wallets.CoinsAsync(node, alice))[0];
-        var outPoint = coin.OutPoint;
-        var value = coin.Coin.Output.Value;
-        var results = new List<TransactionResult>();
-        for (var i = 0; i < 26; i++)
-        {
-            var tx = Wallets.Spend(alice, outPoint, value, alice.Address, Fee);
-            results.Add(await node.Chain.AcceptTransactionAsync(tx));
-            outPoint = new OutPoint(tx.TxId, 0);
-            value -= Fee;
-        }
+
+        var results = await SendChainAsync(node, 26);
 
         results.Take(25).ShouldAllBe(r => r.Accepted);
         results[^1].Validation.Code.ShouldBe(RejectCodes.TooLongMempoolChain);
@@ -276,19 +265,8 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
     public async Task A_node_configured_for_shorter_chains_of_unconfirmed_transactions_applies_its_limit()
     {
         await using var node = await StartNodeAsync(store: store, settings: new Dictionary<string, string?> { ["Node:MempoolMaxAncestors"] = "3" });
-        var alice = Wallets.NewWallet();
-        await node.MineAsync(1, alice.Address.ToString());
-        var coin = (await Wallets.CoinsAsync(node, alice))[0];
-        var outPoint = coin.OutPoint;
-        var value = coin.Coin.Output.Value;
-        var results = new List<TransactionResult>();
-        for (var i = 0; i < 4; i++)
-        {
-            var tx = Wallets.Spend(alice, outPoint, value, alice.Address, Fee);
-            results.Add(await node.Chain.AcceptTransactionAsync(tx));
-            outPoint = new OutPoint(tx.TxId, 0);
-            value -= Fee;
-        }
+
+        var results = await SendChainAsync(node, 4);
 
         results.Take(3).ShouldAllBe(r => r.Accepted);
         results[^1].Validation.Code.ShouldBe(RejectCodes.TooLongMempoolChain);
@@ -384,6 +362,26 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
     /// <summary>Every chain-state row but the blocks' own (a refused block stays stored, flagged invalid).</summary>
     private static async Task<List<string>> ChainStateRowsAsync(TestNode node) =>
         [.. (await Sql(node).SnapshotAsync()).Where(r => !r.StartsWith("block|", StringComparison.Ordinal))];
+
+    /// <summary>Mines a coin to a new wallet, then sends <paramref name="count"/> transactions, each spending the one before.</summary>
+    private static async Task<List<TransactionResult>> SendChainAsync(TestNode node, int count)
+    {
+        var alice = Wallets.NewWallet();
+        await node.MineAsync(1, alice.Address.ToString());
+        var coin = (await Wallets.CoinsAsync(node, alice))[0];
+        var outPoint = coin.OutPoint;
+        var value = coin.Coin.Output.Value;
+        var results = new List<TransactionResult>();
+        for (var i = 0; i < count; i++)
+        {
+            var tx = Wallets.Spend(alice, outPoint, value, alice.Address, Fee);
+            results.Add(await node.Chain.AcceptTransactionAsync(tx));
+            outPoint = new OutPoint(tx.TxId, 0);
+            value -= Fee;
+        }
+
+        return results;
+    }
 
     private static async Task ShouldBeOnAsync(TestNode node, Hash256 tip, int height)
     {
