@@ -1,0 +1,68 @@
+using ChainCore.Core.Consensus;
+using ChainCore.Core.Primitives;
+
+namespace ChainCore.Fuzz;
+
+/// <summary>
+/// The binary formats of ChainCore.Core: what a peer's block, transaction or header bytes become.
+/// A parse may only fail with <see cref="FormatException"/>; what parses must re-serialize to the
+/// very bytes it came from (one canonical encoding) and survive the context-free consensus checks
+/// a node runs on it next.
+/// </summary>
+public static class PrimitiveTargets
+{
+    public static void ParseBlock(ReadOnlySpan<byte> input)
+    {
+        Block block;
+        try
+        {
+            block = Block.Parse(input);
+        }
+        catch (FormatException)
+        {
+            return;
+        }
+
+        FuzzInvariantException.Check(block.Serialize().AsSpan().SequenceEqual(input), "a parsed block re-serializes to its input");
+        FuzzInvariantException.Check(block.SerializedSize == input.Length, "a parsed block's size is its input's length");
+        FuzzInvariantException.Check(block.Hash == BlockHeader.Parse(input[..BlockHeader.Size]).GetHash(), "a block's hash is its first 80 bytes' hash");
+        _ = BlockValidator.CheckBlock(block, ConsensusParams.Regtest);
+    }
+
+    public static void ParseTransaction(ReadOnlySpan<byte> input)
+    {
+        Transaction tx;
+        try
+        {
+            tx = Transaction.Parse(input);
+        }
+        catch (FormatException)
+        {
+            return;
+        }
+
+        FuzzInvariantException.Check(tx.Serialize().AsSpan().SequenceEqual(input), "a parsed transaction re-serializes to its input");
+        FuzzInvariantException.Check(tx.TxId == Hash256.Compute(input), "a transaction's id is its input's hash");
+        for (var i = 0; i < tx.Inputs.Length; i++)
+        {
+            _ = tx.SignatureHash(i);
+        }
+
+        _ = TransactionValidator.CheckTransaction(tx, ConsensusParams.Regtest);
+    }
+
+    public static void ParseHeader(ReadOnlySpan<byte> input)
+    {
+        BlockHeader header;
+        try
+        {
+            header = BlockHeader.Parse(input);
+        }
+        catch (FormatException)
+        {
+            return;
+        }
+
+        FuzzInvariantException.Check(header.Serialize().AsSpan().SequenceEqual(input), "a parsed header re-serializes to its input");
+    }
+}
