@@ -64,5 +64,12 @@ public static class PrimitiveTargets
         }
 
         FuzzInvariantException.Check(header.Serialize().AsSpan().SequenceEqual(input), "a parsed header re-serializes to its input");
+
+        // A header from a headers answer is weighed and checked before its block is ever fetched.
+        _ = Target.GetBlockWork(header.Bits);
+        foreach (var network in ConsensusParams.All)
+        {
+            _ = Target.CheckProofOfWork(header.GetHash(), header.Bits, network);
+        }
     }
 }
