@@ -55,5 +55,6 @@ public static class RejectCodes
     public const string TimeTooNew = "time-too-new";
     public const string BadPrevBlock = "bad-prev-block";
     public const string DuplicateBlock = "duplicate-block";
+    public const string LowWork = "low-work"; // a block nobody asked for, without more work than the tip: not stored
     public const string InvalidAddress = "invalid-address";
 }

@@ -111,7 +111,7 @@ public static class MiningEndpoints
     {
         var body = await RequestBody.ReadJsonAsync<SubmitBlockRequest>(request, options.Value.MaxRequestBytes, ct);
         var block = RequestParser.ParseBlockHex(body.Hex, "hex");
-        var result = await chain.ProcessBlockAsync(block, ct);
+        var result = await chain.ProcessBlockAsync(block, requested: false, ct);
         if (result.Status != BlockStatus.Accepted)
         {
             return ApiProblems.Rejected(result.Validation);

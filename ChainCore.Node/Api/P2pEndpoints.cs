@@ -1,120 +1,99 @@
-using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
 using ChainCore.Node.Network;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace ChainCore.Node.Api;
 
 /// <summary>
-/// Peer traffic over the API's HTTP endpoint. Pushes (<c>POST /p2p/blocks</c>, <c>/p2p/transactions</c>,
-/// raw hex) come only from connected peers, named in <see cref="P2pHeaders.PeerId"/>; what they
-/// send is scored by its validation category. Reads (<c>GET /p2p/headers</c>, <c>/p2p/blocks/{hash}</c>)
-/// are open, like the rest of the API. Malformed input is refused and changes nothing.
+/// Peer traffic over the API's HTTP endpoint. Every <c>/p2p</c> call carries the session token its
+/// sender was given in the handshake (<see cref="P2pHeaders.Session"/>); a call without a valid one is
+/// refused (401) and charges nobody. What a session sends is handled by <see cref="PeerMessageHandler"/>;
+/// what it asks for is answered from this node's chain and mempool.
 /// </summary>
 public static class P2pEndpoints
 {
+    private const string PeerItem = "chaincore.peer";
+
     public static IEndpointRouteBuilder MapP2pEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/p2p").WithTags("P2P");
-        group.MapPost("/blocks", PostBlock)
-            .WithSummary("A peer relays a block")
-            .WithDescription("Raw block hex from a connected peer (named in its peer header). Accepted, duplicate or orphan (the node then catches up from the sender); an invalid block is refused with its code and counts against the peer.")
-            .Accepts<string>("text/plain").Produces<RelayResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
-        group.MapPost("/transactions", PostTransaction)
-            .WithSummary("A peer relays a transaction")
-            .WithDescription("Raw transaction hex from a connected peer; it enters the mempool as a submitted one would, and an invalid one counts against the peer.")
-            .Accepts<string>("text/plain").Produces<RelayResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
+        var group = app.MapGroup("/p2p").WithTags("P2P").AddEndpointFilter(RequireSession)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        group.MapPost("/announce", Announce)
+            .WithSummary("A peer announces blocks and transactions")
+            .WithDescription("New blocks by their 80-byte headers in hex (at most 8) and new transactions by txid (at most 1,000). This node fetches from the announcer what it lacks and what has more work than its tip; invalid data counts against the session.")
+            .Accepts<InventoryMessage>("application/json").Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         group.MapGet("/headers", GetHeaders)
             .WithSummary("Headers after a block locator")
-            .WithDescription("Best-chain headers following the first hash of 'locator' (comma-separated, newest first) that this node knows, for headers-first catch-up.");
+            .WithDescription("Best-chain headers (at most 2,000) following the first hash of 'locator' (comma-separated, newest first, at most 101) that this node knows, for headers-first catch-up.")
+            .Produces<HeadersResponse>().ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/blocks/{hash}", GetBlock)
             .WithSummary("A block's raw hex")
-            .WithDescription("Any stored block by hash, serialized in hex (text/plain), for peers catching up.")
-            .Produces<string>(StatusCodes.Status200OK, "text/plain");
+            .WithDescription("Any stored block by hash, serialized in hex (text/plain).")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/transactions/{txid}", GetTransaction)
+            .WithSummary("A mempool transaction's raw hex")
+            .WithDescription("A transaction waiting in this node's mempool, serialized in hex (text/plain), for a peer that was told of it.")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/addresses", GetAddresses)
+            .WithSummary("Addresses of other nodes")
+            .WithDescription("Addresses this node has connected to itself (its tried table), at most 100.")
+            .Produces<AddressesResponse>();
         return app;
     }
 
-    private static async Task<Results<Ok<RelayResponse>, Accepted<RelayResponse>, ProblemHttpResult>> PostBlock(
-        HttpRequest request, ChainEngine chain, PeerManager peers, RelaySources sources, SyncQueue sync, IOptions<NodeOptions> options, CancellationToken ct)
+    private static async ValueTask<object?> RequireSession(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        if (Sender(request, peers, out var refusal) is not { } peer)
+        var http = context.HttpContext;
+        var connections = http.RequestServices.GetRequiredService<ConnectionManager>();
+        if (connections.FindBySession(http.Request.Headers[P2pHeaders.Session].ToString()) is not { } peer)
         {
-            return refusal!;
+            return ApiProblems.Create(StatusCodes.Status401Unauthorized, PeerCodes.NoSession,
+                $"/p2p calls need the session token of a handshake (POST /peers) in the {P2pHeaders.Session} header.");
         }
 
-        // A full block in hex is twice its size: never refuse a valid block for the API's general limit.
-        var limit = Math.Max(options.Value.MaxRequestBytes, (2 * chain.Params.MaxBlockSize) + 1_024);
-        var text = await RequestBody.ReadTextAsync(request, limit, ct);
-        var block = RequestParser.ParseBlockHex(text.Trim(), "body");
-        sources.Record(block.Hash, peer.NodeId);
-        var result = await chain.ProcessBlockAsync(block, ct);
-        switch (result.Status)
-        {
-            case BlockStatus.Accepted:
-                return TypedResults.Ok(new RelayResponse(result.Hash.ToString(), "accepted", result.Height));
-            case BlockStatus.Duplicate:
-                return TypedResults.Ok(new RelayResponse(result.Hash.ToString(), "duplicate", result.Height));
-            case BlockStatus.Orphan:
-                // The sender has the missing ancestors: catch up from it.
-                sync.Request(peer.NodeId);
-                return TypedResults.Accepted((string?)null, new RelayResponse(result.Hash.ToString(), "orphan"));
-            default:
-                peers.Misbehaving(peer, result.Validation);
-                return ApiProblems.Rejected(result.Validation);
-        }
+        http.Items[PeerItem] = peer;
+        return await next(context);
     }
 
-    private static async Task<Results<Ok<RelayResponse>, ProblemHttpResult>> PostTransaction(
-        HttpRequest request, ChainEngine chain, PeerManager peers, RelaySources sources, IOptions<NodeOptions> options, CancellationToken ct)
+    private static Peer SessionOf(HttpContext context) => (Peer)context.Items[PeerItem]!;
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Announce(HttpContext context, PeerMessageHandler messages, CancellationToken ct)
     {
-        if (Sender(request, peers, out var refusal) is not { } peer)
+        var peer = SessionOf(context);
+        IReadOnlyList<BlockHeader> headers;
+        IReadOnlyList<Hash256> txids;
+        try
         {
-            return refusal!;
+            var text = await RequestBody.ReadTextAsync(context.Request, PeerWire.MaxAnnouncementBytes, ct);
+            (headers, txids) = PeerWire.ParseAnnouncement(System.Text.Encoding.UTF8.GetBytes(text));
+        }
+        catch (PeerProtocolException e)
+        {
+            await messages.OnProtocolViolationAsync(peer, e);
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, e.Code, e.Message);
+        }
+        catch (BadRequestException e)
+        {
+            await messages.OnProtocolViolationAsync(peer, new PeerProtocolException(e.Code, e.Message));
+            throw;
         }
 
-        var text = await RequestBody.ReadTextAsync(request, options.Value.MaxRequestBytes, ct);
-        var transaction = RequestParser.ParseTransactionHex(text.Trim(), "body");
-        sources.Record(transaction.TxId, peer.NodeId);
-        var result = await chain.AcceptTransactionAsync(transaction, ct);
-        if (result.Accepted)
-        {
-            return TypedResults.Ok(new RelayResponse(result.TxId.ToString(), "accepted"));
-        }
-
-        if (result.Validation.Category == ValidationCategory.Duplicate || result.Validation.Code == RejectCodes.AlreadyKnown)
-        {
-            return TypedResults.Ok(new RelayResponse(result.TxId.ToString(), "duplicate"));
-        }
-
-        peers.Misbehaving(peer, result.Validation);
-        return ApiProblems.Rejected(result.Validation);
+        await messages.OnAnnouncementAsync(peer, headers, txids, ct);
+        return TypedResults.NoContent();
     }
 
-    /// <summary>Headers of the best chain after the locator's fork point: <c>?locator=hash,hash,…</c> (newest first, at most 101).</summary>
     private static Results<Ok<HeadersResponse>, ProblemHttpResult> GetHeaders(string? locator, ChainEngine chain)
     {
-        if (string.IsNullOrWhiteSpace(locator))
+        IReadOnlyList<Hash256> hashes;
+        try
         {
-            return ApiProblems.Malformed("'locator' is required: block hashes separated by commas, newest first (at most 101).");
+            hashes = PeerWire.ParseLocator(locator);
         }
-
-        var parts = locator.Split(',', StringSplitOptions.TrimEntries);
-        if (parts.Length > BlockLocator.MaxEntries)
+        catch (PeerProtocolException e)
         {
-            return ApiProblems.Malformed($"'locator' has {parts.Length} hashes; at most {BlockLocator.MaxEntries} are allowed.");
-        }
-
-        var hashes = new List<Hash256>(parts.Length);
-        foreach (var part in parts)
-        {
-            if (!Hash256.TryParse(part, out var hash))
-            {
-                return ApiProblems.Malformed($"'locator' holds '{(part.Length > 70 ? part[..70] + "…" : part)}', which is not a block hash (64 hex digits).");
-            }
-
-            hashes.Add(hash);
+            return ApiProblems.Malformed(e.Message);
         }
 
         var active = chain.State.Active;
@@ -127,7 +106,7 @@ public static class P2pEndpoints
     {
         if (!Hash256.TryParse(hash, out var id))
         {
-            return ApiProblems.Malformed($"'{(hash.Length > 70 ? hash[..70] + "…" : hash)}' is not a block hash (64 hex digits).");
+            return ApiProblems.Malformed($"'{Shorten(hash)}' is not a block hash (64 hex digits).");
         }
 
         var block = chain.GetEntry(id) is null ? null : await chain.Store.GetBlockAsync(id, ct);
@@ -136,18 +115,23 @@ public static class P2pEndpoints
             : TypedResults.Text(block.ToHex(), "text/plain");
     }
 
-    private static Peer? Sender(HttpRequest request, PeerManager peers, out ProblemHttpResult? refusal)
+    private static Results<ContentHttpResult, ProblemHttpResult> GetTransaction(string txid, ChainEngine chain)
     {
-        var id = request.Headers[P2pHeaders.PeerId].ToString();
-        refusal = null;
-        if (peers.Get(id) is { } peer)
+        if (!Hash256.TryParse(txid, out var id))
         {
-            return peer;
+            return ApiProblems.Malformed($"'{Shorten(txid)}' is not a txid (64 hex digits).");
         }
 
-        refusal = peers.IsBanned(id)
-            ? ApiProblems.Create(StatusCodes.Status403Forbidden, PeerCodes.PeerBanned, $"Peer {id} sent invalid data and is refused for now.")
-            : ApiProblems.Create(StatusCodes.Status403Forbidden, PeerCodes.PeerUnknown, $"Only connected peers may send to /p2p; name yourself in the {P2pHeaders.PeerId} header after a handshake (POST /peers).");
-        return null;
+        return chain.Mempool.Get(id) is { } entry
+            ? TypedResults.Text(entry.Transaction.ToHex(), "text/plain")
+            : ApiProblems.Missing($"Mempool transaction {txid}");
     }
+
+    private static Ok<AddressesResponse> GetAddresses(ConnectionManager connections)
+    {
+        var addresses = connections.Book.Tried(100).Select(a => a.Value).ToList();
+        return TypedResults.Ok(new AddressesResponse(addresses.Count, addresses));
+    }
+
+    private static string Shorten(string text) => text.Length > 70 ? text[..70] + "…" : text;
 }

@@ -112,13 +112,20 @@ public sealed class ChainEngine : IDisposable
     /// being stored, the work finishes even if the caller gives up. Throws if the store failed, after
     /// the chain settled on the most-work chain it could connect.
     /// </summary>
-    public async Task<BlockResult> ProcessBlockAsync(Block block, CancellationToken ct = default)
+    public Task<BlockResult> ProcessBlockAsync(Block block, CancellationToken ct = default) => ProcessBlockAsync(block, requested: true, ct);
+
+    /// <summary>
+    /// As <see cref="ProcessBlockAsync(Block, CancellationToken)"/>; a block nobody asked for
+    /// (<paramref name="requested"/> false: a submitted block, a peer's unrequested one) is stored only
+    /// if its branch has more work than the tip, otherwise refused as <see cref="RejectCodes.LowWork"/> (stale).
+    /// </summary>
+    public async Task<BlockResult> ProcessBlockAsync(Block block, bool requested, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(block);
         await _writer.WaitAsync(ct);
         try
         {
-            var result = await StoreWithOrphansAsync(block);
+            var result = await StoreWithOrphansAsync(block, requested);
             if (result.Status != BlockStatus.Accepted)
             {
                 LogRefusal(result);
@@ -149,9 +156,9 @@ public sealed class ChainEngine : IDisposable
         }
     }
 
-    private async Task<BlockResult> StoreWithOrphansAsync(Block block)
+    private async Task<BlockResult> StoreWithOrphansAsync(Block block, bool requested)
     {
-        var result = await State.StoreBlockAsync(block, CancellationToken.None);
+        var result = await State.StoreBlockAsync(block, requested, CancellationToken.None);
         if (result.Status != BlockStatus.Accepted)
         {
             return result;
@@ -162,7 +169,8 @@ public sealed class ChainEngine : IDisposable
         {
             foreach (var orphan in State.TakeOrphanChildren(parent))
             {
-                var stored = await State.StoreBlockAsync(orphan, CancellationToken.None);
+                // Nobody asked for an orphan: it too must bring more work than the tip.
+                var stored = await State.StoreBlockAsync(orphan, requested: false, CancellationToken.None);
                 if (stored.Status == BlockStatus.Accepted)
                 {
                     queue.Enqueue(orphan.Hash);

@@ -145,9 +145,11 @@ public sealed class ChainState
     /// <summary>
     /// Writer only: checks a block alone and against its parent and stores it in the index (not
     /// connected yet: see <see cref="ActivateBestChainAsync"/>). A block whose parent is unknown
-    /// goes to the orphan pool.
+    /// goes to the orphan pool. A block nobody asked for (<paramref name="requested"/> false) is
+    /// stored only if its branch has more work than the tip, as Bitcoin's <c>AcceptBlock</c>: a
+    /// stranger cannot fill the disk with cheap forks.
     /// </summary>
-    internal async Task<BlockResult> StoreBlockAsync(Block block, CancellationToken ct)
+    internal async Task<BlockResult> StoreBlockAsync(Block block, bool requested, CancellationToken ct)
     {
         var hash = block.Hash;
         if (_index.TryGetValue(hash, out var known))
@@ -183,6 +185,11 @@ public sealed class ChainState
         if (!header.IsValid)
         {
             return BlockResult.Invalid(hash, header);
+        }
+
+        if (!requested && parent.ChainWork + Target.GetBlockWork(block.Header.Bits) <= _chain.Tip.ChainWork)
+        {
+            return BlockResult.Invalid(hash, ValidationResult.Stale(RejectCodes.LowWork, $"The block's branch has no more work than the tip ({_chain.Tip.Hash}); a block nobody asked for is stored only if it has."));
         }
 
         var height = parent.Height + 1;

@@ -5,18 +5,18 @@ using ChainCore.Node.Chain;
 namespace ChainCore.Node.Network;
 
 /// <summary>
-/// Headers-first catch-up, one peer at a time (from <see cref="SyncQueue"/>): ask the peer for the
+/// Headers-first catch-up, one session at a time (from <see cref="SyncQueue"/>): ask the peer for the
 /// headers after this node's block locator, check that they chain and carry their proof of work,
-/// then download the blocks this node lacks — a few at once, processed in order — until the peer
-/// has nothing more. Headers or blocks that break consensus count against the peer
-/// (<see cref="PeerManager.Misbehaving"/>); a peer that cannot be reached is left to the tip check.
+/// then — only if they lead to more work than this node's tip — download the blocks this node lacks,
+/// a few at once, processed in order, until the peer has nothing more. What breaks the rules is
+/// charged through <see cref="PeerMessageHandler"/>; a peer that cannot be reached is left to the tip check.
 /// </summary>
 public sealed class BlockSync(
     ChainEngine chain,
-    PeerManager peers,
+    ConnectionManager connections,
     PeerClient client,
+    PeerMessageHandler messages,
     SyncQueue queue,
-    RelaySources sources,
     Microsoft.Extensions.Options.IOptions<P2pOptions> options,
     ILogger<BlockSync> log) : BackgroundService
 {
@@ -24,17 +24,17 @@ public sealed class BlockSync(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            string nodeId;
+            Peer peer;
             try
             {
-                nodeId = await queue.NextAsync(stoppingToken);
+                peer = await queue.NextAsync(stoppingToken);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
 
-            if (peers.Get(nodeId) is not { } peer)
+            if (peer.IsClosed)
             {
                 continue;
             }
@@ -47,9 +47,13 @@ public sealed class BlockSync(
             {
                 return;
             }
+            catch (PeerProtocolException e)
+            {
+                await messages.OnProtocolViolationAsync(peer, e);
+            }
             catch (Exception e) when (e is HttpRequestException or TimeoutException or PeerRefusedException)
             {
-                log.LogInformation("Catch-up from {Peer} stopped: {Reason}", peer.NodeId, e.Message);
+                log.LogInformation("Catch-up from {Peer} stopped: {Reason}", peer, e.Message);
             }
         }
     }
@@ -60,7 +64,7 @@ public sealed class BlockSync(
         ArgumentNullException.ThrowIfNull(peer);
         var accepted = 0;
         Hash256? continueFrom = null;
-        while (peers.Get(peer.NodeId) is not null)
+        while (!peer.IsClosed && connections.FindBySession(peer.SessionIn) is not null)
         {
             var locator = BlockLocator.Build(chain.State.Active);
             if (continueFrom is { } last)
@@ -68,29 +72,31 @@ public sealed class BlockSync(
                 locator = [last, .. locator.Take(BlockLocator.MaxEntries - 1)];
             }
 
-            var headers = await client.GetHeadersAsync(peer.Url, locator, ct);
-            if (headers.Count == 0)
+            var headers = await client.GetHeadersAsync(peer, locator, ct);
+            if (headers.Count == 0 || !await messages.OnHeadersAsync(peer, headers))
             {
                 break;
             }
 
-            var check = CheckHeaders(headers, chain.Params);
-            if (!check.IsValid)
+            if (chain.GetEntry(headers[0].PreviousHash) is not { } fork)
             {
-                peers.Misbehaving(peer, check);
+                log.LogInformation("Headers from {Peer} do not connect to this node's chain; stopping the catch-up", peer);
                 break;
             }
 
-            if (chain.GetEntry(headers[0].PreviousHash) is null)
-            {
-                log.LogInformation("Headers from {Peer} do not connect to this node's chain; stopping the catch-up", peer.NodeId);
-                break;
-            }
-
+            var work = fork.ChainWork + headers.Aggregate(System.Numerics.BigInteger.Zero, (sum, h) => sum + Target.GetBlockWork(h.Bits));
             var missing = headers.Select(h => h.GetHash()).Where(h => chain.GetEntry(h) is null).ToList();
+            peer.SetTip(fork.Height + headers.Count, headers[^1].GetHash());
+            if (missing.Count > 0 && work <= chain.Tip.ChainWork && headers.Count < BlockLocator.MaxHeaders)
+            {
+                // A branch with no more work than this node's tip: nothing worth downloading.
+                log.LogDebug("Headers from {Peer} lead to no more work than the tip; not downloading", peer);
+                break;
+            }
+
             if (missing.Count > 0)
             {
-                log.LogInformation("Catching up {Count} blocks from {Peer} (headers up to height {Height})", missing.Count, peer.NodeId, chain.GetEntry(headers[0].PreviousHash)!.Height + headers.Count);
+                log.LogInformation("Catching up {Count} blocks from {Peer} (headers up to height {Height})", missing.Count, peer, fork.Height + headers.Count);
             }
 
             var (downloaded, ok) = await DownloadAsync(peer, missing, ct);
@@ -104,27 +110,6 @@ public sealed class BlockSync(
         }
 
         return accepted;
-    }
-
-    /// <summary>Headers that link to each other and each carry their proof of work; otherwise an <see cref="ValidationCategory.Invalid"/> result.</summary>
-    public static ValidationResult CheckHeaders(IReadOnlyList<BlockHeader> headers, ConsensusParams p)
-    {
-        ArgumentNullException.ThrowIfNull(headers);
-        for (var i = 0; i < headers.Count; i++)
-        {
-            var hash = headers[i].GetHash();
-            if (!Target.CheckProofOfWork(hash, headers[i].Bits, p))
-            {
-                return ValidationResult.Invalid(RejectCodes.BadPow, $"Header {hash} does not meet its target.");
-            }
-
-            if (i > 0 && headers[i].PreviousHash != headers[i - 1].GetHash())
-            {
-                return ValidationResult.Invalid(PeerCodes.BadHeaders, $"Header {hash} does not follow the header before it.");
-            }
-        }
-
-        return ValidationResult.Ok;
     }
 
     private async Task<(int Accepted, bool Ok)> DownloadAsync(Peer peer, List<Hash256> hashes, CancellationToken ct)
@@ -141,28 +126,36 @@ public sealed class BlockSync(
                 while (next < hashes.Count && pending.Count < window)
                 {
                     var hash = hashes[next++];
-                    pending.Enqueue((hash, client.GetBlockAsync(peer.Url, hash, stop.Token)));
+                    pending.Enqueue((hash, client.GetBlockAsync(peer, hash, stop.Token)));
                 }
 
                 var (expected, download) = pending.Dequeue();
-                var block = await download;
+                Block? block;
+                try
+                {
+                    block = await download;
+                }
+                catch (PeerProtocolException e)
+                {
+                    await messages.OnProtocolViolationAsync(peer, e);
+                    return (accepted, false);
+                }
+
                 if (block is null)
                 {
-                    log.LogInformation("Peer {Peer} no longer has block {Hash}", peer.NodeId, expected);
+                    log.LogInformation("Peer {Peer} no longer has block {Hash}", peer, expected);
                     return (accepted, false);
                 }
 
                 if (block.Hash != expected)
                 {
-                    peers.Misbehaving(peer, ValidationResult.Invalid(PeerCodes.UnexpectedBlock, $"Asked for block {expected}, got {block.Hash}."));
+                    await connections.MisbehavingAsync(peer, ValidationResult.Invalid(PeerCodes.UnexpectedBlock, $"Asked for block {expected}, got {block.Hash}."));
                     return (accepted, false);
                 }
 
-                sources.Record(block.Hash, peer.NodeId);
-                var result = await chain.ProcessBlockAsync(block, ct);
-                if (result.Status == BlockStatus.Invalid)
+                var (result, keepGoing) = await messages.OnBlockAsync(peer, block, requested: true, ct);
+                if (!keepGoing)
                 {
-                    peers.Misbehaving(peer, result.Validation);
                     return (accepted, false);
                 }
 
@@ -183,8 +176,9 @@ public sealed class BlockSync(
                 {
                     await download;
                 }
-                catch (Exception e) when (e is OperationCanceledException or HttpRequestException or TimeoutException or PeerRefusedException)
+                catch (Exception e) when (e is OperationCanceledException or HttpRequestException or TimeoutException or PeerRefusedException or PeerProtocolException)
                 {
+                    // Downloads abandoned with the catch-up: their outcome no longer matters.
                 }
             }
         }

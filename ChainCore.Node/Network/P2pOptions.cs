@@ -11,20 +11,36 @@ public sealed class P2pOptions
     /// <summary>Peers connected at most, inbound and outbound together.</summary>
     public int MaxPeers { get; set; } = 16;
 
-    /// <summary>The node keeps connecting to known peers until it has this many.</summary>
-    public int TargetPeers { get; set; } = 8;
+    /// <summary>Slots for the connections this node makes itself; inbound peers take at most the rest of <see cref="MaxPeers"/>.</summary>
+    public int MaxOutbound { get; set; } = 8;
 
-    /// <summary>Whether peers' peer lists are used to find more peers (up to <see cref="TargetPeers"/>).</summary>
+    /// <summary>Whether peers' address lists are used to find more peers.</summary>
     public bool PeerExchange { get; set; } = true;
 
-    /// <summary>How often the node asks its peers for their tips and reconnects to known peers.</summary>
+    /// <summary>
+    /// Whether addresses that are not routable on the internet (loopback, private, link-local, names)
+    /// are accepted from strangers — in handshakes and address lists. Unset: true on regtest and
+    /// devnet, false on main. Bootstrap nodes the operator names are always used.
+    /// </summary>
+    public bool? AllowPrivateAddresses { get; set; }
+
+    /// <summary>How often the node asks its peers for their tips and opens connections while below its outbound slots.</summary>
     public TimeSpan TipCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long a peer that sent invalid data stays refused.</summary>
+    /// <summary>How long a peer that sent invalid data stays refused (its address, and its remote address unless local).</summary>
     public TimeSpan BanDuration { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>One attempt of an outgoing call gives up after this long (wall-clock, like any socket timeout).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A connection attempt or a handshake's call back gives up after this long, retries included.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Connection attempts under way at once.</summary>
+    public int MaxConcurrentConnects { get; set; } = 4;
+
+    /// <summary>Inbound handshakes being confirmed at once; more are refused until one ends.</summary>
+    public int MaxPendingHandshakes { get; set; } = 8;
 
     /// <summary>Attempts after the first when a call fails in transport or with a 5xx.</summary>
     public int Retries { get; set; } = 2;
@@ -37,4 +53,7 @@ public sealed class P2pOptions
 
     /// <summary>Blocks downloaded at once during a catch-up.</summary>
     public int DownloadWindow { get; set; } = 8;
+
+    /// <summary>Whether non-routable addresses are accepted from strangers on <paramref name="network"/>.</summary>
+    public bool AllowsPrivateAddresses(string network) => AllowPrivateAddresses ?? network is "regtest" or "devnet";
 }

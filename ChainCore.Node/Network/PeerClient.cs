@@ -1,15 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using ChainCore.Core.Api;
 using ChainCore.Core.Primitives;
-using ChainCore.Core.Serialization;
-using Microsoft.Extensions.Options;
+using ChainCore.Node.Chain;
 
 namespace ChainCore.Node.Network;
 
-/// <summary>A peer answered with a problem (a refused handshake, a refused block): its stable code and detail.</summary>
+/// <summary>A peer answered with a problem (a refused handshake, an unknown nonce): its status, stable code and detail.</summary>
 public sealed class PeerRefusedException(int status, string code, string detail)
     : Exception($"{code} ({status}): {detail}")
 {
@@ -19,123 +17,174 @@ public sealed class PeerRefusedException(int status, string code, string detail)
 }
 
 /// <summary>
-/// Every outgoing call to a peer, through the named client <see cref="P2pOptions.HttpClientName"/>
+/// Every outgoing call to another node, through the named client <see cref="P2pOptions.HttpClientName"/>
 /// (timeouts and retries in <see cref="P2pRetryHandler"/>; the test harness routes it in memory).
-/// Each request names this node in <see cref="P2pHeaders.PeerId"/>. Transport failures surface as
+/// An answer is never read whole on trust: each is read as a stream up to a cap fit for its kind
+/// (<see cref="PeerWire"/>), and one over its cap, or one that does not parse, throws
+/// <see cref="PeerProtocolException"/> — misbehaviour of the peer. Transport failures surface as
 /// <see cref="HttpRequestException"/> or <see cref="TimeoutException"/>; refusals as <see cref="PeerRefusedException"/>.
 /// </summary>
-public sealed class PeerClient(IHttpClientFactory clients, IOptions<NodeOptions> node)
+public sealed class PeerClient(IHttpClientFactory clients, ChainEngine chain, Microsoft.Extensions.Options.IOptions<P2pOptions> options)
 {
-    public async Task<PeerHello> HandshakeAsync(string url, PeerHello hello, CancellationToken ct)
+    public async Task<PeerWelcome> HandshakeAsync(PeerAddress address, PeerHello hello, CancellationToken ct)
     {
-        using var request = Request(HttpMethod.Post, url, "peers");
+        ArgumentNullException.ThrowIfNull(address);
+        using var request = Request(HttpMethod.Post, address, "peers", session: null);
         request.Content = JsonContent.Create(hello, options: ApiJson.Options);
-        return await SendForJsonAsync<PeerHello>(request, ct);
+        return PeerWire.ParseWelcome(await SendAsync(request, PeerWire.MaxSmallMessageBytes, ct));
     }
 
-    public async Task<PeersResponse> GetPeersAsync(string url, CancellationToken ct)
+    /// <summary>Asks the node at <paramref name="address"/> to confirm the nonce of the handshake it sent.</summary>
+    public async Task<PeerConfirmation> ConfirmAsync(PeerAddress address, PeerConfirmRequest confirm, CancellationToken ct)
     {
-        using var request = Request(HttpMethod.Get, url, "peers");
-        return await SendForJsonAsync<PeersResponse>(request, ct);
+        ArgumentNullException.ThrowIfNull(address);
+        using var request = Request(HttpMethod.Post, address, "peers/confirm", session: null);
+        request.Content = JsonContent.Create(confirm, options: ApiJson.Options);
+        return PeerWire.ParseConfirmation(await SendAsync(request, PeerWire.MaxSmallMessageBytes, ct));
     }
 
-    public async Task<StatusResponse> GetStatusAsync(string url, CancellationToken ct)
+    public async Task<StatusResponse> GetStatusAsync(Peer peer, CancellationToken ct)
     {
-        using var request = Request(HttpMethod.Get, url, "status");
-        return await SendForJsonAsync<StatusResponse>(request, ct);
-    }
-
-    public async Task<RelayResponse> SendBlockAsync(string url, Block block, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(block);
-        using var request = Request(HttpMethod.Post, url, "p2p/blocks");
-        request.Content = new StringContent(block.ToHex(), Encoding.ASCII, "text/plain");
-        return await SendForJsonAsync<RelayResponse>(request, ct);
-    }
-
-    public async Task<RelayResponse> SendTransactionAsync(string url, Transaction transaction, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(transaction);
-        using var request = Request(HttpMethod.Post, url, "p2p/transactions");
-        request.Content = new StringContent(transaction.ToHex(), Encoding.ASCII, "text/plain");
-        return await SendForJsonAsync<RelayResponse>(request, ct);
-    }
-
-    public async Task<IReadOnlyList<BlockHeader>> GetHeadersAsync(string url, IReadOnlyList<Hash256> locator, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(locator);
-        using var request = Request(HttpMethod.Get, url, $"p2p/headers?locator={string.Join(',', locator)}");
-        var response = await SendForJsonAsync<HeadersResponse>(request, ct);
-        var headers = new List<BlockHeader>(response.Headers.Count);
-        foreach (var hex in response.Headers)
+        ArgumentNullException.ThrowIfNull(peer);
+        using var request = Request(HttpMethod.Get, peer.Address, "status", peer.SessionOut);
+        var bytes = await SendAsync(request, PeerWire.MaxSmallMessageBytes, ct);
+        try
         {
-            var bytes = Hex.TryDecode(hex, out var decoded) && decoded.Length == BlockHeader.Size
-                ? decoded
-                : throw new PeerRefusedException(200, PeerCodes.BadHeaders, "The peer sent a header that is not 80 bytes of hex.");
-            headers.Add(BlockHeader.Parse(bytes));
+            return JsonSerializer.Deserialize<StatusResponse>(bytes, ApiJson.Options) ?? throw new JsonException("null");
         }
+        catch (JsonException e)
+        {
+            throw new PeerProtocolException(PeerCodes.MalformedAnswer, $"The status answer is not the expected JSON: {e.Message}");
+        }
+    }
 
-        return headers;
+    public async Task<IReadOnlyList<string>> GetAddressesAsync(Peer peer, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        using var request = Request(HttpMethod.Get, peer.Address, "p2p/addresses", peer.SessionOut);
+        return PeerWire.ParseAddresses(await SendAsync(request, PeerWire.MaxAddressesAnswerBytes, ct));
+    }
+
+    /// <summary>Announces blocks by header and transactions by id.</summary>
+    public async Task AnnounceAsync(Peer peer, IReadOnlyList<BlockHeader> headers, IReadOnlyList<Hash256> txids, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        using var request = Request(HttpMethod.Post, peer.Address, "p2p/announce", peer.SessionOut);
+        var message = new InventoryMessage(
+            [.. headers.Select(h => Core.Serialization.Hex.Encode(h.Serialize()))],
+            [.. txids.Select(t => t.ToString())]);
+        request.Content = JsonContent.Create(message, options: ApiJson.Options);
+        await SendAsync(request, PeerWire.MaxSmallMessageBytes, ct);
+    }
+
+    public async Task<IReadOnlyList<BlockHeader>> GetHeadersAsync(Peer peer, IReadOnlyList<Hash256> locator, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        ArgumentNullException.ThrowIfNull(locator);
+        using var request = Request(HttpMethod.Get, peer.Address, $"p2p/headers?locator={string.Join(',', locator)}", peer.SessionOut);
+        return PeerWire.ParseHeadersAnswer(await SendAsync(request, PeerWire.MaxHeadersAnswerBytes, ct));
     }
 
     /// <summary>The block with <paramref name="hash"/>, or null if the peer does not have it.</summary>
-    public async Task<Block?> GetBlockAsync(string url, Hash256 hash, CancellationToken ct)
+    public async Task<Block?> GetBlockAsync(Peer peer, Hash256 hash, CancellationToken ct)
     {
-        using var request = Request(HttpMethod.Get, url, $"p2p/blocks/{hash}");
-        using var response = await Client.SendAsync(request, ct);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
+        ArgumentNullException.ThrowIfNull(peer);
+        using var request = Request(HttpMethod.Get, peer.Address, $"p2p/blocks/{hash}", peer.SessionOut);
+        var bytes = await SendAsync(request, PeerWire.MaxBlockBytes(chain.Params), notFoundIsNull: true, ct);
+        return bytes is null ? null : PeerWire.ParseBlockHex(bytes);
+    }
 
-        await ThrowIfRefusedAsync(response, ct);
-        var hex = (await response.Content.ReadAsStringAsync(ct)).Trim();
-        try
-        {
-            return Hex.TryDecode(hex, out var bytes) ? Block.Parse(bytes) : throw new FormatException("not hex");
-        }
-        catch (FormatException e)
-        {
-            throw new PeerRefusedException(200, PeerCodes.UnexpectedBlock, $"The peer sent a block that does not parse: {e.Message}");
-        }
+    /// <summary>The mempool transaction with <paramref name="txid"/>, or null if the peer does not have it.</summary>
+    public async Task<Transaction?> GetTransactionAsync(Peer peer, Hash256 txid, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        using var request = Request(HttpMethod.Get, peer.Address, $"p2p/transactions/{txid}", peer.SessionOut);
+        var bytes = await SendAsync(request, PeerWire.MaxTransactionBytes, notFoundIsNull: true, ct);
+        return bytes is null ? null : PeerWire.ParseTransactionHex(bytes);
     }
 
     private HttpClient Client => clients.CreateClient(P2pOptions.HttpClientName);
 
-    private HttpRequestMessage Request(HttpMethod method, string url, string path)
+    private static HttpRequestMessage Request(HttpMethod method, PeerAddress address, string path, string? session)
     {
-        var request = new HttpRequestMessage(method, new Uri($"{url.TrimEnd('/')}/{path}"));
-        request.Headers.TryAddWithoutValidation(P2pHeaders.PeerId, node.Value.NodeId);
+        var request = new HttpRequestMessage(method, new Uri($"{address.Value}/{path}"));
+        if (session is not null)
+        {
+            request.Headers.TryAddWithoutValidation(P2pHeaders.Session, session);
+        }
+
         return request;
     }
 
-    private async Task<T> SendForJsonAsync<T>(HttpRequestMessage request, CancellationToken ct)
+    private Task<byte[]> SendAsync(HttpRequestMessage request, int cap, CancellationToken ct) =>
+        SendAsync(request, cap, notFoundIsNull: false, ct)!;
+
+    /// <summary>Sends and reads the answer's body as it streams in, never past <paramref name="cap"/> bytes.</summary>
+    private async Task<byte[]?> SendAsync(HttpRequestMessage request, int cap, bool notFoundIsNull, CancellationToken ct)
     {
-        using var response = await Client.SendAsync(request, ct);
-        await ThrowIfRefusedAsync(response, ct);
+        using var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await RefusalAsync(response, ct);
+        }
+
+        // The retry handler's timeouts end with the headers: the body gets one of its own, so that a
+        // peer that sends its headers and then a trickle cannot hold this call open.
+        using var bodyTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bodyTimeout.CancelAfter(options.Value.RequestTimeout);
         try
         {
-            return await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, ct)
-                ?? throw new JsonException("The body is null.");
+            return await ReadCappedAsync(response.Content, cap, bodyTimeout.Token);
         }
-        catch (JsonException e)
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new PeerRefusedException((int)response.StatusCode, "bad-response", $"{request.RequestUri} answered with a body that is not the expected JSON: {e.Message}");
+            throw new TimeoutException($"{request.Method} {request.RequestUri} sent its answer too slowly (more than {options.Value.RequestTimeout.TotalSeconds:0.###} s).");
         }
     }
 
-    private static async Task ThrowIfRefusedAsync(HttpResponseMessage response, CancellationToken ct)
+    /// <summary>Reads at most <paramref name="cap"/> bytes of <paramref name="content"/>; a longer body is a protocol violation.</summary>
+    public static async Task<byte[]> ReadCappedAsync(HttpContent content, int cap, CancellationToken ct)
     {
-        if (response.IsSuccessStatusCode)
+        ArgumentNullException.ThrowIfNull(content);
+        if (content.Headers.ContentLength > cap)
         {
-            return;
+            throw Oversized(cap);
         }
 
-        var code = "http-" + ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var stream = await content.ReadAsStreamAsync(ct);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > cap)
+            {
+                throw Oversized(cap);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static PeerProtocolException Oversized(int cap) =>
+        new(PeerCodes.OversizedAnswer, $"The peer's answer is larger than the {cap} bytes its kind may have.");
+
+    private static async Task<PeerRefusedException> RefusalAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var status = (int)response.StatusCode;
+        var code = "http-" + status.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var detail = response.ReasonPhrase ?? string.Empty;
         try
         {
-            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            var body = await ReadCappedAsync(response.Content, PeerWire.MaxSmallMessageBytes, ct);
+            using var problem = JsonDocument.Parse(body);
             if (problem.RootElement.ValueKind == JsonValueKind.Object)
             {
                 if (problem.RootElement.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String)
@@ -149,10 +198,11 @@ public sealed class PeerClient(IHttpClientFactory clients, IOptions<NodeOptions>
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or PeerProtocolException)
         {
+            // A refusal without a readable problem still refuses: its status says enough.
         }
 
-        throw new PeerRefusedException((int)response.StatusCode, code, detail);
+        return new PeerRefusedException(status, code, detail.Length > 300 ? detail[..300] : detail);
     }
 }

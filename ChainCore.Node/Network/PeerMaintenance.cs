@@ -1,31 +1,40 @@
+using System.Diagnostics;
+using ChainCore.Core.Primitives;
 using Microsoft.Extensions.Options;
 
 namespace ChainCore.Node.Network;
 
 /// <summary>
-/// Connects to the bootstrap nodes and stored peers at start, then on every tick of the node's
-/// clock (<see cref="P2pOptions.TipCheckInterval"/>, so a test's clock drives it): asks each peer
-/// for its tip and catches up from one that is ahead, drops peers that no longer answer, and
-/// connects to known peers (and, with peer exchange, peers' peers) while below the target — so a
-/// node that was down or cut off catches up by itself.
+/// On every tick of the node's clock (<see cref="P2pOptions.TipCheckInterval"/>, so a test's clock
+/// drives it): asks each peer for its tip — each on its own, so a slow peer delays no other — and
+/// catches up from one that is ahead, drops peers that no longer answer, asks peers for addresses
+/// while outbound slots are free, and opens outbound connections — concurrently, a few at a time,
+/// each with a short timeout, apart from the tip checks — so a node that was down or cut off
+/// catches up and reconnects by itself.
 /// </summary>
 public sealed class PeerMaintenance(
-    PeerManager peers,
+    ConnectionManager connections,
     PeerClient client,
+    PeerMessageHandler messages,
     IOptions<P2pOptions> options,
     TimeProvider clock,
     ILogger<PeerMaintenance> log) : BackgroundService
 {
+    private readonly HashSet<Peer> _checking = [];
+    private readonly Lock _sync = new();
+    private int _opening;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
         try
         {
-            await ConnectToKnownPeersAsync(stoppingToken);
+            await connections.LoadAsync(stoppingToken);
+            StartOpening(stoppingToken);
             using var timer = new PeriodicTimer(options.Value.TipCheckInterval, clock);
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await TickAsync(stoppingToken);
+                Tick(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -36,51 +45,111 @@ public sealed class PeerMaintenance(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await peers.DisconnectAllAsync();
+        await connections.DisconnectAllAsync();
     }
 
-    /// <summary>One round: tips checked, dead peers dropped, known peers connected while below the target.</summary>
-    public async Task TickAsync(CancellationToken ct)
+    /// <summary>One round: a tip check for each peer not still in its last one, and connections opened while slots are free.</summary>
+    public void Tick(CancellationToken ct)
     {
-        await Task.WhenAll(peers.Peers.Select(peer => CheckPeerAsync(peer, ct)));
-        await ConnectToKnownPeersAsync(ct);
+        foreach (var peer in connections.Peers)
+        {
+            lock (_sync)
+            {
+                if (!_checking.Add(peer))
+                {
+                    continue;
+                }
+            }
+
+            _ = CheckPeerAsync(peer, ct);
+        }
+
+        StartOpening(ct);
     }
 
     private async Task CheckPeerAsync(Peer peer, CancellationToken ct)
     {
         try
         {
-            var status = await client.GetStatusAsync(peer.Url, ct);
-            peer.SetTip(status.TipHeight, ChainCore.Core.Primitives.Hash256.TryParse(status.TipHash, out var hash) ? hash : null);
-            peers.RequestSyncIfAhead(peer);
-            if (options.Value.PeerExchange && peers.Count < options.Value.TargetPeers)
+            var started = Stopwatch.GetTimestamp();
+            var status = await client.GetStatusAsync(peer, ct);
+            peer.Latency = Stopwatch.GetElapsedTime(started);
+            peer.SetTip(status.TipHeight, Hash256.TryParse(status.TipHash, out var hash) ? hash : null);
+            connections.RequestSyncIfAhead(peer);
+            if (options.Value.PeerExchange && connections.OutboundCount < options.Value.MaxOutbound)
             {
-                var list = await client.GetPeersAsync(peer.Url, ct);
-                peers.Learn(list.Peers.Select(p => p.Url));
+                connections.Learn(await client.GetAddressesAsync(peer, ct), peer);
             }
+        }
+        catch (PeerProtocolException e)
+        {
+            await messages.OnProtocolViolationAsync(peer, e);
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException or PeerRefusedException)
         {
-            log.LogInformation("Peer {Peer} did not answer the tip check: {Reason}", peer.NodeId, e.Message);
-            peers.Disconnect(peer.NodeId, "no answer to the tip check");
+            log.LogInformation("Peer {Peer} did not answer the tip check: {Reason}", peer, e.Message);
+            connections.Disconnect(peer, "no answer to the tip check");
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            lock (_sync)
+            {
+                _checking.Remove(peer);
+            }
         }
     }
 
-    private async Task ConnectToKnownPeersAsync(CancellationToken ct)
+    /// <summary>Starts a round of connection attempts unless one is under way.</summary>
+    private void StartOpening(CancellationToken ct)
     {
-        if (peers.Count >= options.Value.TargetPeers)
+        if (connections.OutboundCount < options.Value.MaxOutbound && Interlocked.CompareExchange(ref _opening, 1, 0) == 0)
         {
-            return;
+            _ = OpenConnectionsAsync(ct);
         }
+    }
 
-        foreach (var url in await peers.CandidatesAsync(ct))
+    /// <summary>Connects to candidates until the outbound slots are full or none is left, a few at a time, each within the connect timeout.</summary>
+    public async Task OpenConnectionsAsync(CancellationToken ct)
+    {
+        try
         {
-            if (peers.Count >= options.Value.TargetPeers)
+            var free = options.Value.MaxOutbound - connections.OutboundCount;
+            if (free <= 0)
             {
-                break;
+                return;
             }
 
-            await peers.ConnectAsync(url, ct);
+            using var gate = new SemaphoreSlim(Math.Max(1, options.Value.MaxConcurrentConnects));
+            var attempts = connections.Candidates(free * 2).Select(async address =>
+            {
+                await gate.WaitAsync(ct);
+                try
+                {
+                    if (connections.OutboundCount >= options.Value.MaxOutbound)
+                    {
+                        return;
+                    }
+
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    timeout.CancelAfter(options.Value.ConnectTimeout);
+                    await connections.ConnectAsync(address.Value, timeout.Token);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            });
+            await Task.WhenAll(attempts);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Volatile.Write(ref _opening, 0);
         }
     }
 }

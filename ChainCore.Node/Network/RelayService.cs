@@ -1,13 +1,16 @@
+using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
 
 namespace ChainCore.Node.Network;
 
 /// <summary>
 /// Reads the engine's change channel (off the writer's path) and announces every newly connected
-/// block and newly accepted transaction to every peer but the one that sent it. A subscriber that
-/// falls behind loses the oldest events; the peers' tip checks recover what was not announced.
+/// block by its header (BIP 130) and every newly accepted transaction by its id to each peer not
+/// known to have it — never back to the sender. Each peer's announcements go out in order from its
+/// own outbox, batched; the peer fetches what it lacks. A subscriber that falls behind loses the
+/// oldest events; the peers' tip checks recover what was not announced.
 /// </summary>
-public sealed class RelayService(ChainEngine chain, PeerManager peers, RelaySources sources, ILogger<RelayService> log) : BackgroundService
+public sealed class RelayService(ChainEngine chain, ConnectionManager connections, PeerClient client, ILogger<RelayService> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,10 +23,10 @@ public sealed class RelayService(ChainEngine chain, PeerManager peers, RelaySour
                 switch (change)
                 {
                     case BlockConnected connected:
-                        peers.Announce(new BlockAnnouncement(connected.Block), sources.SourceOf(connected.Block.Hash));
+                        Announce(connected.Block.Hash, new BlockAnnouncement(connected.Block.Header));
                         break;
                     case TransactionAccepted accepted:
-                        peers.Announce(new TransactionAnnouncement(accepted.Transaction), sources.SourceOf(accepted.Transaction.TxId));
+                        Announce(accepted.Transaction.TxId, new TransactionAnnouncement(accepted.Transaction.TxId));
                         break;
                 }
 
@@ -36,6 +39,88 @@ public sealed class RelayService(ChainEngine chain, PeerManager peers, RelaySour
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>Queues <paramref name="announcement"/> for every peer not known to have <paramref name="hash"/>.</summary>
+    public void Announce(Hash256 hash, Announcement announcement)
+    {
+        foreach (var peer in connections.Peers)
+        {
+            if (!peer.Known.Contains(hash))
+            {
+                peer.Enqueue(announcement, SendLoopAsync);
+            }
+        }
+    }
+
+    private async Task SendLoopAsync(Peer peer)
+    {
+        var ct = peer.Stopping.Token;
+        try
+        {
+            while (await peer.Outbox.WaitToReadAsync(ct))
+            {
+                var headers = new List<BlockHeader>();
+                var txids = new List<Hash256>();
+                while (headers.Count < PeerWire.MaxAnnouncedHeaders && txids.Count < PeerWire.MaxAnnouncedTransactions && peer.Outbox.TryRead(out var next))
+                {
+                    var hash = next switch
+                    {
+                        BlockAnnouncement b => b.Header.GetHash(),
+                        TransactionAnnouncement t => t.TxId,
+                        _ => throw new InvalidOperationException($"Unknown announcement {next}."),
+                    };
+                    if (peer.Known.Contains(hash))
+                    {
+                        continue;
+                    }
+
+                    peer.Known.Add(hash);
+                    if (next is BlockAnnouncement block)
+                    {
+                        headers.Add(block.Header);
+                    }
+                    else
+                    {
+                        txids.Add(hash);
+                    }
+                }
+
+                if ((headers.Count > 0 || txids.Count > 0) && !await SendAsync(peer, headers, txids, ct))
+                {
+                    connections.Disconnect(peer, "unreachable");
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Sends one announcement; false when the peer cannot be reached or no longer knows this session.</summary>
+    private async Task<bool> SendAsync(Peer peer, IReadOnlyList<BlockHeader> headers, IReadOnlyList<Hash256> txids, CancellationToken ct)
+    {
+        try
+        {
+            await client.AnnounceAsync(peer, headers, txids, ct);
+            return true;
+        }
+        catch (PeerRefusedException e) when (e.Status == StatusCodes.Status401Unauthorized)
+        {
+            log.LogInformation("Peer {Peer} no longer knows this node's session", peer);
+            return false;
+        }
+        catch (PeerRefusedException e)
+        {
+            log.LogDebug("Peer {Peer} refused an announcement: {Reason}", peer, e.Message);
+            return true;
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutException or PeerProtocolException)
+        {
+            log.LogInformation("Peer {Peer} is unreachable: {Reason}", peer, e.Message);
+            return false;
         }
     }
 }

@@ -3,24 +3,24 @@ using System.Threading.Channels;
 
 namespace ChainCore.Node.Network;
 
-/// <summary>Peers this node should catch up from, each at most once in the queue; <see cref="BlockSync"/> takes them one at a time.</summary>
+/// <summary>Sessions this node should catch up from, each at most once in the queue; <see cref="BlockSync"/> takes them one at a time.</summary>
 public sealed class SyncQueue
 {
-    private readonly Channel<string> _requests = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<string, byte> _pending = new();
+    private readonly Channel<Peer> _requests = Channel.CreateUnbounded<Peer>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<Peer, byte> _pending = new();
 
-    public void Request(string nodeId)
+    public void Request(Peer peer)
     {
-        if (_pending.TryAdd(nodeId, 0))
+        if (_pending.TryAdd(peer, 0))
         {
-            _requests.Writer.TryWrite(nodeId);
+            _requests.Writer.TryWrite(peer);
         }
     }
 
-    internal async ValueTask<string> NextAsync(CancellationToken ct)
+    internal async ValueTask<Peer> NextAsync(CancellationToken ct)
     {
-        var nodeId = await _requests.Reader.ReadAsync(ct);
-        _pending.TryRemove(nodeId, out _);
-        return nodeId;
+        var peer = await _requests.Reader.ReadAsync(ct);
+        _pending.TryRemove(peer, out _);
+        return peer;
     }
 }

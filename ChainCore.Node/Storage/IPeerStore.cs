@@ -1,13 +1,30 @@
 namespace ChainCore.Node.Storage;
 
-/// <summary>The peers a node knows (the <c>nodes</c> table), kept across restarts.</summary>
+/// <summary>
+/// What the network keeps across restarts: the addresses this node has connected to (the
+/// <c>nodes</c> table: addresses proven by a handshake, never names) and its bans (<c>peer_bans</c>).
+/// </summary>
 public interface IPeerStore
 {
-    /// <summary>Adds the peer, or replaces what is known of the peer with the same node id.</summary>
-    Task UpsertPeerAsync(PeerRecord peer, CancellationToken ct = default);
+    /// <summary>Adds the address, or replaces what is known of it.</summary>
+    Task UpsertAddressAsync(AddressRecord address, CancellationToken ct = default);
 
-    /// <summary>Every known peer, by node id.</summary>
-    Task<IReadOnlyList<PeerRecord>> GetPeersAsync(CancellationToken ct = default);
+    Task RemoveAddressAsync(string address, CancellationToken ct = default);
+
+    /// <summary>Every stored address, in order.</summary>
+    Task<IReadOnlyList<AddressRecord>> GetAddressesAsync(CancellationToken ct = default);
+
+    /// <summary>Adds the ban, or replaces the one on the same target.</summary>
+    Task UpsertBanAsync(BanRecord ban, CancellationToken ct = default);
+
+    Task RemoveBanAsync(string target, CancellationToken ct = default);
+
+    /// <summary>Every stored ban, in order of target.</summary>
+    Task<IReadOnlyList<BanRecord>> GetBansAsync(CancellationToken ct = default);
 }
 
-public sealed record PeerRecord(string NodeId, string Url, string Network, DateTimeOffset LastSeen, int Score);
+/// <summary>An address this node connected to on <paramref name="Network"/>, last with success at <paramref name="LastSuccess"/>.</summary>
+public sealed record AddressRecord(string Address, string Network, DateTimeOffset LastSuccess);
+
+/// <summary>A remote IP address or a peer's address, refused until <paramref name="Until"/>.</summary>
+public sealed record BanRecord(string Target, DateTimeOffset Until, string Reason);

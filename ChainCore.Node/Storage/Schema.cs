@@ -95,6 +95,20 @@ internal static class Schema
             alter table transactions_v2 rename to transactions;
             create index if not exists transactions_block_hash on transactions (block_hash);
             """),
+
+        // 3: peers are known by the address they proved they listen on, never by the name they
+        // declare; bans (per address and per peer address) outlive a restart.
+        new("""
+        drop table if exists nodes;
+        create table nodes (
+            address text primary key,
+            network text not null,
+            last_success bigint not null);
+        create table if not exists peer_bans (
+            target text primary key,
+            until bigint not null,
+            reason text not null);
+        """),
     ];
 
     public static int LatestVersion => Migrations.Count;

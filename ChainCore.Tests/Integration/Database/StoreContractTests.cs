@@ -270,7 +270,8 @@ public sealed class StoreContractTests(StoreKind kind)
         await ConnectAsync(store, genesis, 0);
         await ConnectAsync(store, funding, 1);
         await ConnectAsync(store, payment, 2, undo);
-        await store.Peers.UpsertPeerAsync(new PeerRecord("node-1", "http://node-1", "regtest", DateTimeOffset.FromUnixTimeSeconds(1_800_000_000), 3));
+        await store.Peers.UpsertAddressAsync(new AddressRecord("http://node-1", "regtest", DateTimeOffset.FromUnixTimeSeconds(1_800_000_000)));
+        await store.Peers.UpsertBanAsync(new BanRecord("203.0.113.9", DateTimeOffset.FromUnixTimeSeconds(1_800_000_100), "bad-blk-merkle"));
         await store.MiningStats.RecordMinedBlockAsync(new MiningStat(payment.Hash, 2, Bob.PublicKey.ToAddress().ToString(), Amount.FromCoins(51), DateTimeOffset.FromUnixTimeSeconds(1_800_000_001)));
         var before = await store.SnapshotAsync();
         await store.DisposeAsync();
@@ -279,7 +280,8 @@ public sealed class StoreContractTests(StoreKind kind)
         var reopened = await OpenAsync();
 
         (await reopened.SnapshotAsync()).ShouldBe(before);
-        (await reopened.Peers.GetPeersAsync()).Single().ShouldBe(new PeerRecord("node-1", "http://node-1", "regtest", DateTimeOffset.FromUnixTimeSeconds(1_800_000_000), 3));
+        (await reopened.Peers.GetAddressesAsync()).Single().ShouldBe(new AddressRecord("http://node-1", "regtest", DateTimeOffset.FromUnixTimeSeconds(1_800_000_000)));
+        (await reopened.Peers.GetBansAsync()).Single().ShouldBe(new BanRecord("203.0.113.9", DateTimeOffset.FromUnixTimeSeconds(1_800_000_100), "bad-blk-merkle"));
         (await reopened.MiningStats.GetMiningStatsAsync(10)).Single().Reward.ShouldBe(Amount.FromCoins(51));
         (await reopened.PingAsync()).ShouldBeTrue();
     }
