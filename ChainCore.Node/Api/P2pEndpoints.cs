@@ -36,6 +36,10 @@ public static class P2pEndpoints
             .WithSummary("A mempool transaction's raw hex")
             .WithDescription("A transaction waiting in this node's mempool, serialized in hex (text/plain), for a peer that was told of it.")
             .Produces<string>(StatusCodes.Status200OK, "text/plain").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/status", StatusEndpoints.GetStatus)
+            .WithSummary("The node's status, for a peer's tip check")
+            .WithDescription("As GET /status, for a session: a session this node no longer knows is told so (401).")
+            .Produces<Core.Api.StatusResponse>();
         group.MapGet("/addresses", GetAddresses)
             .WithSummary("Addresses of other nodes")
             .WithDescription("Addresses this node has connected to itself (its tried table), at most 100.")

@@ -27,7 +27,7 @@ public static class StatusEndpoints
         return app;
     }
 
-    private static StatusResponse GetStatus(ChainEngine chain, IOptions<NodeOptions> options, ConnectionManager peers)
+    internal static StatusResponse GetStatus(ChainEngine chain, IOptions<NodeOptions> options, ConnectionManager peers)
     {
         var tip = chain.Tip;
         return new StatusResponse(

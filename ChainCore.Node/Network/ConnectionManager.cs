@@ -190,16 +190,17 @@ public sealed class ConnectionManager : IDisposable
 
         var sessionIn = NewToken(32);
         var peer = new Peer(hello.NodeId!, address, PeerDirection.Inbound, remote, sessionIn, confirmation.Session, _clock.GetUtcNow(), _options.MaxQueuedAnnouncements);
-        if (!Open(peer, out var full))
+        if (!Open(peer, out var full, out var duplicate))
         {
-            var refusal = full
-                ? new PeerRefusal(StatusCodes.Status503ServiceUnavailable, PeerCodes.TooManyPeers, $"This node's {MaxInbound} inbound slots are taken by peers it keeps.")
+            var refusal = full ? new PeerRefusal(StatusCodes.Status503ServiceUnavailable, PeerCodes.TooManyPeers, $"This node's {MaxInbound} inbound slots are taken by peers it keeps.")
+                : duplicate ? new PeerRefusal(StatusCodes.Status409Conflict, PeerCodes.DuplicateConnection, "This node has a session with that address already.")
                 : new PeerRefusal(StatusCodes.Status503ServiceUnavailable, PeerCodes.NodeStopping, "This node is stopping.");
             return (null, refusal);
         }
 
-        // Heard from itself, proven reachable: a new address, tried once this node connects out to it.
-        _book.Add(address, address.Group);
+        // The call back reached it: the address is proven as well as by a connection out to it.
+        _book.Good(address);
+        await StoreAddressAsync(address);
         peer.SetTip(hello.TipHeight, Hash256.TryParse(hello.TipHash, out var tipHash) ? tipHash : null);
         RequestSyncIfAhead(peer);
         var tip = _chain.Tip;
@@ -309,7 +310,7 @@ public sealed class ConnectionManager : IDisposable
             }
 
             var peer = new Peer(welcome.NodeId, address, PeerDirection.Outbound, null, pending.SessionIn, welcome.Session, _clock.GetUtcNow(), _options.MaxQueuedAnnouncements);
-            if (!Open(peer, out _))
+            if (!Open(peer, out _, out _))
             {
                 return false;
             }
@@ -335,9 +336,10 @@ public sealed class ConnectionManager : IDisposable
     }
 
     /// <summary>Opens the session; an older session with the same address is replaced (its owner proved the address again). False when no slot can be had.</summary>
-    private bool Open(Peer peer, out bool full)
+    private bool Open(Peer peer, out bool full, out bool duplicate)
     {
         full = false;
+        duplicate = false;
         Peer? replaced = null;
         Peer? evicted = null;
         lock (_sessions)
@@ -348,6 +350,14 @@ public sealed class ConnectionManager : IDisposable
             }
 
             replaced = _bySession.Values.FirstOrDefault(p => p.Address.Equals(peer.Address));
+            if (replaced is not null && replaced.Direction != peer.Direction && !WinsTieBreak(peer))
+            {
+                // Both nodes dialed each other at once: both keep the session the node with the
+                // smaller address dialed, so that each side keeps the other half of the same pair.
+                duplicate = true;
+                return false;
+            }
+
             if (replaced is not null)
             {
                 _bySession.TryRemove(replaced.SessionIn, out _);
@@ -381,6 +391,13 @@ public sealed class ConnectionManager : IDisposable
 
         _log.LogInformation("Connected to peer {Peer}{Replaced}", peer, replaced is null ? string.Empty : " (replacing its earlier session)");
         return true;
+    }
+
+    /// <summary>Whether a new session beats one in the other direction with the same node: the smaller address's dial wins.</summary>
+    private bool WinsTieBreak(Peer peer)
+    {
+        var selfDials = string.CompareOrdinal(SelfUrl, peer.Address.Value) < 0;
+        return (peer.Direction == PeerDirection.Outbound) == selfDials;
     }
 
     private Peer? SelectEviction()

@@ -46,7 +46,7 @@ public sealed class PeerClient(IHttpClientFactory clients, ChainEngine chain, Mi
     public async Task<StatusResponse> GetStatusAsync(Peer peer, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        using var request = Request(HttpMethod.Get, peer.Address, "status", peer.SessionOut);
+        using var request = Request(HttpMethod.Get, peer.Address, "p2p/status", peer.SessionOut);
         var bytes = await SendAsync(request, PeerWire.MaxSmallMessageBytes, ct);
         try
         {

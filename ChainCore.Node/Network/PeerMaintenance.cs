@@ -78,7 +78,10 @@ public sealed class PeerMaintenance(
             connections.RequestSyncIfAhead(peer);
             if (options.Value.PeerExchange && connections.OutboundCount < options.Value.MaxOutbound)
             {
-                connections.Learn(await client.GetAddressesAsync(peer, ct), peer);
+                if (connections.Learn(await client.GetAddressesAsync(peer, ct), peer) > 0)
+                {
+                    StartOpening(ct);
+                }
             }
         }
         catch (PeerProtocolException e)

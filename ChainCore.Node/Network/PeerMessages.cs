@@ -78,4 +78,5 @@ public static class PeerCodes
     public const string OversizedAnswer = "oversized-answer";
     public const string MalformedAnswer = "malformed-answer";
     public const string HandshakeBusy = "handshake-busy";
+    public const string DuplicateConnection = "duplicate-connection";
 }

@@ -1,30 +1,51 @@
 using System.Collections.Concurrent;
+using System.Net;
 
 namespace ChainCore.Tests.Harness;
 
 /// <summary>
-/// Routes the nodes' peer traffic in memory: each node's named P2P client gets a handler from
-/// <see cref="HandlerFor"/>, which delivers a request for <c>http://node-3/…</c> straight into node 3's
-/// test server — unless the link between the two is down (the call fails as a refused connection
-/// would) or delayed. A node that is stopped is simply not registered.
+/// Routes peer traffic in memory: each node's named P2P client (and each <see cref="TestPeer"/>) gets a
+/// handler from <see cref="HandlerFor"/>, which delivers a request for <c>http://node-3/…</c> straight
+/// into the host registered as <c>node-3</c> — unless the link between the two is down (the call fails
+/// as a refused connection would) or delayed. The receiving host sees the sender's remote address
+/// (<see cref="SetRemoteAddress"/>; loopback unless set), as a socket would show it. Bytes of bodies
+/// received are counted per host (<see cref="BytesReceived"/>). A stopped node is simply not registered.
 /// </summary>
 public sealed class InMemoryPeerRouter
 {
-    private readonly ConcurrentDictionary<string, HttpMessageInvoker> _servers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Func<IPAddress, HttpMessageHandler>> _hosts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<(string Source, string Target), HttpMessageInvoker> _invokers = new();
+    private readonly ConcurrentDictionary<string, IPAddress> _remote = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<(string, string), TimeSpan> _delays = new();
     private readonly ConcurrentDictionary<(string, string), byte> _down = new();
+    private readonly ConcurrentDictionary<string, long> _received = new(StringComparer.OrdinalIgnoreCase);
 
-    public void Register(string host, HttpMessageHandler server) => _servers[host] = new HttpMessageInvoker(server, disposeHandler: true);
+    /// <summary>Registers a host; <paramref name="handlerFor"/> gives a handler into it that shows a given remote address.</summary>
+    public void Register(string host, Func<IPAddress, HttpMessageHandler> handlerFor)
+    {
+        Unregister(host);
+        _hosts[host] = handlerFor;
+    }
 
     public void Unregister(string host)
     {
-        if (_servers.TryRemove(host, out var invoker))
+        _hosts.TryRemove(host, out _);
+        foreach (var key in _invokers.Keys.Where(k => string.Equals(k.Target, host, StringComparison.OrdinalIgnoreCase)).ToList())
         {
-            invoker.Dispose();
+            if (_invokers.TryRemove(key, out var invoker))
+            {
+                invoker.Dispose();
+            }
         }
     }
 
+    /// <summary>The remote address the hosts see on calls from <paramref name="source"/>.</summary>
+    public void SetRemoteAddress(string source, IPAddress address) => _remote[source] = address;
+
     public HttpMessageHandler HandlerFor(string source) => new RouteHandler(this, source);
+
+    /// <summary>Bytes of request and answer bodies <paramref name="host"/> has received so far.</summary>
+    public long BytesReceived(string host) => _received.GetValueOrDefault(host);
 
     public void SetDown(string a, string b, bool down)
     {
@@ -63,7 +84,7 @@ public sealed class InMemoryPeerRouter
 
     private async Task<HttpResponseMessage> RouteAsync(string source, HttpRequestMessage request, CancellationToken ct)
     {
-        var target = request.RequestUri?.Host ?? throw new HttpRequestException("The request has no URL.");
+        var target = request.RequestUri?.Authority ?? throw new HttpRequestException("The request has no URL.");
         if (_down.ContainsKey(Key(source, target)))
         {
             throw new HttpRequestException($"Connection refused: the link {source} – {target} is down.");
@@ -75,14 +96,22 @@ public sealed class InMemoryPeerRouter
             await Task.Delay(delay, ct);
         }
 
-        if (!_servers.TryGetValue(target, out var server))
+        if (!_hosts.TryGetValue(target, out var handlerFor))
         {
             throw new HttpRequestException($"Connection refused: {target} is not running.");
         }
 
+        var invoker = _invokers.GetOrAdd((source, target), _ => new HttpMessageInvoker(handlerFor(_remote.GetValueOrDefault(source, IPAddress.Loopback)), disposeHandler: true));
+        if (request.Content is not null)
+        {
+            var body = await request.Content.ReadAsByteArrayAsync(ct);
+            _received.AddOrUpdate(target, body.Length, (_, n) => n + body.Length);
+        }
+
+        HttpResponseMessage response;
         try
         {
-            return await server.SendAsync(request, ct);
+            response = await invoker.SendAsync(request, ct);
         }
         catch (ObjectDisposedException e)
         {
@@ -92,11 +121,105 @@ public sealed class InMemoryPeerRouter
         {
             throw new HttpRequestException($"Connection reset: {target} is stopping ({e.Message}).", e);
         }
+
+        response.Content = new CountingContent(response.Content, n => _received.AddOrUpdate(source, n, (_, total) => total + n));
+        return response;
     }
 
     private sealed class RouteHandler(InMemoryPeerRouter router, string source) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
             router.RouteAsync(source, request, cancellationToken);
+    }
+
+    /// <summary>An answer's body, counted as the receiver reads it (a receiver that stops early is charged only what it read).</summary>
+    private sealed class CountingContent : HttpContent
+    {
+        private readonly HttpContent _inner;
+        private readonly Action<long> _count;
+
+        public CountingContent(HttpContent inner, Action<long> count)
+        {
+            _inner = inner;
+            _count = count;
+            foreach (var header in inner.Headers)
+            {
+                Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        protected override async Task<Stream> CreateContentReadStreamAsync() => new CountingStream(await _inner.ReadAsStreamAsync(), _count);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await using var counted = new CountingStream(await _inner.ReadAsStreamAsync(), _count);
+            await counted.CopyToAsync(stream);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = _inner.Headers.ContentLength ?? -1;
+            return length >= 0;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+
+    private sealed class CountingStream(Stream inner, Action<long> count) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count1)
+        {
+            var n = inner.Read(buffer, offset, count1);
+            count(n);
+            return n;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var n = await inner.ReadAsync(buffer, cancellationToken);
+            count(n);
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count1, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count1), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count1) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

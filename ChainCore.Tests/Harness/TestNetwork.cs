@@ -101,10 +101,17 @@ public sealed class TestNetwork : IAsyncDisposable
 
     public static string UrlOf(int index) => $"http://{NameOf(index)}";
 
+    /// <summary>Slots each node has: enough for the topology's links, and at least a node's defaults (8 out, 8 in) with room for test peers.</summary>
+    private (int Outbound, int Inbound) _slots = (8, 16);
+
     public static async Task<TestNetwork> StartAsync(int nodes, Topology topology = Topology.Line, TestNetworkOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
         var network = new TestNetwork(nodes, options ?? new TestNetworkOptions());
+        var edges = Edges(nodes, topology);
+        var outDegree = edges.GroupBy(e => e.B).Select(g => g.Count()).DefaultIfEmpty(0).Max();
+        var inDegree = edges.GroupBy(e => e.A).Select(g => g.Count()).DefaultIfEmpty(0).Max();
+        network._slots = (Math.Max(8, outDegree + 1), Math.Max(8, inDegree) + 8);
         try
         {
             network.Note($"Starting {nodes} nodes, topology {topology}, store {network._options.Store}");
@@ -179,6 +186,8 @@ public sealed class TestNetwork : IAsyncDisposable
             ["P2p:RequestTimeout"] = TestEnvironment.Scaled(TimeSpan.FromSeconds(10)).ToString("c", CultureInfo.InvariantCulture),
             ["P2p:Retries"] = "1",
             ["P2p:RetryDelay"] = "00:00:00.020",
+            ["P2p:MaxOutbound"] = _slots.Outbound.ToString(CultureInfo.InvariantCulture),
+            ["P2p:MaxPeers"] = (_slots.Outbound + _slots.Inbound).ToString(CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in _options.Extra)
         {
@@ -203,7 +212,7 @@ public sealed class TestNetwork : IAsyncDisposable
             _running.Add(index);
         }
 
-        Router.Register(name, node.CreateServerHandler());
+        Router.Register(name, node.CreateServerHandler);
         return node;
     }
 
@@ -305,12 +314,12 @@ public sealed class TestNetwork : IAsyncDisposable
         Router.SetDown(NameOf(a), NameOf(b), down: true);
         if (IsRunning(a))
         {
-            Peers(a).Disconnect(NameOf(b), "disconnected by the test");
+            Peers(a).Disconnect(UrlOf(b), "disconnected by the test");
         }
 
         if (IsRunning(b))
         {
-            Peers(b).Disconnect(NameOf(a), "disconnected by the test");
+            Peers(b).Disconnect(UrlOf(a), "disconnected by the test");
         }
     }
 
@@ -373,11 +382,13 @@ public sealed class TestNetwork : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    public PeerManager Peers(int index) => this[index].Services.GetRequiredService<PeerManager>();
+    public ConnectionManager Peers(int index) => this[index].Services.GetRequiredService<ConnectionManager>();
+
+    /// <summary>Whether node <paramref name="a"/> has a session with node <paramref name="b"/> (by the address it proved, never by name).</summary>
+    public bool AreConnected(int a, int b) => IsRunning(a) && IsRunning(b) && Peers(a).FindByAddress(UrlOf(b)) is not null && Peers(b).FindByAddress(UrlOf(a)) is not null;
 
     public Task WaitUntilConnectedAsync(int a, int b) =>
-        WaitUntilAsync(() => IsRunning(a) && IsRunning(b) && Peers(a).Get(NameOf(b)) is not null && Peers(b).Get(NameOf(a)) is not null,
-            $"{NameOf(a)} and {NameOf(b)} to be connected");
+        WaitUntilAsync(() => AreConnected(a, b), $"{NameOf(a)} and {NameOf(b)} to be connected");
 
     private List<int> Running()
     {
@@ -403,7 +414,7 @@ public sealed class TestNetwork : IAsyncDisposable
             try
             {
                 var tip = node.Chain.Tip;
-                var peers = Peers(i).Peers.Select(p => p.NodeId);
+                var peers = Peers(i).Peers.Select(p => $"{p.NodeId} {(p.Direction == PeerDirection.Inbound ? "in" : "out")}");
                 var mempool = node.Chain.Mempool.Snapshot().Select(e => e.TxId.ToString()[..12]).ToList();
                 text.Append(CultureInfo.InvariantCulture, $"height {tip.Height}, tip {tip.Hash}, peers [{string.Join(", ", peers)}], mempool {mempool.Count}");
                 if (mempool.Count > 0)

@@ -31,8 +31,9 @@ public sealed class TestNode : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    /// <summary>A handler that sends requests straight into this node's test server (for in-memory peer routing).</summary>
-    public HttpMessageHandler CreateServerHandler() => _factory.Server.CreateHandler();
+    /// <summary>A handler that sends requests straight into this node's test server, which sees them come from <paramref name="remote"/> (for in-memory peer routing).</summary>
+    public HttpMessageHandler CreateServerHandler(System.Net.IPAddress remote) =>
+        _factory.Server.CreateHandler(context => context.Connection.RemoteIpAddress = remote);
 
     /// <summary>Starts a node; the chain is loaded (or created) before this returns.</summary>
     public static Task<TestNode> StartAsync(NodeSettings settings)

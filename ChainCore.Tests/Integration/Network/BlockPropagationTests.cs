@@ -33,32 +33,30 @@ public sealed class BlockPropagationTests : NetworkTestBase
     }
 
     [Test]
-    public async Task An_orphan_from_a_peer_makes_the_node_fetch_the_missing_parents_from_that_peer()
+    public async Task A_block_announced_on_an_unknown_parent_makes_the_node_catch_up_from_the_announcer()
     {
-        var net = await StartNetworkAsync(2, Topology.Line);
-        net.DropLink(0, 1);
-        await net.MineAsync(node: 0, blocks: 3, sync: false);
-        await net.WaitUntilAsync(() => net.Peers(0).Get("node-1") is null, "node-0 to drop node-1, which it cannot reach");
-        net[1].Chain.Tip.Height.ShouldBe(0);
-        net.DropLink(0, 1, dropped: false);
+        var net = await StartNetworkAsync(1);
+        await using var peer = await TestPeer.ConnectAsync(net, to: 0);
+        var blocks = BlockFactory.Branch(net[0].Chain.Tip, 3, net.Wallet(0).KeyHash, net[0].Chain.Params);
+        foreach (var block in blocks)
+        {
+            peer.Serve(block);
+        }
 
-        var tip = await net[0].Chain.Store.GetBlockAsync(net[0].Chain.Tip.Hash);
-        var response = await PeerApi.PushAsync(net[1].Http, "/p2p/blocks", tip!.ToHex(), "node-0");
+        await peer.AnnounceAsync(0, [blocks[2].Header], []);
 
-        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Accepted);
-        (await response.Content.ReadAsStringAsync()).ShouldContain("orphan");
-        await net.WaitUntilAsync(() => net[1].Chain.Tip.Hash == net[0].Chain.Tip.Hash, "node-1 to fetch the orphan's parents from node-0");
-        net[1].Chain.Tip.Height.ShouldBe(3);
-        net[1].Chain.OrphanCount.ShouldBe(0);
+        await net.WaitUntilAsync(() => net[0].Chain.Tip.Hash == blocks[2].Hash, "node-0 to catch up the announced block's parents from the announcer");
+        peer.Received.ShouldContain(r => r.Path == "/p2p/headers", "the node asked the announcer for headers");
+        net[0].Chain.OrphanCount.ShouldBe(0);
     }
 
     [Test]
-    public async Task Peer_exchange_connects_peers_of_peers_up_to_the_target()
+    public async Task Peer_exchange_connects_peers_of_peers_up_to_the_outbound_slots()
     {
         var net = await StartNetworkAsync(4, Topology.Star, new TestNetworkOptions
         {
             PeerExchange = true,
-            Extra = new Dictionary<string, string?> { ["P2p:TargetPeers"] = "2" },
+            Extra = new Dictionary<string, string?> { ["P2p:MaxOutbound"] = "2" },
         });
 
         await net.TickAsync();

@@ -14,11 +14,11 @@ public sealed class TestLogTests
         using var node1 = log.ProviderFor("node-1");
 
         node0.CreateLogger("ChainCore.Node.Chain.ChainEngine").LogDebug("Tip {Height}", 5);
-        node1.CreateLogger("ChainCore.Node.Network.PeerManager").LogWarning("Dropped {Peer}", "node-0");
+        node1.CreateLogger("ChainCore.Node.Network.ConnectionManager").LogWarning("Dropped {Peer}", "node-0");
 
         log.Lines.Count.ShouldBe(2);
         log.Lines[0].ShouldMatch(@"^\d\d:\d\d:\d\d\.\d\d\d node-0 DBG ChainEngine: Tip 5$");
-        log.Lines[1].ShouldEndWith("node-1 WRN PeerManager: Dropped node-0");
+        log.Lines[1].ShouldEndWith("node-1 WRN ConnectionManager: Dropped node-0");
     }
 
     [Test]

@@ -25,12 +25,12 @@ public sealed class MisbehaviourTests
         var unlinked = Solve(new BlockHeader(1, p.GenesisHash, default, first.Time + 2, p.PowLimitBits, 0), p);
         var noWork = Unsolved(second with { PreviousHash = second.GetHash() }, p);
 
-        BlockSync.CheckHeaders([first, second], p).IsValid.ShouldBeTrue();
-        BlockSync.CheckHeaders([], p).IsValid.ShouldBeTrue();
-        var broken = BlockSync.CheckHeaders([first, unlinked], p);
+        PeerMessageHandler.CheckHeaders([first, second], p).IsValid.ShouldBeTrue();
+        PeerMessageHandler.CheckHeaders([], p).IsValid.ShouldBeTrue();
+        var broken = PeerMessageHandler.CheckHeaders([first, unlinked], p);
         broken.Code.ShouldBe(PeerCodes.BadHeaders);
         broken.Category.ShouldBe(ValidationCategory.Invalid);
-        BlockSync.CheckHeaders([noWork], p).Code.ShouldBe(RejectCodes.BadPow);
+        PeerMessageHandler.CheckHeaders([noWork], p).Code.ShouldBe(RejectCodes.BadPow);
     }
 
     private static BlockHeader Solve(BlockHeader header, ConsensusParams p) =>
