@@ -6,5 +6,13 @@ namespace ChainCore.Fuzz;
 /// </summary>
 public delegate void FuzzHarness(ReadOnlySpan<byte> input);
 
+/// <summary>What a target's inputs look like; JSON targets are fuzzed with tests/fuzz/json.dict.</summary>
+public enum FuzzFormat
+{
+    Binary,
+    Text,
+    Json,
+}
+
 /// <summary>A parser that strangers feed, by the name the fuzz script and the saved corpus use.</summary>
-public sealed record FuzzTarget(string Name, string Feeds, FuzzHarness Run);
+public sealed record FuzzTarget(string Name, FuzzFormat Format, string Feeds, FuzzHarness Run);

@@ -5,13 +5,22 @@ public static class FuzzTargets
 {
     public static IReadOnlyList<FuzzTarget> All { get; } =
     [
-        new("Block.Parse", "a block's bytes (P2P and mining submissions, once decoded)", PrimitiveTargets.ParseBlock),
-        new("Transaction.Parse", "a transaction's bytes", PrimitiveTargets.ParseTransaction),
-        new("BlockHeader.Parse", "a header's 80 bytes (a headers answer's entries)", PrimitiveTargets.ParseHeader),
-        new("RequestParser.ParseBlockHex", "a block as hex text", RequestParserTargets.ParseBlockHex),
-        new("RequestParser.ParseTransactionHex", "a transaction as hex text", RequestParserTargets.ParseTransactionHex),
-        new("RequestParser.ParseTransaction", "a JSON transaction submission", RequestParserTargets.ParseTransactionJson),
-        new("RequestParser.ParseAddress", "an address as text", RequestParserTargets.ParseAddress),
+        new("Block.Parse", FuzzFormat.Binary, "a block's bytes", PrimitiveTargets.ParseBlock),
+        new("Transaction.Parse", FuzzFormat.Binary, "a transaction's bytes", PrimitiveTargets.ParseTransaction),
+        new("BlockHeader.Parse", FuzzFormat.Binary, "a header's 80 bytes", PrimitiveTargets.ParseHeader),
+        new("RequestParser.ParseBlockHex", FuzzFormat.Text, "a block as hex text (API)", RequestParserTargets.ParseBlockHex),
+        new("RequestParser.ParseTransactionHex", FuzzFormat.Text, "a transaction as hex text (API)", RequestParserTargets.ParseTransactionHex),
+        new("RequestParser.ParseTransaction", FuzzFormat.Json, "a transaction submission (API JSON)", RequestParserTargets.ParseTransactionJson),
+        new("RequestParser.ParseAddress", FuzzFormat.Text, "an address (API)", RequestParserTargets.ParseAddress),
+        new("PeerWire.ParseHeadersAnswer", FuzzFormat.Json, "a peer's headers answer", PeerWireTargets.ParseHeadersAnswer),
+        new("PeerWire.ParseHello", FuzzFormat.Json, "a handshake", PeerWireTargets.ParseHello),
+        new("PeerWire.ParseWelcome", FuzzFormat.Json, "a handshake's answer", PeerWireTargets.ParseWelcome),
+        new("PeerWire.ParseConfirmation", FuzzFormat.Json, "a nonce confirmation", PeerWireTargets.ParseConfirmation),
+        new("PeerWire.ParseLocator", FuzzFormat.Text, "a block locator", PeerWireTargets.ParseLocator),
+        new("PeerWire.ParseAnnouncement", FuzzFormat.Json, "an announcement of headers and txids", PeerWireTargets.ParseAnnouncement),
+        new("PeerWire.ParseAddresses", FuzzFormat.Json, "an address answer", PeerWireTargets.ParseAddresses),
+        new("PeerWire.ParseBlockHex", FuzzFormat.Text, "a peer's block as hex", PeerWireTargets.ParseBlockHex),
+        new("PeerWire.ParseTransactionHex", FuzzFormat.Text, "a peer's transaction as hex", PeerWireTargets.ParseTransactionHex),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);

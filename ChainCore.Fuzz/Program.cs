@@ -17,7 +17,7 @@ public static class Program
         {
             foreach (var each in FuzzTargets.All)
             {
-                Console.WriteLine($"{each.Name}\t{each.Feeds}");
+                Console.WriteLine($"{each.Name}\t{each.Format.ToString().ToLowerInvariant()}\t{each.Feeds}");
             }
 
             return 0;

@@ -1,10 +1,13 @@
 using System.Collections.Immutable;
 using System.Text;
+using System.Text.Json;
+using ChainCore.Core.Api;
 using ChainCore.Core.Consensus;
 using ChainCore.Core.Crypto;
 using ChainCore.Core.Primitives;
 using ChainCore.Core.Serialization;
 using ChainCore.Core.Wallet;
+using ChainCore.Node.Network;
 
 namespace ChainCore.Fuzz;
 
@@ -23,6 +26,8 @@ public static class SeedCorpus
         var spend = Spend(alice, [new OutPoint(coinbase.TxId, 0)], [Pay(bob, Amount.FromCoins(20)), Pay(alice, Amount.FromCoins(29))]);
         var merge = Spend(bob, [new OutPoint(spend.TxId, 0), new OutPoint(coinbase.TxId, 7)], [Pay(alice, new Amount(1))]);
         var block = Mine(ConsensusParams.Regtest.GenesisHash, [coinbase, spend, merge]);
+        var genesis = ConsensusParams.Regtest.Genesis;
+        var session = Hex.Encode(Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray());
         var bitcoinGenesisHeader = Hex.Decode(
             "0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c");
 
@@ -67,6 +72,46 @@ public static class SeedCorpus
             [
                 new("alice", Text(alice.PublicKey.ToAddress().ToString())),
                 new("all-zero-key-hash", Text(Address.FromPublicKeyHash(new byte[20]).ToString())),
+            ],
+            ["PeerWire.ParseHeadersAnswer"] =
+            [
+                new("two-headers", Json(new HeadersResponse(2, [HeaderHex(genesis.Header), HeaderHex(block.Header)]))),
+                new("no-headers", Json(new HeadersResponse(0, []))),
+            ],
+            ["PeerWire.ParseHello"] =
+            [
+                new("hello", Json(new PeerHello("node-0", "http://127.0.0.1:18444", "regtest", genesis.Hash.ToString(), 1, block.Hash.ToString(), session))),
+                new("hello-without-tip", Json(new PeerHello("node-1", "https://[::1]:8443", "regtest", genesis.Hash.ToString()))),
+            ],
+            ["PeerWire.ParseWelcome"] =
+            [
+                new("welcome", Json(new PeerWelcome("node-1", "http://127.0.0.1:18445", "regtest", genesis.Hash.ToString(), 1, block.Hash.ToString(), session))),
+            ],
+            ["PeerWire.ParseConfirmation"] =
+            [
+                new("confirmation", Json(new PeerConfirmation(session))),
+            ],
+            ["PeerWire.ParseLocator"] =
+            [
+                new("tip-and-genesis", Text($"{block.Hash},{genesis.Hash}")),
+                new("genesis", Text(genesis.Hash.ToString())),
+            ],
+            ["PeerWire.ParseAnnouncement"] =
+            [
+                new("header-and-txids", Json(new InventoryMessage([HeaderHex(block.Header)], [spend.TxId.ToString(), merge.TxId.ToString()]))),
+                new("txid-only", Json(new InventoryMessage(null, [coinbase.TxId.ToString()]))),
+            ],
+            ["PeerWire.ParseAddresses"] =
+            [
+                new("addresses", Json(new AddressesResponse(2, ["http://127.0.0.1:18444", "https://203.0.113.7:8443"]))),
+            ],
+            ["PeerWire.ParseBlockHex"] =
+            [
+                new("regtest-block-with-spends", Text(block.ToHex())),
+            ],
+            ["PeerWire.ParseTransactionHex"] =
+            [
+                new("spend", Text(spend.ToHex() + "\n")),
             ],
         };
     }
@@ -115,4 +160,9 @@ public static class SeedCorpus
     }
 
     private static byte[] Text(string text) => Encoding.UTF8.GetBytes(text);
+
+    // As the node writes them: the API's one JSON convention.
+    private static byte[] Json<T>(T message) => JsonSerializer.SerializeToUtf8Bytes(message, ApiJson.Options);
+
+    private static string HeaderHex(BlockHeader header) => Hex.Encode(header.Serialize());
 }

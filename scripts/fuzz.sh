@@ -5,7 +5,7 @@
 # starts from its saved corpus, tests/fuzz/corpus/TARGET, and runs for the given time, one after
 # the other. Prints executions per second and corpus size per target. Crashes and hangs are copied
 # to tests/reports/fuzz/findings/TARGET/ and crashes replayed on an uninstrumented build to show what
-# they throw; any finding makes the exit code 1.
+# they throw; any finding makes the exit code 1. The table is kept in tests/reports/fuzz/summary.txt.
 #
 #   scripts/fuzz.sh [--seconds N] [--save-corpus] [TARGET...]     (default: 60 seconds, every target)
 #
@@ -53,7 +53,7 @@ fi
 
 out=tests/reports/fuzz
 work="$out/work"
-rm -rf "$work" "$out/findings"
+rm -rf "$work" "$out/findings" "$out/summary.txt"
 mkdir -p "$work" "$out/findings"
 
 echo "fuzz: building ChainCore.Fuzz" >&2
@@ -63,9 +63,10 @@ cp -R "$work/plain" "$work/instrumented"
 # Only the code that reads strangers' bytes is instrumented: all of ChainCore.Core (its formats,
 # encodings and checks) and the node's boundary types; the rest of the node would only add noise.
 dotnet sharpfuzz "$work/instrumented/ChainCore.Core.dll" >&2
-dotnet sharpfuzz "$work/instrumented/ChainCore.Node.dll" ChainCore.Node.Api.RequestParser,ChainCore.Node.Api.RequestBody >&2
+dotnet sharpfuzz "$work/instrumented/ChainCore.Node.dll" ChainCore.Node.Api.RequestParser,ChainCore.Node.Api.RequestBody,ChainCore.Node.Network.PeerWire >&2
 
-all=$(dotnet "$work/plain/ChainCore.Fuzz.dll" --list | cut -f1)
+listing=$(dotnet "$work/plain/ChainCore.Fuzz.dll" --list)
+all=$(cut -f1 <<<"$listing")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets <<<"$all"
 fi
@@ -98,8 +99,12 @@ for target in "${targets[@]}"; do
   corpus="tests/fuzz/corpus/$target"
   run="$work/afl/$target"
   mkdir -p "$work/afl"
+  dictionary=()
+  if [ "$(awk -F'\t' -v t="$target" '$1 == t { print $2 }' <<<"$listing")" = json ]; then
+    dictionary=(-x tests/fuzz/json.dict)
+  fi
   echo "fuzz: $target for ${seconds}s from $(count_files "$corpus") saved inputs" >&2
-  if ! afl-fuzz -V "$seconds" -t "$timeout_ms" -m none -i "$corpus" -o "$run" \
+  if ! afl-fuzz -V "$seconds" -t "$timeout_ms" -m none "${dictionary[@]}" -i "$corpus" -o "$run" \
       -- "$dotnet_bin" "$work/instrumented/ChainCore.Fuzz.dll" "$target" >"$run.log" 2>&1; then
     echo "fuzz: afl-fuzz failed on $target; the end of its log ($run.log):" >&2
     tail -n 20 "$run.log" >&2
@@ -150,8 +155,9 @@ for target in "${targets[@]}"; do
     "$queue_files" "$queue_bytes" "$(count_files "$corpus")" "$(count_bytes "$corpus")" "$crashes" "$hangs")")
 done
 
-echo
-printf '%-36s %9s %12s %7s %9s %7s %9s %7s %5s\n' target 'execs/s' executions queue 'bytes' saved 'bytes' crashes hangs
-printf '%s\n' "${summary[@]}"
-echo "($seconds s per target; queue: afl-fuzz's corpus at the end; saved: tests/fuzz/corpus after the run)"
+{
+  printf '%-36s %9s %12s %7s %9s %7s %9s %7s %5s\n' target 'execs/s' executions queue 'bytes' saved 'bytes' crashes hangs
+  printf '%s\n' "${summary[@]}"
+  echo "($seconds s per target; queue: afl-fuzz's corpus at the end; saved: tests/fuzz/corpus after the run)"
+} | tee "$out/summary.txt"
 exit "$status"
