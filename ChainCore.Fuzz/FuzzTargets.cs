@@ -19,6 +19,7 @@ public static class FuzzTargets
         new("PeerWire.ParseLocator", FuzzFormat.Text, "a block locator", PeerWireTargets.ParseLocator),
         new("PeerWire.ParseAnnouncement", FuzzFormat.Json, "an announcement of headers and txids", PeerWireTargets.ParseAnnouncement),
         new("PeerWire.ParseAddresses", FuzzFormat.Json, "an address answer", PeerWireTargets.ParseAddresses),
+        new("PeerWire.ParseProblem", FuzzFormat.Json, "the problem details of a peer's refusal", PeerWireTargets.ParseProblem),
         new("PeerWire.ParseBlockHex", FuzzFormat.Text, "a peer's block as hex", PeerWireTargets.ParseBlockHex),
         new("PeerWire.ParseTransactionHex", FuzzFormat.Text, "a peer's transaction as hex", PeerWireTargets.ParseTransactionHex),
     ];

@@ -118,6 +118,18 @@ public static class PeerWireTargets
         FuzzInvariantException.Check(addresses.Count <= PeerWire.MaxAddresses && addresses.All(a => a is not null), "an address answer holds at most 1,000 addresses, none null");
     }
 
+    /// <summary>The problem details of a peer's refusal (a 4xx answer's body).</summary>
+    public static void ParseProblem(ReadOnlySpan<byte> input)
+    {
+        try
+        {
+            _ = PeerWire.ParseProblem(input);
+        }
+        catch (PeerProtocolException)
+        {
+        }
+    }
+
     public static void ParseBlockHex(ReadOnlySpan<byte> input)
     {
         Block block;

@@ -105,6 +105,13 @@ public static class SeedCorpus
             [
                 new("addresses", Json(new AddressesResponse(2, ["http://127.0.0.1:18444", "https://203.0.113.7:8443"]))),
             ],
+            ["PeerWire.ParseProblem"] =
+            [
+                new("bad-pow", Text(
+                    "{\"type\":\"https://tools.ietf.org/html/rfc9110#section-15.5.1\",\"title\":\"Bad Request\",\"status\":400,"
+                    + $"\"detail\":\"The block hash {block.Hash} does not meet its target.\",\"code\":\"bad-pow\"}}")),
+                new("no-detail", Text("{\"status\":401,\"code\":\"no-session\"}")),
+            ],
             ["PeerWire.ParseBlockHex"] =
             [
                 new("regtest-block-with-spends", Text(block.ToHex())),

@@ -10,7 +10,8 @@
 #   scripts/fuzz.sh [--seconds N] [--save-corpus] [TARGET...]     (default: 60 seconds, every target)
 #
 # --save-corpus merges what afl-fuzz found into tests/fuzz/corpus/TARGET, minimized with afl-cmin
-# (the seed-* files always stay; the others are replaced by the minimized set).
+# (the seed-* files and the crash-* inputs of fixed findings always stay; the others are replaced
+# by the minimized set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
       shift 2
       ;;
     --save-corpus) save=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fuzz: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -140,12 +141,12 @@ for target in "${targets[@]}"; do
     copy_by_content "$run/default/queue" "$merged" afl
     afl-cmin -i "$merged" -o "$minimized" -t "$timeout_ms" -m none \
       -- "$dotnet_bin" "$work/instrumented/ChainCore.Fuzz.dll" "$target" >"$work/cmin/$target.log" 2>&1
-    find "$corpus" -maxdepth 1 -type f ! -name 'seed-*' -delete
+    find "$corpus" -maxdepth 1 -type f ! -name 'seed-*' ! -name 'crash-*' -delete
     for file in "$minimized"/*; do
       [ -e "$file" ] || continue
       name=$(basename "$file")
       case "$name" in
-        seed-*) ;;
+        seed-*|crash-*) ;;
         *) cp "$file" "$corpus/afl-$(sha1sum "$file" | cut -c1-12)" ;;
       esac
     done
