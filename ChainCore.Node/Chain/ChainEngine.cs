@@ -169,8 +169,9 @@ public sealed class ChainEngine : IDisposable
         {
             foreach (var orphan in State.TakeOrphanChildren(parent))
             {
-                // Nobody asked for an orphan: it too must bring more work than the tip.
-                var stored = await State.StoreBlockAsync(orphan, requested: false, CancellationToken.None);
+                // An orphan is judged as the block that brought its parent: a child of a block that
+                // passed the work rule has more work still, and a requested branch is stored whole.
+                var stored = await State.StoreBlockAsync(orphan, requested, CancellationToken.None);
                 if (stored.Status == BlockStatus.Accepted)
                 {
                     queue.Enqueue(orphan.Hash);

@@ -188,10 +188,42 @@ public sealed class StrangerTests : NetworkTestBase
             await net.TickAsync();
             await honest.WaitForRequestAsync(
                 _ => honest.Received.Count(r => r.Path == "/p2p/status") >= round,
-                $"tip check {round} within a few seconds of its tick, while 30 tarpits hold theirs",
-                TimeSpan.FromSeconds(5));
+                $"tip check {round} soon after its tick, while 30 tarpits hold theirs for 2 x 10 s (the request timeout, one retry)",
+                TimeSpan.FromSeconds(8));
         }
 
+        foreach (var tarpit in tarpits)
+        {
+            await tarpit.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task A_node_whose_bootstrap_peer_restarts_reconnects_though_its_address_book_is_full_of_tarpits()
+    {
+        var net = await StartNetworkAsync(2, Topology.Line, Sqlite);
+        var tarpits = new List<TestPeer>();
+        for (var i = 0; i < 30; i++)
+        {
+            var tarpit = TestPeer.Create(net, $"tarpit-{i}");
+            tarpit.Respond = async (_, ct) =>
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+                return null;
+            };
+            tarpits.Add(tarpit);
+            net.Peers(1).Book.Good(tarpit.Address);
+        }
+
+        await net.StopNodeAsync(0);
+        await net.TickAsync();
+        await net.WaitUntilAsync(() => net.Peers(1).Count == 0, "node-1 to drop node-0, which is down");
+        await net.RestartNodeAsync(0);
+        await net.MineAsync(node: 0, blocks: 1, sync: false);
+        await net.TickAsync();
+
+        await net.WaitUntilConnectedAsync(0, 1);
+        await net.WaitForSyncAsync();
         foreach (var tarpit in tarpits)
         {
             await tarpit.DisposeAsync();

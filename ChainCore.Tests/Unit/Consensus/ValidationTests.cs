@@ -176,8 +176,8 @@ public sealed class ValidationTests
     public void Every_consensus_reason_code_has_a_refusal_case()
     {
         // Policy and node codes are reached by the integration tests: OutputNotPositive, FeeTooLow, MempoolFull, MempoolMinFeeNotMet and
-        // AlreadyKnown (mempool; TxSize and TooLongMempoolChain in the pool's tests), UnexpectedCoinbase, DuplicateBlock and BadPrevBlock (node), InvalidAddress (API).
-        string[] reachedElsewhere = [RejectCodes.OutputNotPositive, RejectCodes.FeeTooLow, RejectCodes.MempoolFull, RejectCodes.MempoolMinFeeNotMet, RejectCodes.AlreadyKnown, RejectCodes.TxSize, RejectCodes.TooLongMempoolChain, RejectCodes.UnexpectedCoinbase, RejectCodes.DuplicateBlock, RejectCodes.BadPrevBlock, RejectCodes.InvalidAddress];
+        // AlreadyKnown (mempool; TxSize and TooLongMempoolChain in the pool's tests), UnexpectedCoinbase, DuplicateBlock, BadPrevBlock and LowWork (node), InvalidAddress (API).
+        string[] reachedElsewhere = [RejectCodes.OutputNotPositive, RejectCodes.FeeTooLow, RejectCodes.MempoolFull, RejectCodes.MempoolMinFeeNotMet, RejectCodes.AlreadyKnown, RejectCodes.TxSize, RejectCodes.TooLongMempoolChain, RejectCodes.UnexpectedCoinbase, RejectCodes.DuplicateBlock, RejectCodes.BadPrevBlock, RejectCodes.LowWork, RejectCodes.InvalidAddress];
         var all = typeof(RejectCodes).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string)f.GetValue(null)!).ToHashSet();
         var covered = Refusals().Select(c => (string)c.Arguments[0]!).ToHashSet();
 
