@@ -76,6 +76,13 @@ public sealed class ChainEngine : IDisposable
     /// <summary>The best chain's tip as of the last completed change.</summary>
     public BlockIndexEntry Tip => State.Tip;
 
+    /// <summary>
+    /// A defect planted on purpose, for the test that proves the chaos checker finds lost
+    /// transactions: when set, a reorg silently drops the transactions of the blocks it disconnects.
+    /// Never set outside that test.
+    /// </summary>
+    internal bool PlantedDefectDropsDisconnectedTransactions { get; set; }
+
     public bool IsInitialized => State.IsInitialized;
 
     public int OrphanCount => State.OrphanCount;
@@ -306,6 +313,7 @@ public sealed class ChainEngine : IDisposable
 
         wasPooled.UnionWith(pooled.Select(e => e.TxId));
         var candidates = outcome.Disconnected.AsEnumerable().Reverse()
+            .Where(_ => !PlantedDefectDropsDisconnectedTransactions)
             .SelectMany(d => d.Block.Transactions.Where(tx => !tx.IsCoinbase).Select(tx => (Tx: tx, Mined: true)))
             .Concat(pooled.Select(e => (Tx: e.Transaction, Mined: e.FromDisconnectedBlock)));
         foreach (var (tx, mined) in candidates)
