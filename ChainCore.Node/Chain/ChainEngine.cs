@@ -504,5 +504,12 @@ public sealed class ChainEngine : IDisposable
         _log.Log(level, "Refused block {Hash}: {Code} ({Category}) {Message}", result.Hash, v.Code, v.Category, v.Message);
     }
 
-    public void Dispose() => _writer.Dispose();
+    /// <summary>Waits for a block or transaction being processed to finish (a move of the tip always finishes), then closes the writer.</summary>
+    public void Dispose()
+    {
+        if (_writer.Wait(TimeSpan.FromSeconds(30)))
+        {
+            _writer.Dispose();
+        }
+    }
 }

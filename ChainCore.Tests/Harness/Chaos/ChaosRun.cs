@@ -96,7 +96,7 @@ public sealed class ChaosRun
     }
 
     /// <summary>A shorter schedule that still fails (steps dropped by halves, then one by one; mined and sent counts lowered).</summary>
-    public static async Task<IReadOnlyList<ChaosStep>> ShrinkAsync(int seed, IReadOnlyList<ChaosStep> steps, ChaosOptions options, int maxRuns = 200)
+    public static async Task<IReadOnlyList<ChaosStep>> ShrinkAsync(int seed, IReadOnlyList<ChaosStep> steps, ChaosOptions options, Func<string, bool>? sameFailure = null, int maxRuns = 80)
     {
         ArgumentNullException.ThrowIfNull(steps);
         var current = steps.ToList();
@@ -105,7 +105,8 @@ public sealed class ChaosRun
         {
             runs++;
             await using var net = await StartAsync(options);
-            return (await RunAsync(seed, candidate, options, () => Task.FromResult(net))).Failed;
+            var outcome = await RunAsync(seed, candidate, options, () => Task.FromResult(net));
+            return outcome.Failure is { } failure && (sameFailure is null || sameFailure(failure));
         }
 
         for (var chunk = Math.Max(1, current.Count / 2); chunk >= 1 && runs < maxRuns; chunk /= 2)
@@ -308,8 +309,7 @@ public sealed class ChaosRun
         }
 
         await _net.HealAsync();
-        await _net.TickAsync(2);
-        await _net.WaitForSameTipAsync(timeout: TimeSpan.FromSeconds(60));
+        await SettleAsync();
         for (var i = 0; i < _net.Count; i++)
         {
             // Each node mines what its mempool holds, so that every transaction ends confirmed or conflicted.
@@ -318,8 +318,7 @@ public sealed class ChaosRun
                 _mined.Add(Hash256.Parse(mined.Hash));
             }
 
-            await _net.TickAsync();
-            await _net.WaitForSameTipAsync(timeout: TimeSpan.FromSeconds(60));
+            await SettleAsync();
         }
 
         var step = await CheckStepAsync();
@@ -361,6 +360,33 @@ public sealed class ChaosRun
         return await CheckReplayAsync();
     }
 
+    /// <summary>
+    /// The quiet period: the clock ticks (at most once a second of wall time, so the nodes' tip checks
+    /// and reconnections run) until every node shares one tip, within a bounded wait.
+    /// </summary>
+    private Task SettleAsync()
+    {
+        var lastTick = System.Diagnostics.Stopwatch.StartNew();
+        return _net.WaitUntilAsync(
+            async () =>
+            {
+                if (Enumerable.Range(0, _net.Count).Select(i => _net[i].Chain.Tip.Hash).Distinct().Count() == 1)
+                {
+                    return true;
+                }
+
+                if (lastTick.Elapsed >= TimeSpan.FromSeconds(1))
+                {
+                    await _net.TickAsync();
+                    lastTick.Restart();
+                }
+
+                return false;
+            },
+            "every node to share one tip after healing (the clock ticking once a second)",
+            TimeSpan.FromSeconds(60));
+    }
+
     /// <summary>Each node's store equals a fresh node's fed only the active chain.</summary>
     private async Task<string?> CheckReplayAsync()
     {
@@ -398,8 +424,9 @@ public sealed class ChaosRun
     private static async Task<(long Coins, long Subsidies)> CoinsAndSubsidiesAsync(TestNode node)
     {
         var rows = await ((SqlChainStore)node.Store).SnapshotAsync();
+        // Both from one snapshot of the store: the node may be connecting a block meanwhile.
         var coins = rows.Where(r => r.StartsWith("utxo|", StringComparison.Ordinal)).Sum(r => long.Parse(r.Split('|')[3], CultureInfo.InvariantCulture));
-        var height = node.Chain.Tip.Height;
+        var height = rows.Where(r => r.StartsWith("block|", StringComparison.Ordinal) && r.Split('|')[3] == "1").Select(r => int.Parse(r.Split('|')[2], CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
         var subsidies = Enumerable.Range(1, height).Sum(h => Subsidy.ForHeight(h, node.Chain.Params).Units);
         return (coins, subsidies);
     }
