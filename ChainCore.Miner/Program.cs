@@ -44,7 +44,8 @@ public class Program
             return await BenchmarkAsync(parsed.GetValue(cli.Workers) ?? Environment.ProcessorCount, parsed.GetValue(cli.Kernel), TimeSpan.FromSeconds(seconds), output, ct);
         }
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs });
+        // Its settings files beside the executable, not in the caller's directory, which is where relative paths point.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(cli.Settings(parsed));
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning);
         var host = parsed.GetValue(cli.Host) ?? "127.0.0.1";
