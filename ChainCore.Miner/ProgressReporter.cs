@@ -93,7 +93,8 @@ public sealed class ProgressReporter(MiningService miner, MinerConsole console, 
     {
         var text = e switch
         {
-            BlockAccepted a => $"block found at height {a.Height}: {a.Hash} ({FormatRate(miner.HashRate)})",
+            // The rate once measured (a second after the start): "0 H/s" before that would be wrong.
+            BlockAccepted a => $"block found at height {a.Height}: {a.Hash}{(miner.HashRate > 0 ? $" ({FormatRate(miner.HashRate)})" : string.Empty)}",
             BlockRefused r => $"block at height {r.Height} refused: {r.Code} {r.Message}",
             NewTemplate t => $"working on height {t.Height} ({t.Transactions} transactions; {t.Reason})",
             NodeUnreachable u => $"node unreachable: {u.Message}",
