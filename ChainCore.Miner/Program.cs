@@ -44,7 +44,8 @@ public class Program
             return await BenchmarkAsync(parsed.GetValue(cli.Workers) ?? Environment.ProcessorCount, parsed.GetValue(cli.Kernel), TimeSpan.FromSeconds(seconds), output, ct);
         }
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs });
+        // Its settings files beside the executable, not in the caller's directory, which is where relative paths point.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(cli.Settings(parsed));
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning);
         var host = parsed.GetValue(cli.Host) ?? "127.0.0.1";
@@ -81,6 +82,7 @@ public class Program
         var listening = app.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "(in process)";
         await output.WriteLineAsync(
             $"{DateTimeOffset.UtcNow:HH:mm:ss} miner: paying {miner.Payout} from node {options.Node} ({network}), {miner.Client.Workers} workers, {miner.Client.Engine.Width} kernel; API at {listening}");
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var stopAfter = new CancellationTokenSource();
         if (options.Timeout > 0)
         {
@@ -91,7 +93,10 @@ public class Program
         await app.WaitForShutdownAsync(ct);
         var result = miner.ExecuteTask is { IsFaulted: true } ? ExitCodes.Failure : ExitCodes.Success;
         var status = miner.Status();
-        await output.WriteLineAsync($"{DateTimeOffset.UtcNow:HH:mm:ss} miner: stopped after {status.Hashes:N0} hashes, {status.BlocksFound} blocks found");
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        var average = elapsed > TimeSpan.Zero ? status.Hashes / elapsed.TotalSeconds : 0;
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{DateTimeOffset.UtcNow:HH:mm:ss} miner: stopped after {status.Hashes:N0} hashes in {elapsed.TotalSeconds:F1} s ({ProgressReporter.FormatRate(average)} on average), {status.BlocksFound} blocks found"));
         return result;
     }
 

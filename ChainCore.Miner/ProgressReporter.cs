@@ -9,11 +9,14 @@ public sealed record MinerConsole(TextWriter Out, bool IsTerminal);
 
 /// <summary>
 /// Shows progress: on a terminal a status line (hash rate, blocks found, height) rewritten in place
-/// every second, with events printed above it; otherwise one timestamped line per event, and a
-/// status line every 30 seconds.
+/// every second, with events printed above it; otherwise (a log file, a pipe, a service) one
+/// timestamped line per event and the status line every 10 seconds, so the hash rate shows there too.
 /// </summary>
 public sealed class ProgressReporter(MiningService miner, MinerConsole console, IOptions<MinerOptions> options, TimeProvider clock) : BackgroundService
 {
+    /// <summary>How often the status line is printed when the output is not a terminal.</summary>
+    public static readonly TimeSpan LogStatusPeriod = TimeSpan.FromSeconds(10);
+
     private readonly Lock _write = new();
     private int _statusLength;
 
@@ -27,7 +30,7 @@ public sealed class ProgressReporter(MiningService miner, MinerConsole console, 
         miner.Client.Changed += OnChanged;
         try
         {
-            var period = console.IsTerminal ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30);
+            var period = console.IsTerminal ? TimeSpan.FromSeconds(1) : LogStatusPeriod;
             using var timer = new PeriodicTimer(period, clock);
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
@@ -90,7 +93,8 @@ public sealed class ProgressReporter(MiningService miner, MinerConsole console, 
     {
         var text = e switch
         {
-            BlockAccepted a => $"block found at height {a.Height}: {a.Hash}",
+            // The rate once measured (a second after the start): "0 H/s" before that would be wrong.
+            BlockAccepted a => $"block found at height {a.Height}: {a.Hash}{(miner.HashRate > 0 ? $" ({FormatRate(miner.HashRate)})" : string.Empty)}",
             BlockRefused r => $"block at height {r.Height} refused: {r.Code} {r.Message}",
             NewTemplate t => $"working on height {t.Height} ({t.Transactions} transactions; {t.Reason})",
             NodeUnreachable u => $"node unreachable: {u.Message}",

@@ -15,7 +15,13 @@ public class Program
             return 0;
         }
 
-        var commandLine = new NodeCommandLine().Parse(args, Console.Out, Console.Error);
+        return await RunCommandLineAsync(args, Console.Out, Console.Error);
+    }
+
+    /// <summary>The command-line run <see cref="Main"/> does, writing what it says to <paramref name="output"/> and <paramref name="error"/>.</summary>
+    public static async Task<int> RunCommandLineAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var commandLine = new NodeCommandLine().Parse(args, output, error);
         if (commandLine.ExitCode is { } exitCode)
         {
             return exitCode;
@@ -25,7 +31,7 @@ public class Program
         var builder = CreateBuilder([], AppContext.BaseDirectory, commandLine.Settings);
         if (await NodeHosting.CheckBeforeStartAsync(builder.Configuration, CancellationToken.None) is { } refused)
         {
-            await Console.Error.WriteLineAsync(refused.Message);
+            await error.WriteLineAsync(refused.Message);
             return refused.ExitCode;
         }
 
@@ -36,7 +42,7 @@ public class Program
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            await Console.Error.WriteLineAsync($"error: the node stopped: {NodeHosting.OneLine(e)}");
+            await error.WriteLineAsync($"error: the node stopped: {NodeHosting.OneLine(e)}");
             return NodeCommandLine.ExitFailure;
         }
     }

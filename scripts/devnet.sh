@@ -6,6 +6,8 @@
 #
 #   scripts/devnet.sh [--port 5000] [--nodes 3] [--address 1... | --wallet FILE] [--workers N] [--timeout SECONDS]
 set -euo pipefail
+# Relative paths given to the script (--wallet) mean the caller's directory, not the repository's.
+caller=$(pwd)
 cd "$(dirname "$0")/.."
 
 port=5000
@@ -31,7 +33,12 @@ case "$nodes" in ''|*[!0-9]*|0) echo "--nodes must be a positive number" >&2; ex
 
 # The genesis coinbase's all-zero key hash is a valid address nobody can spend from: a safe default payee.
 payee=(--address "${address:-1111111111111111111114oLvT2}")
-if [ -n "$wallet" ]; then payee=(--wallet "$wallet"); fi
+if [ -n "$wallet" ]; then
+  case "$wallet" in /*) ;; *) wallet="$caller/$wallet" ;; esac
+  # Checked before building and starting nodes, so a mistyped name costs nothing.
+  if [ ! -f "$wallet" ]; then echo "--wallet: file not found: $wallet" >&2; exit 2; fi
+  payee=(--wallet "$wallet")
+fi
 extra=()
 if [ -n "$workers" ]; then extra+=(--workers "$workers"); fi
 if [ -n "$timeout" ]; then extra+=(--timeout "$timeout"); fi

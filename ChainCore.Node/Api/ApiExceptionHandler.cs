@@ -8,7 +8,7 @@ namespace ChainCore.Node.Api;
 /// other exception is a bug, not the client's fault: it is logged and answered with a 500
 /// (<c>internal-error</c>) that shows no internals.
 /// </summary>
-public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExceptionHandler
+public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log, IHostApplicationLifetime lifetime) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -17,6 +17,14 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log) : IExc
         if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
         {
             log.LogDebug("The client of {Request} went away before the answer", request);
+            return true;
+        }
+
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // A request caught by the shutdown (its engine or store already closing) is not a fault of the node's.
+            log.LogInformation("Answered {Request} with 503: the node is stopping ({Reason})", request, exception.Message);
+            await ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, Network.PeerCodes.NodeStopping, "The node is stopping.").ExecuteAsync(httpContext);
             return true;
         }
 

@@ -76,6 +76,13 @@ public sealed class ChainEngine : IDisposable
     /// <summary>The best chain's tip as of the last completed change.</summary>
     public BlockIndexEntry Tip => State.Tip;
 
+    /// <summary>
+    /// A defect planted on purpose, for the test that proves the chaos checker finds lost
+    /// transactions: when set, a reorg silently drops the transactions of the blocks it disconnects.
+    /// Never set outside that test.
+    /// </summary>
+    internal bool PlantedDefectDropsDisconnectedTransactions { get; set; }
+
     public bool IsInitialized => State.IsInitialized;
 
     public int OrphanCount => State.OrphanCount;
@@ -306,6 +313,7 @@ public sealed class ChainEngine : IDisposable
 
         wasPooled.UnionWith(pooled.Select(e => e.TxId));
         var candidates = outcome.Disconnected.AsEnumerable().Reverse()
+            .Where(_ => !PlantedDefectDropsDisconnectedTransactions)
             .SelectMany(d => d.Block.Transactions.Where(tx => !tx.IsCoinbase).Select(tx => (Tx: tx, Mined: true)))
             .Concat(pooled.Select(e => (Tx: e.Transaction, Mined: e.FromDisconnectedBlock)));
         foreach (var (tx, mined) in candidates)
@@ -496,5 +504,12 @@ public sealed class ChainEngine : IDisposable
         _log.Log(level, "Refused block {Hash}: {Code} ({Category}) {Message}", result.Hash, v.Code, v.Category, v.Message);
     }
 
-    public void Dispose() => _writer.Dispose();
+    /// <summary>Waits for a block or transaction being processed to finish (a move of the tip always finishes), then closes the writer.</summary>
+    public void Dispose()
+    {
+        if (_writer.Wait(TimeSpan.FromSeconds(30)))
+        {
+            _writer.Dispose();
+        }
+    }
 }

@@ -122,6 +122,19 @@ public sealed class PeerClient(IHttpClientFactory clients, ChainEngine chain, Mi
     /// <summary>Sends and reads the answer's body as it streams in, never past <paramref name="cap"/> bytes.</summary>
     private async Task<byte[]?> SendAsync(HttpRequestMessage request, int cap, bool notFoundIsNull, CancellationToken ct)
     {
+        try
+        {
+            return await SendOnceAsync(request, cap, notFoundIsNull, ct);
+        }
+        catch (IOException e)
+        {
+            // The connection broke in the middle of the answer: a transport failure like any other.
+            throw new HttpRequestException($"{request.Method} {request.RequestUri} broke off its answer: {e.Message}", e);
+        }
+    }
+
+    private async Task<byte[]?> SendOnceAsync(HttpRequestMessage request, int cap, bool notFoundIsNull, CancellationToken ct)
+    {
         using var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
         {

@@ -92,6 +92,9 @@ public sealed class PeerMaintenance(
         {
             log.LogInformation("Peer {Peer} did not answer the tip check: {Reason}", peer, e.Message);
             connections.Disconnect(peer, "no answer to the tip check");
+
+            // A peer that forgot this session (it restarted, or dropped it) is greeted again at once.
+            StartOpening(ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -449,9 +449,14 @@ public abstract class SqlChainStore : IChainStore
         ];
         var rows = new List<string>();
         await using var connection = await OpenAsync(ct);
+
+        // One read transaction: the tables as of one commit, even while the writer goes on.
+        await using var tx = connection is Microsoft.Data.Sqlite.SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: true)
+            : await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         foreach (var query in queries)
         {
-            await using var command = Command(connection, null, query);
+            await using var command = Command(connection, tx, query);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {

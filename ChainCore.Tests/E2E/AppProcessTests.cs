@@ -47,6 +47,44 @@ public sealed class AppProcessTests
         }
     }
 
+    [Test, Platform("Linux")]
+    public async Task Ctrl_C_reaches_an_app_even_when_the_test_run_was_started_with_SIGINT_ignored()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("chaincore-app-").FullName;
+        try
+        {
+            // As bash starts a background job (`scripts/test.sh &`): SIGINT ignored, inherited through exec.
+            var start = new System.Diagnostics.ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { "-c", "trap '' INT; exec \"$0\" exec \"$1\" interrupt-node \"$2\"", ChildProcesses.Dotnet, ChildProcesses.TestAssembly, dataDir })
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            using var host = System.Diagnostics.Process.Start(start)!;
+            var output = host.StandardOutput.ReadToEndAsync();
+            var error = host.StandardError.ReadToEndAsync();
+            try
+            {
+                await host.WaitForExitAsync().WaitAsync(Timeouts.Scale(TimeSpan.FromSeconds(120)));
+            }
+            catch (TimeoutException)
+            {
+                host.Kill(entireProcessTree: true);
+                throw;
+            }
+
+            var transcript = $"{await output}{await error}";
+
+            host.ExitCode.ShouldBe(0, transcript);
+            transcript.ShouldContain("SIGINT ignored here: True", Case.Sensitive, "the run must really ignore SIGINT for the test to mean anything");
+            transcript.ShouldContain("exit 0,", Case.Sensitive, $"the node stops cleanly on Ctrl-C (-1: it ignored it and was killed):{Environment.NewLine}{transcript}");
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
     /// <summary>Alive and not a zombie (an orphan's parent may be slow to reap it).</summary>
     private static bool IsRunning(int pid)
     {

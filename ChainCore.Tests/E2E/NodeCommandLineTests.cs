@@ -25,7 +25,7 @@ public sealed partial class NodeCommandLineTests
     [SetUp]
     public void CreateDirectory()
     {
-        _directory = Path.Combine(Path.GetTempPath(), "chaincore-node-cli", Guid.NewGuid().ToString("N"));
+        _directory = Path.Combine(TestEnvironment.ScratchDirectory, "chaincore-node-cli-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(_directory, "home"));
     }
 

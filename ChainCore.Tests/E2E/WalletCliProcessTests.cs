@@ -16,7 +16,7 @@ public sealed class WalletCliProcessTests
     [SetUp]
     public void CreateDirectory()
     {
-        _directory = Path.Combine(Path.GetTempPath(), "chaincore-wallet-e2e", Guid.NewGuid().ToString("N"));
+        _directory = Path.Combine(TestEnvironment.ScratchDirectory, "chaincore-wallet-e2e-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_directory);
     }
 

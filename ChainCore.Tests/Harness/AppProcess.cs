@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace ChainCore.Tests.Harness;
 
@@ -152,7 +151,13 @@ public sealed class AppProcess : IAsyncDisposable
     public static ProcessStartInfo StartInfo(string project, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var start = new ProcessStartInfo(ChildProcesses.Dotnet) { UseShellExecute = false };
+        var start = new ProcessStartInfo(CanResetInterrupt.Value ? "env" : ChildProcesses.Dotnet) { UseShellExecute = false };
+        if (CanResetInterrupt.Value)
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add(ChildProcesses.Dotnet);
+        }
+
         if (workingDirectory is not null)
         {
             start.WorkingDirectory = workingDirectory;
@@ -179,6 +184,42 @@ public sealed class AppProcess : IAsyncDisposable
         return start;
     }
 
+    // A run started in the background (bash's `&` without job control, as CI and nohup'd scripts
+    // start it) hands SIGINT down ignored, and .NET, like every Unix program, keeps a signal it
+    // inherited ignored: Ctrl-C (StopAsync with interrupt) would never reach the app. A terminal's
+    // foreground job has SIGINT's default disposition; GNU env restores it and then execs the app
+    // (same process id), so an app starts as a user's does however the test run was started.
+    private static readonly Lazy<bool> CanResetInterrupt = new(() =>
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        try
+        {
+            using var env = Process.Start(new ProcessStartInfo("env") { ArgumentList = { "--default-signal=INT", "true" }, UseShellExecute = false, RedirectStandardError = true });
+            if (env is null)
+            {
+                return false;
+            }
+
+            env.StandardError.ReadToEnd();
+            env.WaitForExit();
+            return env.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    });
+
+    /// <summary>
+    /// What <see cref="StopAsync"/> returns for an app that stopped as asked: 0 where it can be asked
+    /// (a signal, and it shuts down cleanly); -1 on Windows, where there is no signal to ask with and it is killed.
+    /// </summary>
+    public static int StoppedExitCode => OperatingSystem.IsWindows() ? -1 : 0;
+
     /// <summary>Runs <paramref name="project"/> to its end (60 s at most, scaled; then it is killed) and returns its exit code and outputs.</summary>
     public static async Task<(int ExitCode, string Out, string Error)> RunAsync(string project, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
@@ -197,7 +238,7 @@ public sealed class AppProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{project} did not exit: {string.Join(' ', start.ArgumentList.Skip(1))}");
+            throw new TimeoutException($"{project} did not exit: {string.Join(' ', args)}");
         }
 
         return (process.ExitCode, await stdout, await stderr);
@@ -230,7 +271,7 @@ public sealed class AppProcess : IAsyncDisposable
             return _process.ExitCode;
         }
 
-        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        if (!OperatingSystem.IsWindows())
         {
             using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { interrupt ? "-INT" : "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false });
             if (kill is not null)

@@ -27,6 +27,10 @@ public static class ChildProcessProgram
                 await Console.Out.FlushAsync();
                 await Task.Delay(Timeout.Infinite);
                 return 0;
+            case "interrupt-node" when args.Length == 2:
+                // Starts a node, stops it as Ctrl-C would once it has started, and says how it ended:
+                // run with SIGINT ignored, this process is a test run started in the background.
+                return await InterruptNodeAsync(args[1]);
             case "timeout-factor":
                 await Console.Out.WriteLineAsync(Timeouts.Factor.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 return 0;
@@ -45,8 +49,27 @@ public static class ChildProcessProgram
                 await Console.Out.WriteLineAsync(TestEnvironment.RunId);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: ChainCore.Tests start-cluster | start-node DATA_DIR | run-id | timeout-factor | compare-performance BASELINE DIR [--fail-on-regression|--update]");
+                await Console.Error.WriteLineAsync("usage: ChainCore.Tests start-cluster | start-node DATA_DIR | interrupt-node DATA_DIR | run-id | timeout-factor | compare-performance BASELINE DIR [--fail-on-regression|--update]");
                 return 2;
         }
+    }
+
+    private static async Task<int> InterruptNodeAsync(string dataDir)
+    {
+        await using var node = AppProcess.Start("node", "ChainCore.Node", ["--network", "regtest", "--api-port", "0", "--data-dir", dataDir]);
+        await Waits.WaitUntilAsync(
+            () => node.HasExited || node.Lines.Any(l => l.Contains(" started: ", StringComparison.Ordinal)),
+            () => node.ToString(),
+            TimeSpan.FromSeconds(60));
+        var exitCode = await node.StopAsync(TimeSpan.FromSeconds(10), interrupt: true);
+        await Console.Out.WriteLineAsync($"exit {exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)}, SIGINT ignored here: {IgnoresInterrupt()}");
+        return 0;
+    }
+
+    // Linux's record of this process's ignored signals (a hexadecimal mask; SIGINT is signal 2).
+    private static bool IgnoresInterrupt()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return (ulong.Parse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & 0b10) != 0;
     }
 }

@@ -20,6 +20,11 @@ public sealed class InMemoryPeerRouter
     private readonly ConcurrentDictionary<(string, string), byte> _down = new();
     private readonly ConcurrentDictionary<string, long> _received = new(StringComparer.OrdinalIgnoreCase);
 
+    private readonly ConcurrentQueue<string> _serverErrors = new();
+
+    /// <summary>Every routed call a host answered with a 5xx, in order.</summary>
+    public IReadOnlyList<string> ServerErrors => [.. _serverErrors];
+
     /// <summary>Registers a host; <paramref name="handlerFor"/> gives a handler into it that shows a given remote address.</summary>
     public void Register(string host, Func<IPAddress, HttpMessageHandler> handlerFor)
     {
@@ -120,6 +125,11 @@ public sealed class InMemoryPeerRouter
         catch (InvalidOperationException e) when (!ct.IsCancellationRequested)
         {
             throw new HttpRequestException($"Connection reset: {target} is stopping ({e.Message}).", e);
+        }
+
+        if ((int)response.StatusCode >= 500)
+        {
+            _serverErrors.Enqueue($"{request.Method} {request.RequestUri} from {source}: {(int)response.StatusCode}");
         }
 
         response.Content = new CountingContent(response.Content, n => _received.AddOrUpdate(source, n, (_, total) => total + n));

@@ -9,15 +9,18 @@ namespace ChainCore.Tests.Harness;
 /// One test's log, in memory: every node (and later miner) of the test writes into it at Debug
 /// level, each line timestamped and prefixed with its source (<c>node-0</c>…), so their stories
 /// read as one, as Bitcoin Core's <c>combine_logs.py</c> shows them. Kept when the test fails
-/// (see <see cref="FailureEvidence"/>); bounded so a long test cannot fill the memory.
+/// (see <see cref="FailureEvidence"/>); bounded so a long test cannot fill the memory. What a test
+/// expects in it while something happens: <see cref="AssertLogAsync(Func{Task}, IEnumerable{LogPattern}, IEnumerable{LogPattern}?, TimeSpan?, CancellationToken)"/>.
 /// </summary>
-public sealed class TestLog
+public sealed partial class TestLog
 {
     public const int DefaultCapacity = 50_000;
 
-    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<(long Number, string Text)> _lines = new();
     private readonly int _capacity;
     private long _dropped;
+    private readonly Lock _numbering = new();
+    private long _written;
 
     public TestLog(int capacity = DefaultCapacity)
     {
@@ -30,7 +33,13 @@ public sealed class TestLog
     /// <summary>Lines dropped because the log was full (the oldest go first).</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    public IReadOnlyList<string> Lines => [.. _lines];
+    public IReadOnlyList<string> Lines => [.. _lines.Select(l => l.Text)];
+
+    /// <summary>How many lines were ever written: a mark for <see cref="LinesSince"/>.</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>The lines written after <paramref name="mark"/> (a value of <see cref="Written"/>) that the log still holds.</summary>
+    public IReadOnlyList<string> LinesSince(long mark) => [.. _lines.Where(l => l.Number > mark).Select(l => l.Text)];
 
     /// <summary>A logger provider writing into this log with <paramref name="source"/> on every line.</summary>
     public ILoggerProvider ProviderFor(string source) => new Provider(this, source);
@@ -48,7 +57,12 @@ public sealed class TestLog
             line.AppendLine().Append(exception);
         }
 
-        _lines.Enqueue(line.ToString());
+        // Numbered as they are queued, so the numbers follow the queue's order.
+        lock (_numbering)
+        {
+            _lines.Enqueue((++_written, line.ToString()));
+        }
+
         while (_lines.Count > _capacity && _lines.TryDequeue(out _))
         {
             Interlocked.Increment(ref _dropped);
@@ -63,7 +77,7 @@ public sealed class TestLog
             text.Append(CultureInfo.InvariantCulture, $"({Dropped} earlier lines dropped)").AppendLine();
         }
 
-        foreach (var line in _lines)
+        foreach (var (_, line) in _lines)
         {
             text.AppendLine(line);
         }

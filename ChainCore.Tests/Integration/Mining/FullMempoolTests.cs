@@ -17,7 +17,8 @@ public sealed class FullMempoolTests : NodeTestBase
 
     private static Task<TestNode> StartWithMempoolOfAsync(int transactions)
     {
-        var dataDir = Path.Combine(Path.GetTempPath(), "chaincore-tests", TestContext.CurrentContext.Test.ID, "node-0");
+        // Under the run's scratch folder, which the run removes when it ends, as every test node's data.
+        var dataDir = Path.Combine(TestEnvironment.ScratchDirectory, TestContext.CurrentContext.Test.ID, "node-0");
         if (Directory.Exists(dataDir))
         {
             Directory.Delete(dataDir, recursive: true);

@@ -226,9 +226,27 @@ public sealed class NodeSettingsTests
     [Test]
     public async Task The_entry_point_refuses_before_starting_anything()
     {
-        (await Program.Main(["--network", "foo"])).ShouldBe(2);
-        (await Program.Main(["--help"])).ShouldBe(0);
-        (await Program.Main(["--database", $"Host=127.0.0.1;Port={ClosedPort()};Username=u;Password={Password};Timeout=5"])).ShouldBe(1);
+        // Its output is the test's own (in the test's results), not the run's console, where a
+        // refusal the test expects would read as a failure.
+        async Task<(int ExitCode, string Out, string Error)> Run(params string[] args)
+        {
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var exitCode = await Program.RunCommandLineAsync(args, output, error);
+            await TestContext.Out.WriteLineAsync($"node {string.Join(' ', args)}: exit {exitCode}{Environment.NewLine}{output}{error}");
+            return (exitCode, output.ToString(), error.ToString());
+        }
+
+        var badNetwork = await Run("--network", "foo");
+        badNetwork.ExitCode.ShouldBe(2);
+        badNetwork.Error.ShouldStartWith("error: --network 'foo'");
+        var help = await Run("--help");
+        help.ExitCode.ShouldBe(0);
+        help.Out.ShouldContain("--data-dir");
+        var unreachable = await Run("--database", $"Host=127.0.0.1;Port={ClosedPort()};Username=u;Password={Password};Timeout=5");
+        unreachable.ExitCode.ShouldBe(1);
+        unreachable.Error.ShouldStartWith("error: cannot reach PostgreSQL u@127.0.0.1:");
+        unreachable.Error.ShouldNotContain(Password);
     }
 
     [Test]

@@ -1,0 +1,81 @@
+using ChainCore.Tests.Harness;
+using ChainCore.Tests.Harness.Chaos;
+
+namespace ChainCore.Tests.Integration.Chaos;
+
+/// <summary>
+/// Seeded chaos over a small in-memory network: mining races, payments and double spends across
+/// partitions, dropped and delayed links, stopped and restarted nodes, a moving clock and strangers
+/// sending invalid blocks — with the invariants checked after every step and at the end.
+/// </summary>
+[TestFixture, Category("Integration"), Category("Network")]
+public sealed class ChaosTests : NetworkTestBase
+{
+    private const string Lost = "is lost";
+
+    private static readonly ChaosOptions Options = new();
+
+    [TestCase(1), TestCase(2), TestCase(3)]
+    public async Task A_short_chaos_run_keeps_every_invariant(int seed)
+    {
+        var steps = ChaosSchedule.Generate(seed, Options.Nodes, 20);
+        var outcome = await ChaosRun.RunAsync(seed, steps, Options, () => StartNetworkAsync(Options.Nodes, Topology.Full, new TestNetworkOptions { Store = Options.Store }));
+
+        outcome.Failure.ShouldBeNull();
+    }
+
+    [Test]
+    public void A_schedule_is_a_pure_function_of_its_seed_and_reads_as_steps()
+    {
+        var first = ChaosSchedule.Generate(42, 4, 60);
+
+        ChaosSchedule.Generate(42, 4, 60).ShouldBe(first);
+        ChaosSchedule.Generate(43, 4, 60).ShouldNotBe(first);
+        first.Count.ShouldBe(60);
+        first.Select(s => s.Kind).Distinct().Count().ShouldBeGreaterThan(8, "a long schedule mixes most kinds of step");
+        first[0].ToString().ShouldBe("mine 2 block(s) on node-0");
+        ChaosRun.AsNUnitTest(42, first.Take(2).ToList()).ShouldContain("new(ChaosKind.Mine, 0, 0, 2), // mine 2 block(s) on node-0");
+    }
+
+    [Test, Category("Slow")]
+    public async Task Many_seeds_keep_every_invariant([Range(100, 119)] int seed)
+    {
+        var steps = ChaosSchedule.Generate(seed, 4, 60);
+        var outcome = await ChaosRun.RunAsync(seed, steps, Options with { Nodes = 4 }, () => StartNetworkAsync(4, Topology.Full, new TestNetworkOptions { Store = StoreKind.Sqlite }));
+
+        outcome.Failure.ShouldBeNull();
+    }
+
+    [Test, Category("Slow"), ScaledTimeout(1_200_000)]
+    public async Task The_checker_finds_a_planted_defect_and_shrinks_it_to_a_few_steps()
+    {
+        var planted = Options with { PlantDefect = true };
+        ChaosOutcome? found = null;
+        var seed = 0;
+        for (seed = 1; seed <= 30 && found is null; seed++)
+        {
+            var steps = ChaosSchedule.Generate(seed, planted.Nodes, 40);
+            await using var net = await ChaosRun.StartAsync(planted);
+            var outcome = await ChaosRun.RunAsync(seed, steps, planted, () => Task.FromResult(net));
+            if (outcome.Failure?.Contains(Lost, StringComparison.Ordinal) == true)
+            {
+                found = outcome;
+            }
+        }
+
+        found.ShouldNotBeNull("the planted defect (reorgs drop transactions) is found within 30 seeds");
+        TestContext.Out.WriteLine($"found at seed {found.Seed} of 30 seeds tried:{Environment.NewLine}{found.Failure}");
+        await using (var net = await ChaosRun.StartAsync(Options))
+        {
+            (await ChaosRun.RunAsync(found.Seed, found.Steps, Options, () => Task.FromResult(net))).Failure.ShouldBeNull("without the defect the same schedule passes");
+        }
+
+        var shrunk = await ChaosRun.ShrinkAsync(found.Seed, found.Steps, planted, f => f.Contains(Lost, StringComparison.Ordinal));
+        TestContext.Out.WriteLine(ChaosRun.AsNUnitTest(found.Seed, shrunk));
+        shrunk.Count.ShouldBeLessThanOrEqualTo(10);
+        await using (var net = await ChaosRun.StartAsync(planted))
+        {
+            (await ChaosRun.RunAsync(found.Seed, shrunk, planted, () => Task.FromResult(net))).Failed.ShouldBeTrue("the shrunk schedule still fails");
+        }
+    }
+}
