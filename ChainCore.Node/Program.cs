@@ -43,7 +43,9 @@ public class Program
 
     private static WebApplicationBuilder CreateBuilder(string[] args, string? contentRoot, IReadOnlyDictionary<string, string?> settings)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot });
+        // A node reads its settings once, at start: watching appsettings.json would only cost an
+        // inotify instance per node (the user's limit is 128), which a process of many nodes runs out of.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. args, NodeHosting.NoConfigurationReload], ContentRootPath = contentRoot });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.AddNodeLogging();
         builder.AddChainCoreNode();
