@@ -39,7 +39,11 @@ public sealed class NetworkScalePerformanceTests : NetworkTestBase
         cpu.Refresh();
         var workingSetMb = cpu.WorkingSet64 / 1e6;
         var threads = cpu.Threads.Count - threadsBefore;
+        var threadsBeforeIdle = ThreadTimes();
         var idleCpu = await IdleCpuShareAsync(cpu, TimeSpan.FromSeconds(3));
+        var threadsAfterIdle = ThreadTimes();
+        var idleCpuButJit = IdleCpuShareBut(".NET Tiered Com", threadsBeforeIdle, threadsAfterIdle, TimeSpan.FromSeconds(3));
+        await TestContext.Out.WriteLineAsync(DescribeThreads(threadsBeforeIdle, threadsAfterIdle));
         var connections = store == StoreKind.Postgres ? await PostgresConnectionsAsync() : 0;
 
         var random = new Random(seed);
@@ -68,6 +72,8 @@ public sealed class NetworkScalePerformanceTests : NetworkTestBase
             ["working_set_mb"] = workingSetMb,
             ["threads_added"] = threads,
             ["idle_cpu_share"] = idleCpu,
+            ["idle_cpu_share_but_jit"] = idleCpuButJit,
+            ["console_logger_threads"] = threadsAfterIdle.Values.Count(t => t.Name.StartsWith("Console logger", StringComparison.Ordinal)),
             ["reach_all_p50_ms"] = Percentile(reachAll, 0.50),
             ["reach_all_p95_ms"] = Percentile(reachAll, 0.95),
             ["arrival_p50_ms"] = Percentile(arrivals, 0.50),
@@ -86,7 +92,7 @@ public sealed class NetworkScalePerformanceTests : NetworkTestBase
             $"network-scale-{nodes}-random-{Degree}-{store.ToString().ToLowerInvariant()}",
             figures,
             "in process, routed in memory, clock stopped; start: every node started and connected; heap: managed heap after start less before; "
-            + "reach_all: from the miner's acceptance until every node's tip is the block (over blocks); arrival: each node's time (over nodes and blocks); idle_cpu_share: CPU time over wall time, all cores, for 3 s idle");
+            + "reach_all: from the miner's acceptance until every node's tip is the block (over blocks); arrival: each node's time (over nodes and blocks); idle_cpu_share: CPU time over wall time, all cores, for 3 s idle (but_jit: without the JIT's tiered compilation thread, which catches up with the code start-up ran)");
     }
 
     /// <summary>How long after <paramref name="since"/> started the node's tip became <paramref name="hash"/>.</summary>
@@ -119,6 +125,47 @@ public sealed class NetworkScalePerformanceTests : NetworkTestBase
 
         process.Refresh();
         return (process.TotalProcessorTime - before).TotalSeconds / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Each native thread's name and CPU ticks (Linux /proc; .NET gives a named thread's name to its native thread).</summary>
+    private static Dictionary<string, (string Name, long Ticks)> ThreadTimes()
+    {
+        var threads = new Dictionary<string, (string, long)>();
+        const string tasks = "/proc/self/task";
+        if (!Directory.Exists(tasks))
+        {
+            return threads;
+        }
+
+        foreach (var task in Directory.EnumerateDirectories(tasks))
+        {
+            try
+            {
+                var name = File.ReadAllText(Path.Combine(task, "comm")).Trim();
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                threads[Path.GetFileName(task)] = (name, long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (IOException)
+            {
+                // The thread ended while being read.
+            }
+        }
+
+        return threads;
+    }
+
+    /// <summary>CPU time of every thread but those named <paramref name="excluded"/> between two readings, over wall time (ticks of 1/100 s, Linux's USER_HZ).</summary>
+    private static double IdleCpuShareBut(string excluded, Dictionary<string, (string Name, long Ticks)> before, Dictionary<string, (string Name, long Ticks)> after, TimeSpan period) =>
+        after.Where(t => t.Value.Name != excluded).Sum(t => t.Value.Ticks - before.GetValueOrDefault(t.Key).Ticks) / 100.0 / period.TotalSeconds;
+
+    /// <summary>Threads by name, and those that used the CPU between the two readings: what a node costs that grows with the node count, and what spins while idle.</summary>
+    private static string DescribeThreads(Dictionary<string, (string Name, long Ticks)> before, Dictionary<string, (string Name, long Ticks)> after)
+    {
+        var byName = after.Values.GroupBy(t => t.Name).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} ×{g.Count()}");
+        var busy = after.Where(t => t.Value.Ticks - before.GetValueOrDefault(t.Key).Ticks > 0).GroupBy(t => t.Value.Name)
+            .Select(g => (Name: g.Key, Ticks: g.Sum(t => t.Value.Ticks - before.GetValueOrDefault(t.Key).Ticks))).OrderByDescending(g => g.Ticks).Take(8);
+        return $"threads: {string.Join(", ", byName)}{Environment.NewLine}busy while idle (CPU ticks): {string.Join(", ", busy.Select(b => $"{b.Name} {b.Ticks}"))}";
     }
 
     private static async Task<int> PostgresConnectionsAsync()
