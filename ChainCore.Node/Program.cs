@@ -11,7 +11,13 @@ public class Program
     {
         if (NodeCommandLine.IsTestHost(args))
         {
-            await RunAsync(CreateBuilder(args, contentRoot: null, new Dictionary<string, string?>()));
+            // A test host (WebApplicationFactory) owns the host's lifetime and stops it; it calls this
+            // entry point on a thread of its own that waits for Main to return. Returning once the node
+            // runs keeps no thread per node, so one process can host a thousand.
+            var app = CreateBuilder(args, contentRoot: null, new Dictionary<string, string?>()).Build();
+            app.MapChainCoreNode();
+            app.LogStartup();
+            await app.StartAsync();
             return 0;
         }
 
