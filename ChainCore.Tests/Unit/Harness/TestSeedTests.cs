@@ -55,6 +55,29 @@ public sealed class TestSeedTests
     }
 
     [Test]
+    public void A_failed_result_gets_the_seeds_and_the_rerun_command_and_a_passed_one_nothing()
+    {
+        var result = NUnit.Framework.Internal.TestExecutionContext.CurrentContext.CurrentResult;
+        var test = NUnit.Framework.Internal.TestExecutionContext.CurrentContext.CurrentTest;
+        var action = new SeedOnFailureAttribute();
+        try
+        {
+            action.AfterTest(test);
+            result.Message.ShouldBeNullOrEmpty("a test that did not fail says nothing more");
+
+            result.SetResult(NUnit.Framework.Interfaces.ResultState.Failure, "the balance was wrong");
+            action.AfterTest(test);
+
+            result.Message.ShouldBe("the balance was wrong" + Environment.NewLine + TestSeed.FailureNote(TestSeed.Run, test.FullName));
+        }
+        finally
+        {
+            // This test's own verdict is its assertions', not the failure it staged.
+            result.SetResult(NUnit.Framework.Interfaces.ResultState.Success);
+        }
+    }
+
+    [Test]
     public void A_test_name_with_quotes_stays_one_shell_word()
     {
         TestSeed.RerunCommand(1, "N.C.M(\"it's\")").ShouldEndWith(@"--filter 'FullyQualifiedName=N.C.M\(""it'\''s""\)'");
