@@ -18,7 +18,7 @@ public static class NodeServices
     public static WebApplicationBuilder AddChainCoreNode(this WebApplicationBuilder builder)
     {
         builder.AddNodeOptions();
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<TimeProvider>(sp => new NodeClock(TimeProvider.System, sp.GetRequiredService<IOptions<NodeOptions>>().Value.MockTime ?? 0));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<NodeOptions>>().Value.ResolveConsensus());
         builder.Services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
         builder.Services.AddSingleton<IChainStore>(sp => sp.GetRequiredService<SqlChainStore>());
@@ -67,6 +67,7 @@ public static class NodeServices
         app.MapMiningEndpoints();
         app.MapPeerEndpoints();
         app.MapP2pEndpoints();
+        app.MapDebugEndpoints();
         return app;
     }
 
