@@ -90,7 +90,7 @@ echo "==> Testing with coverage${filter:+ ($filter)}$([ "$selection" = all ] && 
 # them after it; its per-module threshold is the gate (a filtered run covers only part: no gate).
 coverage=(-p:CollectCoverage=true -p:CoverletOutputFormat=cobertura "-p:CoverletOutput=$reports/coverage/" "-p:Include=$include")
 if [ "$selection" != filter ]; then
-  coverage+=("-p:Threshold=$min_coverage" -p:ThresholdType=line -p:ThresholdStat=minimum)
+  coverage+=("-p:Threshold=$min_coverage" -p:ThresholdType=line -p:ThresholdStat=Minimum)
 fi
 CHAINCORE_COVERAGE=1 run_tests tests "$coverage_filter" "${coverage[@]}" | progress || status=${PIPESTATUS[0]}
 
