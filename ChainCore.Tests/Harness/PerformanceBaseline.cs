@@ -79,11 +79,6 @@ public static class PerformanceBaseline
         foreach (var file in Directory.GetFiles(directory, "*.json"))
         {
             var json = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
-            if (json["figures"] is null)
-            {
-                continue;
-            }
-
             var figures = json["figures"]!.AsObject().ToDictionary(f => f.Key, f => f.Value!.GetValue<double>());
             result[json["name"]!.GetValue<string>()] = figures;
         }

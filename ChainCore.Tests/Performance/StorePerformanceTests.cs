@@ -82,7 +82,8 @@ public sealed class StorePerformanceTests(StoreKind kind)
     [Test]
     public async Task Bulk_insert_throughput_against_raw_copy()
     {
-        const int rounds = 3;
+        // Enough rounds for a median that a shared machine's bursts do not move much; they are short.
+        const int rounds = 7;
         var random = new Random(5);
         List<(Block, int)> Blocks(int count) => [.. Enumerable.Range(1, count).Select(h => (TestData.RandomBlock(random, transactions: 2), h))];
 
@@ -98,10 +99,17 @@ public sealed class StorePerformanceTests(StoreKind kind)
         for (var round = 0; round < rounds; round++)
         {
             var blocks = Blocks(BulkBlocks);
+
+            // The two paths take turns going first, so neither always meets the database after the other's writes.
+            if (kind == StoreKind.Postgres && round % 2 == 1)
+            {
+                rawRates.Add(await RawCopyRateAsync(blocks));
+            }
+
             var watch = Stopwatch.StartNew();
             (await _store.BulkInsertBlocksAsync(blocks)).ShouldBe(BulkBlocks);
             storeRates.Add(BulkBlocks / watch.Elapsed.TotalSeconds);
-            if (kind == StoreKind.Postgres)
+            if (kind == StoreKind.Postgres && round % 2 == 0)
             {
                 rawRates.Add(await RawCopyRateAsync(blocks));
             }
