@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using ChainCore.Tests.Harness;
 
 namespace ChainCore.Tests.Unit.Harness;
@@ -41,14 +42,14 @@ public sealed class TestRunSummaryTests
 
     private string Trx(string name, int passed, int failed, int total, int executed, params (string Name, string Duration)[] results)
     {
-        var ns = System.Xml.Linq.XNamespace.Get("http://microsoft.com/schemas/VisualStudio/TeamTest/2010");
-        var run = new System.Xml.Linq.XElement(ns + "TestRun",
-            new System.Xml.Linq.XElement(ns + "Results", results.Select(r =>
-                new System.Xml.Linq.XElement(ns + "UnitTestResult", new System.Xml.Linq.XAttribute("testName", r.Name), new System.Xml.Linq.XAttribute("duration", r.Duration), new System.Xml.Linq.XAttribute("outcome", "Passed")))),
-            new System.Xml.Linq.XElement(ns + "ResultSummary",
-                new System.Xml.Linq.XElement(ns + "Counters",
-                    new System.Xml.Linq.XAttribute("total", total), new System.Xml.Linq.XAttribute("executed", executed),
-                    new System.Xml.Linq.XAttribute("passed", passed), new System.Xml.Linq.XAttribute("failed", failed))));
+        XNamespace ns = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
+        var run = new XElement(ns + "TestRun",
+            new XElement(ns + "Results", results.Select(r => new XElement(ns + "UnitTestResult",
+                new XAttribute("testName", r.Name), new XAttribute("duration", r.Duration), new XAttribute("outcome", "Passed")))),
+            new XElement(ns + "ResultSummary",
+                new XElement(ns + "Counters",
+                    new XAttribute("total", total), new XAttribute("executed", executed),
+                    new XAttribute("passed", passed), new XAttribute("failed", failed))));
         var path = Path.Combine(_dir, name);
         run.Save(path);
         return path;
