@@ -24,6 +24,7 @@ public static class NodeServices
         builder.Services.AddSingleton<IChainStore>(sp => sp.GetRequiredService<SqlChainStore>());
         builder.Services.AddSingleton(sp => sp.GetRequiredService<SqlChainStore>().Peers);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<SqlChainStore>().MiningStats);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<SqlChainStore>().SavedMempool);
         builder.Services.AddSingleton(_ => new SignatureCache());
         builder.Services.AddSingleton(sp => new SignatureVerifier(sp.GetRequiredService<SignatureCache>()));
         builder.Services.AddSingleton(sp =>

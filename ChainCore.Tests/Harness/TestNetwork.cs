@@ -159,6 +159,7 @@ public sealed class TestNetwork : IAsyncDisposable
             ["P2p:TipCheckInterval"] = _options.TipCheckInterval.ToString("c", CultureInfo.InvariantCulture),
             ["P2p:BanDuration"] = _options.BanDuration.ToString("c", CultureInfo.InvariantCulture),
             ["P2p:RequestTimeout"] = TestEnvironment.Scaled(TimeSpan.FromSeconds(10)).ToString("c", CultureInfo.InvariantCulture),
+            ["P2p:ConnectTimeout"] = TestEnvironment.Scaled(TimeSpan.FromSeconds(10)).ToString("c", CultureInfo.InvariantCulture),
             ["P2p:Retries"] = "1",
             ["P2p:RetryDelay"] = "00:00:00.020",
             ["P2p:MaxOutbound"] = _slots.Outbound.ToString(CultureInfo.InvariantCulture),
