@@ -196,22 +196,11 @@ public sealed class PeerClient(IHttpClientFactory clients, ChainEngine chain, Mi
         var detail = response.ReasonPhrase ?? string.Empty;
         try
         {
-            var body = await ReadCappedAsync(response.Content, PeerWire.MaxSmallMessageBytes, ct);
-            using var problem = JsonDocument.Parse(body);
-            if (problem.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                if (problem.RootElement.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String)
-                {
-                    code = c.GetString()!;
-                }
-
-                if (problem.RootElement.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String)
-                {
-                    detail = d.GetString()!;
-                }
-            }
+            var (problemCode, problemDetail) = PeerWire.ParseProblem(await ReadCappedAsync(response.Content, PeerWire.MaxSmallMessageBytes, ct));
+            code = problemCode ?? code;
+            detail = problemDetail ?? detail;
         }
-        catch (Exception e) when (e is JsonException or PeerProtocolException)
+        catch (PeerProtocolException)
         {
             // A refusal without a readable problem still refuses: its status says enough.
         }

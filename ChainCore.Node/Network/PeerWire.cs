@@ -177,6 +177,28 @@ public static class PeerWire
         }
     }
 
+    /// <summary>
+    /// A refusal's problem details (RFC 7807): its <c>code</c> and <c>detail</c> where they are strings,
+    /// null where they are missing, of another type, or the body is not a JSON object.
+    /// </summary>
+    public static (string? Code, string? Detail) ParseProblem(ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(utf8Json.ToArray());
+            if (problem.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, null);
+            }
+
+            return (StringProperty(problem.RootElement, "code"), StringProperty(problem.RootElement, "detail"));
+        }
+        catch (JsonException e)
+        {
+            throw Malformed($"The problem details are not JSON: {e.Message}");
+        }
+    }
+
     /// <summary>A session token: 32 random bytes as 64 lowercase hex digits.</summary>
     public static bool IsSessionToken(string? token) =>
         token is { Length: 64 } && token.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
@@ -211,6 +233,25 @@ public static class PeerWire
         catch (JsonException e)
         {
             throw Malformed($"The {what} is not the expected JSON: {e.Message}");
+        }
+    }
+
+    private static string? StringProperty(JsonElement element, string name)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        // JsonDocument checks the structure, not the text inside strings: invalid UTF-8 there only
+        // shows when the string is read, as an InvalidOperationException.
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            throw Malformed($"The problem's '{name}' is not UTF-8 text.");
         }
     }
 
