@@ -64,6 +64,8 @@ public sealed class NodeCommandLine
             v => IsInteger(v, 0, long.MaxValue) ? null : "must be a whole number of units, 0 or more.");
         Add("--max-orphan-blocks", "COUNT", "Most blocks with an unknown parent kept waiting (default: 100)", nameof(NodeOptions.MaxOrphanBlocks),
             v => IsInteger(v, 0, int.MaxValue) ? null : "must be a whole number, 0 or more.");
+        Add("--mock-time", "UNIX_SECONDS", "Regtest and devnet: the node's clock stands at this time until set again with POST /debug/mocktime, as Bitcoin Core's setmocktime; 0 is the wall clock (default)", nameof(NodeOptions.MockTime),
+            v => IsInteger(v, 0, uint.MaxValue) ? null : NodeOptions.MockTimeRule);
         Add("--max-request-bytes", "BYTES", "Largest request body the API reads (default: 2500000)", nameof(NodeOptions.MaxRequestBytes),
             v => IsInteger(v, 1_024, int.MaxValue) ? null : "must be a whole number, 1024 or more.");
 
@@ -73,6 +75,11 @@ public sealed class NodeCommandLine
             if (result.GetResult("--coinbase-maturity") is not null && string.Equals(network, ConsensusParams.Main.Name, StringComparison.OrdinalIgnoreCase))
             {
                 result.AddError($"--coinbase-maturity {NodeValues.MaturityOnMainRule}");
+            }
+
+            if (result.GetResult("--mock-time") is not null && string.Equals(network, ConsensusParams.Main.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                result.AddError($"--mock-time {NodeOptions.MockTimeOnMainRule}");
             }
         });
     }

@@ -10,6 +10,9 @@ namespace ChainCore.Node;
 /// <summary>How the node runs as a process: its settings and where it listens, its logs, the checks before it starts.</summary>
 public static class NodeHosting
 {
+    /// <summary>The host builder's switch (as a command-line argument) that keeps configuration files from being watched for changes.</summary>
+    public const string NoConfigurationReload = "--hostBuilder:reloadConfigOnChange=false";
+
     /// <summary>Binds and validates <see cref="NodeOptions"/> (at start, whatever their source) and listens on <see cref="NodeOptions.ListenUrl"/>.</summary>
     public static WebApplicationBuilder AddNodeOptions(this WebApplicationBuilder builder)
     {

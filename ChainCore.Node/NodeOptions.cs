@@ -74,6 +74,13 @@ public sealed class NodeOptions
 
     public int MaxOrphanBlocks { get; set; } = 100;
 
+    /// <summary>Regtest and devnet: the node's clock stands at this time (Unix seconds) until set again (<see cref="NodeClock"/>); null or 0 is the wall clock.</summary>
+    public long? MockTime { get; set; }
+
+    public const string MockTimeRule = "must be Unix seconds, from 0 (the wall clock) to 4294967295.";
+
+    public const string MockTimeOnMainRule = "is only for regtest and devnet; main runs on the wall clock.";
+
     /// <summary>Largest request body the API reads.</summary>
     public int MaxRequestBytes { get; set; } = 2_500_000;
 
@@ -160,6 +167,8 @@ public sealed class NodeOptions
         Check(MempoolMaxAncestors is >= 1 and <= MaxPackageCount, nameof(MempoolMaxAncestors), NodeValues.PackageCountRule);
         Check(MempoolMaxDescendants is >= 1 and <= MaxPackageCount, nameof(MempoolMaxDescendants), NodeValues.PackageCountRule);
         Check(IncrementalRelayFeePerKb >= 0, nameof(IncrementalRelayFeePerKb), "must not be negative.");
+        Check(MockTime is null or (>= 0 and <= uint.MaxValue), nameof(MockTime), MockTimeRule);
+        Check(MockTime is null || !string.Equals(Network, ConsensusParams.Main.Name, StringComparison.OrdinalIgnoreCase), nameof(MockTime), MockTimeOnMainRule);
         Check(MaxOrphanBlocks >= 0, nameof(MaxOrphanBlocks), "must not be negative.");
         Check(MaxRequestBytes >= 1_024, nameof(MaxRequestBytes), "must be at least 1024.");
         return errors;

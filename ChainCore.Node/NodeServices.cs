@@ -18,12 +18,13 @@ public static class NodeServices
     public static WebApplicationBuilder AddChainCoreNode(this WebApplicationBuilder builder)
     {
         builder.AddNodeOptions();
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<TimeProvider>(sp => new NodeClock(TimeProvider.System, sp.GetRequiredService<IOptions<NodeOptions>>().Value.MockTime ?? 0));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<NodeOptions>>().Value.ResolveConsensus());
         builder.Services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
         builder.Services.AddSingleton<IChainStore>(sp => sp.GetRequiredService<SqlChainStore>());
         builder.Services.AddSingleton(sp => sp.GetRequiredService<SqlChainStore>().Peers);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<SqlChainStore>().MiningStats);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<SqlChainStore>().SavedMempool);
         builder.Services.AddSingleton(_ => new SignatureCache());
         builder.Services.AddSingleton(sp => new SignatureVerifier(sp.GetRequiredService<SignatureCache>()));
         builder.Services.AddSingleton(sp =>
@@ -67,6 +68,7 @@ public static class NodeServices
         app.MapMiningEndpoints();
         app.MapPeerEndpoints();
         app.MapP2pEndpoints();
+        app.MapDebugEndpoints();
         return app;
     }
 

@@ -11,7 +11,13 @@ public class Program
     {
         if (NodeCommandLine.IsTestHost(args))
         {
-            await RunAsync(CreateBuilder(args, contentRoot: null, new Dictionary<string, string?>()));
+            // A test host (WebApplicationFactory) owns the host's lifetime and stops it; it calls this
+            // entry point on a thread of its own that waits for Main to return. Returning once the node
+            // runs keeps no thread per node, so one process can host a thousand.
+            var app = CreateBuilder(args, contentRoot: null, new Dictionary<string, string?>()).Build();
+            app.MapChainCoreNode();
+            app.LogStartup();
+            await app.StartAsync();
             return 0;
         }
 
@@ -49,7 +55,9 @@ public class Program
 
     private static WebApplicationBuilder CreateBuilder(string[] args, string? contentRoot, IReadOnlyDictionary<string, string?> settings)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot });
+        // A node reads its settings once, at start: watching appsettings.json would only cost an
+        // inotify instance per node (the user's limit is 128), which a process of many nodes runs out of.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. args, NodeHosting.NoConfigurationReload], ContentRootPath = contentRoot });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.AddNodeLogging();
         builder.AddChainCoreNode();

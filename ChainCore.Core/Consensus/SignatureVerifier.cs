@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ChainCore.Core.Primitives;
 
 namespace ChainCore.Core.Consensus;
@@ -70,11 +71,11 @@ public sealed class SignatureVerifier
     }
 
     /// <summary>
-    /// Starts checking the block's signatures (as <see cref="CheckBlock"/>) on threads of its own —
-    /// one fewer than this verifier may use, so the caller keeps a core for other work meanwhile
-    /// (reading coins, writing rows) — and returns at once. The caller joins the work when it needs
-    /// the verdict (<see cref="BlockSignatureCheck.Complete"/>), as Bitcoin's script check queue.
-    /// The threads are the check's own, not the thread pool's, which the caller's asynchronous work needs.
+    /// Starts checking the block's signatures (as <see cref="CheckBlock"/>) on the process's
+    /// signature threads (<see cref="SignatureCheckThreads"/>) — asking for one fewer than this
+    /// verifier may use, so the caller keeps a core for other work meanwhile (reading coins, writing
+    /// rows) — and returns at once. The caller joins the work when it needs the verdict
+    /// (<see cref="BlockSignatureCheck.Complete"/>), as Bitcoin's script check queue.
     /// </summary>
     public BlockSignatureCheck StartBlock(Block block)
     {
@@ -106,39 +107,37 @@ public sealed class BlockSignatureCheck : IDisposable
     private readonly List<(Transaction Tx, int Input)> _checks;
     private readonly Func<Transaction, int, ValidationResult> _check;
     private readonly int _chunk;
-    private readonly Thread[] _helpers;
+    private readonly object _gate = new();
+    private int _running;
+    private bool _closed;
     private int _next;
     private int _first = int.MaxValue;
     private volatile bool _abandoned;
     private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _helperFailure;
 
+    /// <param name="helpers">How many of the process's signature threads may join this check.</param>
     /// <param name="check">One input's check; <see cref="TransactionValidator.CheckSignature"/> but in tests.</param>
     internal BlockSignatureCheck(List<(Transaction Tx, int Input)> checks, int helpers, Func<Transaction, int, ValidationResult>? check = null)
     {
         _check = check ?? TransactionValidator.CheckSignature;
         _checks = checks;
-        _chunk = Math.Max(8, checks.Count / ((helpers + 1) * 8));
+        _chunk = Math.Max(8, checks.Count / ((Math.Max(helpers, 0) + 1) * 8));
         _next = -_chunk;
-        _helpers = new Thread[Math.Max(helpers, 0)];
-        for (var i = 0; i < _helpers.Length; i++)
+        for (var i = 0; i < helpers; i++)
         {
-            _helpers[i] = new Thread(HelperWork) { IsBackground = true, Name = "chaincore-signatures" };
-            _helpers[i].Start();
+            SignatureCheckThreads.Enqueue(this);
         }
     }
 
     /// <summary>
-    /// Joins the work on the calling thread, waits for the helpers, and returns the verdict. An
+    /// Joins the work on the calling thread, waits for the helpers that joined it, and returns the
+    /// verdict. Helpers that had not started by then never will: the caller did their share. An
     /// exception a helper met is thrown here, on the caller's thread, not left to end the process.
     /// </summary>
     public ValidationResult Complete()
     {
         Work();
-        foreach (var helper in _helpers)
-        {
-            helper.Join();
-        }
-
+        Close();
         _helperFailure?.Throw();
         if (_abandoned)
         {
@@ -163,14 +162,22 @@ public sealed class BlockSignatureCheck : IDisposable
     public void Dispose()
     {
         Abandon();
-        foreach (var helper in _helpers)
-        {
-            helper.Join();
-        }
+        Close();
     }
 
-    private void HelperWork()
+    /// <summary>Called on a signature thread: works on this check unless it is already closed.</summary>
+    internal void HelperWork()
     {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _running++;
+        }
+
         try
         {
             Work();
@@ -180,6 +187,29 @@ public sealed class BlockSignatureCheck : IDisposable
             // Stop the others too; Complete rethrows it to the caller.
             Interlocked.CompareExchange(ref _helperFailure, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e), null);
             _abandoned = true;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                if (--_running == 0)
+                {
+                    Monitor.PulseAll(_gate);
+                }
+            }
+        }
+    }
+
+    /// <summary>No helper joins from now on; waits for those working on it to finish their chunk.</summary>
+    private void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            while (_running > 0)
+            {
+                Monitor.Wait(_gate);
+            }
         }
     }
 
@@ -222,5 +252,45 @@ public sealed class BlockSignatureCheck : IDisposable
 
             current = seen;
         }
+    }
+}
+
+/// <summary>
+/// The process's threads for block signature checks, shared by every verifier of every node in the
+/// process: a fixed number (one fewer than the cores, at least one), so a thousand nodes in one
+/// process add no threads. Dedicated threads, not the .NET thread pool: a block's checks are long
+/// CPU-bound work that would starve the pool the nodes' asynchronous I/O runs on.
+/// </summary>
+internal static class SignatureCheckThreads
+{
+    private static readonly Lazy<BlockingCollection<BlockSignatureCheck>> Queue = new(Start);
+
+    public static int Count { get; } = Math.Max(1, Environment.ProcessorCount - 1);
+
+    /// <summary>Threads started so far: <see cref="Count"/> once any block was checked in parallel, and never more.</summary>
+    public static int Started => Volatile.Read(ref _started);
+
+    private static int _started;
+
+    /// <summary>One helper's turn at <paramref name="check"/>; a check closed before a thread takes it costs nothing.</summary>
+    public static void Enqueue(BlockSignatureCheck check) => Queue.Value.Add(check);
+
+    private static BlockingCollection<BlockSignatureCheck> Start()
+    {
+        var queue = new BlockingCollection<BlockSignatureCheck>();
+        for (var i = 0; i < Count; i++)
+        {
+            new Thread(() =>
+            {
+                foreach (var check in queue.GetConsumingEnumerable())
+                {
+                    check.HelperWork();
+                }
+            })
+            { IsBackground = true, Name = "chaincore-signatures" }.Start();
+            Interlocked.Increment(ref _started);
+        }
+
+        return queue;
     }
 }

@@ -23,8 +23,13 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> log, IHostA
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
             // A request caught by the shutdown (its engine or store already closing) is not a fault of the node's.
+            // Its services may be gone already: a bare status, no problem body.
             log.LogInformation("Answered {Request} with 503: the node is stopping ({Reason})", request, exception.Message);
-            await ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, Network.PeerCodes.NodeStopping, "The node is stopping.").ExecuteAsync(httpContext);
+            if (!httpContext.Response.HasStarted)
+            {
+                httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            }
+
             return true;
         }
 

@@ -46,6 +46,16 @@ public sealed class BlockAssembler(ChainState chain, TimeProvider clock, Signatu
             return template;
         }
 
+        if (check.Category == ValidationCategory.Premature)
+        {
+            // Not a defect: chain time ran more than two hours ahead of this node's clock (blocks mined
+            // faster than their spacing, as on regtest), so no block on this tip is valid yet, whatever
+            // it holds. The block is refused on submission with the same code until the clock catches
+            // up (or is set ahead: --mock-time, POST /debug/mocktime).
+            log.LogWarning("Template on {Tip} is ahead of this node's clock ({Reason}): no block on it is valid until the clock catches up", snapshot.Tip.Hash, check);
+            return template;
+        }
+
         // Not expected: the selection was checked as a block. Hand out the coinbase alone rather than an invalid block.
         log.LogError("Template on {Tip} failed its check ({Reason}); using the coinbase alone", snapshot.Tip.Hash, check);
         return Build(snapshot.Tip, TemplateSelection.Empty, publicKeyHash);

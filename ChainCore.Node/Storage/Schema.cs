@@ -109,6 +109,13 @@ internal static class Schema
             until bigint not null,
             reason text not null);
         """),
+
+        // 4: the mempool is kept across a clean restart (Bitcoin Core's mempool.dat).
+        new("""
+        create table if not exists mempool (
+            position integer primary key,
+            raw bytea not null);
+        """),
     ];
 
     public static int LatestVersion => Migrations.Count;

@@ -19,6 +19,7 @@ public abstract class SqlChainStore : IChainStore
     {
         Peers = new SqlPeerStore(this);
         MiningStats = new SqlMiningStatsStore(this);
+        SavedMempool = new SqlMempoolStore(this);
     }
 
     /// <summary>The known peers, kept in this store's database.</summary>
@@ -26,6 +27,9 @@ public abstract class SqlChainStore : IChainStore
 
     /// <summary>The mining statistics, kept in this store's database.</summary>
     public IMiningStatsStore MiningStats { get; }
+
+    /// <summary>The mempool saved at the last clean stop.</summary>
+    public IMempoolStore SavedMempool { get; }
 
     /// <summary>
     /// Test hook: invoked with a step name at points inside the connect and disconnect

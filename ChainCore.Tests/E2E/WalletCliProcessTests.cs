@@ -31,7 +31,9 @@ public sealed class WalletCliProcessTests
         var alice = Path.Combine(_directory, "alice.json");
         var bob = Path.Combine(_directory, "bob.json");
         var secret = new Dictionary<string, string> { ["CHAINCORE_WALLET_PASSPHRASE"] = "correct horse" };
-        var nodeArgs = new[] { "--network", "regtest", "--api-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", Path.Combine(_directory, "node"), "--node-id", "wallet-e2e" };
+        // The node's clock moves one target spacing per block mined, so chain time never runs ahead of it.
+        var time = MockTime.Now();
+        string[] nodeArgs = ["--network", "regtest", "--api-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", Path.Combine(_directory, "node"), "--node-id", "wallet-e2e", .. MockTime.Flag(time)];
         await using (var node = AppProcess.Start("node", "ChainCore.Node", nodeArgs))
         {
             using var http = new HttpClient { BaseAddress = new Uri(nodeUrl + "/") };
@@ -42,10 +44,7 @@ public sealed class WalletCliProcessTests
             (await RunWalletAsync(["create", "--wallet", bob])).ExitCode.ShouldBe(0);
             var aliceAddress = (await RunWalletAsync(["address", "--wallet", alice])).Out.Trim();
             var bobAddress = (await RunWalletAsync(["address", "--wallet", bob])).Out.Trim();
-            for (var i = 0; i < 101; i++)
-            {
-                await client.MineBlockAsync(aliceAddress);
-            }
+            time = await MockTime.MineAsync(http, aliceAddress, blocks: 101, start: time);
 
             var wrong = await RunWalletAsync(["send", "--wallet", alice, "--node", nodeUrl, "--to", bobAddress, "--amount", "7"],
                 new Dictionary<string, string> { ["CHAINCORE_WALLET_PASSPHRASE"] = "guess" });
@@ -53,7 +52,7 @@ public sealed class WalletCliProcessTests
             var sent = await RunWalletAsync(["send", "--wallet", alice, "--node", nodeUrl, "--to", bobAddress, "--amount", "7", "--fee", "0.1"], secret);
             sent.ExitCode.ShouldBe(0, sent.ToString());
             (await client.GetMempoolAsync()).Count.ShouldBe(1);
-            await client.MineBlockAsync(aliceAddress);
+            await MockTime.MineAsync(http, aliceAddress, blocks: 1, start: time);
 
             var balance = await RunWalletAsync(["balance", "--wallet", bob, "--node", nodeUrl]);
             balance.ExitCode.ShouldBe(0, balance.ToString());

@@ -3,12 +3,19 @@ using ChainCore.Tests.Harness;
 // Every test's NUnit timeout: five minutes times the run's timeout factor.
 [assembly: ScaledTimeout(300_000)]
 
+// Every failure message ends with the run's seed and the command that reruns the test with it.
+[assembly: SeedOnFailure]
+
 namespace ChainCore.Tests;
 
-/// <summary>Runs once around the whole suite: drops this run's databases and stops the throwaway PostgreSQL cluster if one was started.</summary>
+/// <summary>Runs once around the whole suite: prints the run's seed; at the end drops this run's databases and stops the throwaway PostgreSQL cluster if one was started.</summary>
 [SetUpFixture]
 public sealed class AssemblySetup
 {
+    [OneTimeSetUp]
+    public void PrintSeed() =>
+        TestContext.Progress.WriteLine($"Seed {TestSeed.Run} ({TestSeed.Source}); {TestSeed.EnvironmentVariable}={TestSeed.Run} repeats this run's draws.");
+
     [OneTimeTearDown]
     public Task StopServicesAsync() => TestEnvironment.ShutdownAsync();
 }

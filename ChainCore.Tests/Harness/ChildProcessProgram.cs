@@ -39,17 +39,24 @@ public static class ChildProcessProgram
                 if (args.Contains("--update"))
                 {
                     var previous = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(args[1]))!.AsObject();
-                    await File.WriteAllTextAsync(args[1], PerformanceBaseline.Update(previous, PerformanceBaseline.ReadLatest(args[2])) + Environment.NewLine);
+                    await File.WriteAllTextAsync(args[1], PerformanceBaseline.Update(previous, PerformanceBaseline.ReadLatest(args[2]), PerformanceBaseline.ReadConditions(args[2]) is [var measured, ..] ? measured : null) + Environment.NewLine);
                     await Console.Out.WriteLineAsync($"updated {args[1]}");
                     return 0;
                 }
 
                 return PerformanceBaseline.Run(args[1], args[2], args.Contains("--fail-on-regression"), Console.Out);
+            case "summarize-tests" when args.Length >= 2:
+                // summarize-tests TRX... : the slowest tests and the counts of scripts/test.sh's last lines.
+                return TestRunSummary.Read(args.Skip(1)).Print(Console.Out);
+            case "runsettings-without-filter" when args.Length == 3:
+                // runsettings-without-filter SOURCE DESTINATION : scripts/test.sh's settings for a selection other than the default.
+                RunSettingsFile.WriteWithoutTestCaseFilter(args[1], args[2]);
+                return 0;
             case "run-id":
                 await Console.Out.WriteLineAsync(TestEnvironment.RunId);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: ChainCore.Tests start-cluster | start-node DATA_DIR | interrupt-node DATA_DIR | run-id | timeout-factor | compare-performance BASELINE DIR [--fail-on-regression|--update]");
+                await Console.Error.WriteLineAsync("usage: ChainCore.Tests start-cluster | start-node DATA_DIR | interrupt-node DATA_DIR | run-id | timeout-factor | compare-performance BASELINE DIR [--fail-on-regression|--update] | summarize-tests TRX... | runsettings-without-filter SOURCE DESTINATION");
                 return 2;
         }
     }

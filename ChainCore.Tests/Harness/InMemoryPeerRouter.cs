@@ -22,7 +22,7 @@ public sealed class InMemoryPeerRouter
 
     private readonly ConcurrentQueue<string> _serverErrors = new();
 
-    /// <summary>Every routed call a host answered with a 5xx, in order.</summary>
+    /// <summary>Every routed call a host answered with a 5xx other than 503, in order.</summary>
     public IReadOnlyList<string> ServerErrors => [.. _serverErrors];
 
     /// <summary>Registers a host; <paramref name="handlerFor"/> gives a handler into it that shows a given remote address.</summary>
@@ -127,7 +127,8 @@ public sealed class InMemoryPeerRouter
             throw new HttpRequestException($"Connection reset: {target} is stopping ({e.Message}).", e);
         }
 
-        if ((int)response.StatusCode >= 500)
+        // 503 is a refusal (a stopping node, no slot free), not a fault.
+        if ((int)response.StatusCode >= 500 && response.StatusCode != HttpStatusCode.ServiceUnavailable)
         {
             _serverErrors.Enqueue($"{request.Method} {request.RequestUri} from {source}: {(int)response.StatusCode}");
         }

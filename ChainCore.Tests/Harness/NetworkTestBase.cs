@@ -10,7 +10,7 @@ public abstract class NetworkTestBase
 {
     private readonly List<TestNetwork> _networks = [];
 
-    protected async Task<TestNetwork> StartNetworkAsync(int nodes, Topology topology = Topology.Line, TestNetworkOptions? options = null)
+    protected async Task<TestNetwork> StartNetworkAsync(int nodes, Topology? topology = null, TestNetworkOptions? options = null)
     {
         var network = await TestNetwork.StartAsync(nodes, topology, options);
         _networks.Add(network);

@@ -43,10 +43,16 @@ public sealed class NodeFactory(NodeSettings settings) : WebApplicationFactory<C
             builder.UseSetting(key, value);
         }
 
-        if (Settings.Log is { } log)
+        builder.ConfigureLogging(logging =>
         {
-            builder.ConfigureLogging(logging => logging.AddProvider(log.ProviderFor(Settings.LogSource ?? Settings.NodeId)));
-        }
+            // Instead of the node's console logger, which runs a thread per host: many nodes share a process.
+            logging.ClearProviders();
+            logging.AddProvider(new ConsoleWarnings(Settings.LogSource ?? Settings.NodeId));
+            if (Settings.Log is { } log)
+            {
+                logging.AddProvider(log.ProviderFor(Settings.LogSource ?? Settings.NodeId));
+            }
+        });
 
         builder.ConfigureServices(services =>
         {

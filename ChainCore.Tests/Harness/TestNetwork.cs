@@ -8,25 +8,6 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace ChainCore.Tests.Harness;
 
-/// <summary>How the nodes of a <see cref="TestNetwork"/> are connected at start (each node bootstraps from its lower-numbered neighbours).</summary>
-public enum Topology
-{
-    /// <summary>No connections; use <see cref="TestNetwork.ConnectAsync"/>.</summary>
-    None,
-
-    /// <summary>node-0 – node-1 – node-2 – …</summary>
-    Line,
-
-    /// <summary>A line whose last node also connects to node-0.</summary>
-    Ring,
-
-    /// <summary>Every node connected to node-0.</summary>
-    Star,
-
-    /// <summary>Every node connected to every other.</summary>
-    Full,
-}
-
 public sealed record TestNetworkOptions
 {
     public StoreKind Store { get; init; } = StoreKind.Postgres;
@@ -104,8 +85,9 @@ public sealed class TestNetwork : IAsyncDisposable
     /// <summary>Slots each node has: enough for the topology's links, and at least a node's defaults (8 out, 8 in) with room for test peers.</summary>
     private (int Outbound, int Inbound) _slots = (8, 16);
 
-    public static async Task<TestNetwork> StartAsync(int nodes, Topology topology = Topology.Line, TestNetworkOptions? options = null)
+    public static async Task<TestNetwork> StartAsync(int nodes, Topology? topology = null, TestNetworkOptions? options = null)
     {
+        topology ??= Topology.Line;
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
         var network = new TestNetwork(nodes, options ?? new TestNetworkOptions());
         var edges = Edges(nodes, topology);
@@ -136,14 +118,7 @@ public sealed class TestNetwork : IAsyncDisposable
     }
 
     /// <summary>The links of a topology, each once with the lower number first.</summary>
-    public static IReadOnlyList<(int A, int B)> Edges(int nodes, Topology topology) => topology switch
-    {
-        Topology.Line => [.. Enumerable.Range(1, nodes - 1).Select(i => (i - 1, i))],
-        Topology.Ring => nodes < 3 ? Edges(nodes, Topology.Line) : [.. Edges(nodes, Topology.Line), (0, nodes - 1)],
-        Topology.Star => [.. Enumerable.Range(1, nodes - 1).Select(i => (0, i))],
-        Topology.Full => [.. Enumerable.Range(0, nodes).SelectMany(a => Enumerable.Range(a + 1, nodes - a - 1).Select(b => (a, b)))],
-        _ => [],
-    };
+    public static IReadOnlyList<(int A, int B)> Edges(int nodes, Topology topology) => topology.Edges(nodes);
 
     private readonly Dictionary<int, string[]> _bootstrap = [];
 
@@ -184,6 +159,7 @@ public sealed class TestNetwork : IAsyncDisposable
             ["P2p:TipCheckInterval"] = _options.TipCheckInterval.ToString("c", CultureInfo.InvariantCulture),
             ["P2p:BanDuration"] = _options.BanDuration.ToString("c", CultureInfo.InvariantCulture),
             ["P2p:RequestTimeout"] = TestEnvironment.Scaled(TimeSpan.FromSeconds(10)).ToString("c", CultureInfo.InvariantCulture),
+            ["P2p:ConnectTimeout"] = TestEnvironment.Scaled(TimeSpan.FromSeconds(10)).ToString("c", CultureInfo.InvariantCulture),
             ["P2p:Retries"] = "1",
             ["P2p:RetryDelay"] = "00:00:00.020",
             ["P2p:MaxOutbound"] = _slots.Outbound.ToString(CultureInfo.InvariantCulture),

@@ -16,7 +16,8 @@ public sealed record TestWallet(PrivateKey Key)
 
 public static class Wallets
 {
-    public static TestWallet NewWallet() => new(PrivateKey.Generate());
+    /// <summary>A wallet whose key the current test's seed draws (<see cref="TestSeed"/>): the same in every run of that seed.</summary>
+    public static TestWallet NewWallet() => new(TestSeed.Draw(TestData.RandomKey));
 
     /// <summary>
     /// <paramref name="count"/> wallets whose keys derive from <paramref name="seed"/> alone: a seeded

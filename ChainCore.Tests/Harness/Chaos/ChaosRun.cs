@@ -362,17 +362,30 @@ public sealed class ChaosRun
 
     /// <summary>
     /// The quiet period: the clock ticks (at most once a second of wall time, so the nodes' tip checks
-    /// and reconnections run) until every node shares one tip, within a bounded wait.
+    /// and reconnections run) until every node shares one tip, within a bounded wait. Branches of equal
+    /// work stay apart until a block breaks the tie, as on any network: after 5 s without agreement,
+    /// node-0 mines one.
     /// </summary>
     private Task SettleAsync()
     {
         var lastTick = System.Diagnostics.Stopwatch.StartNew();
+        var lastBlock = System.Diagnostics.Stopwatch.StartNew();
         return _net.WaitUntilAsync(
             async () =>
             {
                 if (Enumerable.Range(0, _net.Count).Select(i => _net[i].Chain.Tip.Hash).Distinct().Count() == 1)
                 {
                     return true;
+                }
+
+                if (lastBlock.Elapsed >= TimeSpan.FromSeconds(5))
+                {
+                    foreach (var mined in await _net.MineAsync(0, 1, sync: false))
+                    {
+                        _mined.Add(Hash256.Parse(mined.Hash));
+                    }
+
+                    lastBlock.Restart();
                 }
 
                 if (lastTick.Elapsed >= TimeSpan.FromSeconds(1))

@@ -307,7 +307,7 @@ public sealed class ApiBadInputTests
     [Test]
     public async Task Random_mutations_of_valid_bodies_never_give_a_500()
     {
-        var random = new Random(20261126);
+        var random = TestSeed.NewRandom(20261126);
         var coin = (await Wallets.CoinsAsync(_node, Miner))[0];
         var payment = Wallets.Spend(Miner, coin.OutPoint, coin.Coin.Output.Value, Miner.Address, new Amount(10_000));
         var fields = new SubmitTransactionRequest(

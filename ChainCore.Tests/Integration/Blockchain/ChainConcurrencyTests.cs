@@ -47,7 +47,7 @@ public sealed class ChainConcurrencyTests(StoreKind store) : NodeTestBase
 
         async Task CompeteAsync(int seed)
         {
-            var random = new Random(seed);
+            var random = TestSeed.NewRandom(1_000 + seed);
             for (var i = 0; i < 10; i++)
             {
                 // A branch from one or two blocks below the tip, one block longer: a reorg each time, paying
@@ -70,7 +70,7 @@ public sealed class ChainConcurrencyTests(StoreKind store) : NodeTestBase
 
         async Task SendAsync(int sender)
         {
-            var random = new Random(sender);
+            var random = TestSeed.NewRandom(2_000 + sender);
             var from = wallets[sender];
             for (var i = 0; i < 20; i++)
             {

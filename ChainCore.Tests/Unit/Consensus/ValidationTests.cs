@@ -5,6 +5,7 @@ using ChainCore.Core.Crypto;
 using ChainCore.Core.Primitives;
 using ChainCore.Core.Wallet;
 using ChainCore.Tests.Fixtures;
+using ChainCore.Tests.Harness;
 
 namespace ChainCore.Tests.Unit.Consensus;
 
@@ -268,7 +269,7 @@ public sealed class ValidationTests
     [Test]
     public void Random_chains_of_signed_spends_connect_and_undo_restores_the_view()
     {
-        var random = new Random(2026);
+        var random = TestSeed.NewRandom(2026);
         for (var round = 0; round < 20; round++)
         {
             var keys = Enumerable.Range(0, 4).Select(_ => TestData.RandomKey(random)).ToArray();

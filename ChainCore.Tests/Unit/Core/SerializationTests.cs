@@ -3,6 +3,7 @@ using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
 using ChainCore.Core.Serialization;
 using ChainCore.Tests.Fixtures;
+using ChainCore.Tests.Harness;
 
 namespace ChainCore.Tests.Unit.Core;
 
@@ -73,7 +74,7 @@ public sealed class SerializationTests
     [Test]
     public void Transactions_blocks_and_undo_data_round_trip()
     {
-        var random = new Random(7);
+        var random = TestSeed.NewRandom(7);
         for (var i = 0; i < 100; i++)
         {
             var tx = TestData.RandomTransaction(random);
@@ -99,7 +100,7 @@ public sealed class SerializationTests
     [Test]
     public void Truncated_or_random_bytes_fail_to_parse_with_FormatException_only()
     {
-        var random = new Random(404);
+        var random = TestSeed.NewRandom(404);
         var block = TestData.RandomBlock(random, transactions: 3).Serialize();
         for (var cut = 0; cut < block.Length; cut += 7)
         {
@@ -139,7 +140,7 @@ public sealed class SerializationTests
     [Test]
     public void Signature_hash_commits_to_every_input_and_output_but_not_to_signatures()
     {
-        var random = new Random(3);
+        var random = TestSeed.NewRandom(3);
         var tx = TestData.RandomTransaction(random, inputs: 2, outputs: 2);
         var hash = tx.SignatureHash(0);
 

@@ -3,6 +3,7 @@ using ChainCore.Core.Crypto;
 using ChainCore.Core.Primitives;
 using ChainCore.Core.Wallet;
 using ChainCore.Tests.Fixtures;
+using ChainCore.Tests.Harness;
 
 namespace ChainCore.Tests.Unit.Core;
 
@@ -97,7 +98,7 @@ public sealed class TransactionBuilderTests
     [Test]
     public void Random_coin_sets_balance_exactly_and_use_no_more_coins_than_largest_first_needs()
     {
-        var random = new Random(42);
+        var random = TestSeed.NewRandom(42);
         for (var round = 0; round < 300; round++)
         {
             var coins = Enumerable.Range(0, random.Next(1, 12))

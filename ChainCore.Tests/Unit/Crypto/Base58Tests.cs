@@ -1,5 +1,6 @@
 using ChainCore.Core.Crypto;
 using ChainCore.Core.Serialization;
+using ChainCore.Tests.Harness;
 
 namespace ChainCore.Tests.Unit.Crypto;
 
@@ -42,7 +43,7 @@ public sealed class Base58Tests
     [Test]
     public void Random_byte_strings_round_trip()
     {
-        var random = new Random(58);
+        var random = TestSeed.NewRandom(58);
         for (var i = 0; i < 500; i++)
         {
             var bytes = new byte[random.Next(0, 60)];

@@ -7,6 +7,7 @@ using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
 using BigInteger = System.Numerics.BigInteger;
+using ChainCore.Tests.Harness;
 
 namespace ChainCore.Tests.Unit.Crypto;
 
@@ -23,7 +24,7 @@ public sealed class NativeSecp256k1Tests
     [Test]
     public void Signatures_equal_the_reference_RFC6979_signatures_in_low_S_form()
     {
-        var random = new Random(42);
+        var random = TestSeed.NewRandom(42);
         for (var i = 0; i < 100; i++)
         {
             var secret = RandomSecret(random);
@@ -38,7 +39,7 @@ public sealed class NativeSecp256k1Tests
     [Test]
     public void Verification_agrees_with_the_reference_on_valid_tampered_and_foreign_signatures()
     {
-        var random = new Random(7);
+        var random = TestSeed.NewRandom(7);
         for (var i = 0; i < 100; i++)
         {
             var secret = RandomSecret(random);

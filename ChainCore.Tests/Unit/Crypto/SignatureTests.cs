@@ -2,6 +2,7 @@ using System.Text;
 using ChainCore.Core.Crypto;
 using ChainCore.Core.Serialization;
 using BigInteger = System.Numerics.BigInteger;
+using ChainCore.Tests.Harness;
 
 namespace ChainCore.Tests.Unit.Crypto;
 
@@ -33,7 +34,7 @@ public sealed class SignatureTests
     [Test]
     public void Signing_is_deterministic_strict_DER_and_low_S()
     {
-        var random = new Random(6979);
+        var random = TestSeed.NewRandom(6979);
         for (var i = 0; i < 200; i++)
         {
             var key = RandomKey(random);
@@ -52,7 +53,7 @@ public sealed class SignatureTests
     [Test]
     public void Changing_any_byte_of_signature_hash_or_key_makes_verification_fail()
     {
-        var random = new Random(1);
+        var random = TestSeed.NewRandom(1);
         var key = RandomKey(random);
         var hash = RandomHash(random);
         var signature = key.Sign(hash);

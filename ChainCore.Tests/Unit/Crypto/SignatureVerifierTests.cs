@@ -69,6 +69,39 @@ public sealed class SignatureVerifierTests
     }
 
     [Test]
+    public void Many_verifiers_checking_at_once_share_the_process_signature_threads()
+    {
+        var transactions = Payments(100);
+        transactions[70] = Forge(transactions[70]);
+        var bad = Block(transactions);
+        var good = Block(Payments(100));
+
+        // As many nodes as the process may host, each with its own verifier, each with a block under way.
+        var checks = Enumerable.Range(0, 64).Select(i => new SignatureVerifier(maxDegreeOfParallelism: 4).StartBlock(i % 2 == 0 ? good : bad)).ToList();
+        try
+        {
+            for (var i = 0; i < checks.Count; i++)
+            {
+                var result = checks[i].Complete();
+                if (i % 2 == 0)
+                {
+                    result.ShouldBe(ValidationResult.Ok);
+                }
+                else
+                {
+                    result.Message.ShouldStartWith(transactions[70].TxId.ToString());
+                }
+            }
+        }
+        finally
+        {
+            checks.ForEach(c => c.Dispose());
+        }
+
+        SignatureCheckThreads.Started.ShouldBe(SignatureCheckThreads.Count, "helper threads are the process's, not each check's or verifier's");
+    }
+
+    [Test]
     public void Checks_abandoned_before_their_verdict_give_none()
     {
         var checks = Payments(400).Select(t => (t, 0)).ToList();

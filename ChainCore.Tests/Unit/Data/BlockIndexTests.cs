@@ -2,6 +2,7 @@ using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
 using ChainCore.Tests.Fixtures;
+using ChainCore.Tests.Harness;
 
 namespace ChainCore.Tests.Unit.Data;
 
@@ -12,9 +13,9 @@ public sealed class BlockIndexTests
     private static readonly ConsensusParams P = ConsensusParams.Regtest;
 
     [TestCase(1), TestCase(2), TestCase(3)]
-    public void Skip_pointer_ancestors_and_forks_match_a_parent_walk_on_a_random_tree(int seed)
+    public void Skip_pointer_ancestors_and_forks_match_a_parent_walk_on_a_random_tree(int run)
     {
-        var random = new Random(seed);
+        var random = TestSeed.NewRandom();
         var entries = RandomTree(random, 3_000);
 
         for (var i = 0; i < 2_000; i++)
@@ -31,7 +32,7 @@ public sealed class BlockIndexTests
     [Test]
     public void Ancestor_lookups_take_logarithmic_steps_on_a_long_chain()
     {
-        var entries = RandomTree(new Random(4), 100_000, branchProbability: 0);
+        var entries = RandomTree(TestSeed.NewRandom(), 100_000, branchProbability: 0);
         var tip = entries[^1];
         var steps = Enumerable.Range(0, 200).Max(h => CountHops(tip, h * 400));
 
@@ -40,9 +41,9 @@ public sealed class BlockIndexTests
     }
 
     [TestCase(5), TestCase(6)]
-    public void Active_chain_answers_by_height_and_earlier_views_never_change(int seed)
+    public void Active_chain_answers_by_height_and_earlier_views_never_change(int run)
     {
-        var random = new Random(seed);
+        var random = TestSeed.NewRandom();
         var entries = RandomTree(random, 1_500);
         var chain = ActiveChain.Empty;
         var views = new List<(ActiveChain View, BlockIndexEntry Tip)>();

@@ -1,6 +1,7 @@
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
 using ChainCore.Tests.Fixtures;
+using ChainCore.Tests.Harness;
 
 namespace ChainCore.Tests.Unit.Data;
 
@@ -10,7 +11,7 @@ public sealed class OrphanPoolTests
     [Test]
     public void Pool_is_bounded_dropping_the_oldest_and_hands_out_children_once()
     {
-        var random = new Random(9);
+        var random = TestSeed.NewRandom(9);
         var pool = new OrphanPool(maxCount: 3, maxBytes: long.MaxValue);
         var parent = TestData.RandomHash(random);
         var blocks = Enumerable.Range(0, 4).Select(i => TestData.MineBlock(i < 2 ? parent : TestData.RandomHash(random), 1, 1, [], Amount.FromCoins(i + 1))).ToList();
@@ -31,7 +32,7 @@ public sealed class OrphanPoolTests
     [Test]
     public void Pool_is_bounded_by_bytes_as_well_as_count()
     {
-        var random = new Random(11);
+        var random = TestSeed.NewRandom(11);
         var blocks = Enumerable.Range(0, 10).Select(i => TestData.MineBlock(TestData.RandomHash(random), 1, 1, [], Amount.FromCoins(i + 1))).ToList();
         var size = blocks.Max(b => b.SerializedSize);
         var pool = new OrphanPool(maxCount: 100, maxBytes: 3L * size);

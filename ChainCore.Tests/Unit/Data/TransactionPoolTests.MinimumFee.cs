@@ -1,6 +1,7 @@
 using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Mempool;
+using ChainCore.Tests.Harness;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ChainCore.Tests.Unit.Data;
@@ -21,7 +22,7 @@ public sealed partial class TransactionPoolTests
     /// </summary>
     private static (TransactionPool Pool, FakeTimeProvider Clock, Transaction Kept, Transaction Entered) AfterOneEviction(int seed)
     {
-        var random = new Random(seed);
+        var random = TestSeed.NewRandom(seed);
         var clock = new FakeTimeProvider();
         var pool = new TransactionPool(maxTransactions: 2, maxBytes: 900, clock: clock);
         var cheap = SizedTx(random, 250);
@@ -40,7 +41,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void The_minimum_fee_rate_stays_zero_while_nothing_is_evicted_for_room()
     {
-        var random = new Random(40);
+        var random = TestSeed.NewRandom(40);
         var clock = new FakeTimeProvider();
         var pool = new TransactionPool(maxTransactions: 2, maxBytes: 1_000_000, clock: clock);
         var first = SizedTx(random, 200);
@@ -62,7 +63,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void An_eviction_for_room_raises_the_minimum_to_the_evicted_package_rate_plus_the_incremental_rate([Values(1_000, 250)] long incremental)
     {
-        var random = new Random(41);
+        var random = TestSeed.NewRandom(41);
         var pool = new TransactionPool(maxTransactions: 3, maxBytes: 1_000_000, new MempoolLimits { IncrementalRelayFeePerKb = incremental }, new FakeTimeProvider());
         var parent = SizedTx(random, 200);
         var child = SizedTx(random, 300, Out(parent));
@@ -80,7 +81,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void Trimming_after_a_reorg_raises_the_minimum_to_the_dearest_evicted_package_plus_the_incremental_rate()
     {
-        var random = new Random(42);
+        var random = TestSeed.NewRandom(42);
         var pool = new TransactionPool(maxTransactions: 2, maxBytes: 1_000_000, clock: new FakeTimeProvider());
         foreach (var fee in new[] { 1_000L, 1_201L, 3_000L, 4_000L })
         {
@@ -100,7 +101,7 @@ public sealed partial class TransactionPoolTests
 
         clock.Advance(TimeSpan.FromDays(30));
         pool.MinimumFeePerKb.ShouldBe(11_000, "no block since the rise");
-        var cheaper = SizedTx(new Random(51), 250);
+        var cheaper = SizedTx(TestSeed.NewRandom(51), 250);
         pool.Add(Entry(pool, cheaper, 1_250));
         pool.TrimToSize().ShouldBe([cheaper.TxId]);
         pool.MinimumFeePerKb.ShouldBe(11_000, "a cheaper eviction, 5,000 + 1,000, does not lower it");
@@ -167,7 +168,7 @@ public sealed partial class TransactionPoolTests
         clock.Advance(TimeSpan.FromHours(3));
         pool.MinimumFeePerKb.ShouldBe(3_094, "4,125 - 4,125 × 3/12, rounded down");
 
-        pool.TryAdd(Entry(pool, SizedTx(new Random(47), 250), 10_000)).IsValid.ShouldBeTrue();
+        pool.TryAdd(Entry(pool, SizedTx(TestSeed.NewRandom(47), 250), 10_000)).IsValid.ShouldBeTrue();
         pool.MinimumFeePerKb.ShouldBe(3_094, "half full again");
         clock.Advance(TimeSpan.FromHours(12));
         pool.MinimumFeePerKb.ShouldBe(1_547);
@@ -210,7 +211,7 @@ public sealed partial class TransactionPoolTests
     public void Only_an_eviction_above_the_decayed_minimum_raises_it_and_stops_the_decay_until_the_next_block()
     {
         var (pool, clock, kept, _) = AfterOneEviction(49);
-        var random = new Random(50);
+        var random = TestSeed.NewRandom(50);
         pool.RemoveForBlock(BlockOf());
         clock.Advance(TimeSpan.FromHours(24));
         pool.MinimumFeePerKb.ShouldBe(2_750);

@@ -3,6 +3,7 @@ using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Mempool;
 using ChainCore.Tests.Fixtures;
+using ChainCore.Tests.Harness;
 
 namespace ChainCore.Tests.Unit.Data;
 
@@ -62,7 +63,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void Template_selection_takes_the_best_ancestor_package_first_and_parents_before_children()
     {
-        var random = new Random(11);
+        var random = TestSeed.NewRandom(11);
         var pool = new TransactionPool(100, 1_000_000);
         var parent = Tx(random);
         var child = Tx(random, new OutPoint(parent.TxId, 0));
@@ -80,7 +81,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void A_parent_paying_more_than_its_package_goes_alone_and_a_cheap_child_after_better_transactions()
     {
-        var random = new Random(14);
+        var random = TestSeed.NewRandom(14);
         var pool = new TransactionPool(100, 1_000_000);
         var parent = SizedTx(random, 200);
         var cheapChild = SizedTx(random, 200, Out(parent));
@@ -96,7 +97,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void A_chain_of_25_is_selected_whole_in_order_when_its_last_transaction_pays_for_all()
     {
-        var random = new Random(15);
+        var random = TestSeed.NewRandom(15);
         var pool = new TransactionPool(1_000, 10_000_000);
         var chain = Chain(random, 25, size: 300);
         var others = Enumerable.Range(0, 30).Select(_ => SizedTx(random, 300)).ToList();
@@ -129,7 +130,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void Package_state_counts_ancestors_and_descendants_with_their_sizes_and_fees()
     {
-        var random = new Random(16);
+        var random = TestSeed.NewRandom(16);
         var pool = new TransactionPool(100, 1_000_000);
         var a = SizedTx(random, 200);
         var b = SizedTx(random, 250, Out(a));
@@ -154,7 +155,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void A_child_never_evicts_its_own_parent_from_a_full_pool()
     {
-        var random = new Random(17);
+        var random = TestSeed.NewRandom(17);
         var pool = new TransactionPool(maxTransactions: 1, maxBytes: 1_000_000);
         var parent = SizedTx(random, 200);
         var child = SizedTx(random, 200, Out(parent));
@@ -171,7 +172,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void A_child_in_a_full_pool_evicts_an_unrelated_cheaper_transaction_and_keeps_its_parent()
     {
-        var random = new Random(18);
+        var random = TestSeed.NewRandom(18);
         var pool = new TransactionPool(maxTransactions: 2, maxBytes: 1_000_000);
         var parent = SizedTx(random, 200);
         var unrelated = SizedTx(random, 200);
@@ -191,7 +192,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void Eviction_is_all_or_nothing()
     {
-        var random = new Random(19);
+        var random = TestSeed.NewRandom(19);
         var pool = new TransactionPool(maxTransactions: 10, maxBytes: 1_000);
         var cheap = SizedTx(random, 400);
         var dear = SizedTx(random, 400);
@@ -209,7 +210,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void Eviction_takes_the_lowest_descendant_package_first_with_all_its_descendants()
     {
-        var random = new Random(20);
+        var random = TestSeed.NewRandom(20);
         var pool = new TransactionPool(maxTransactions: 5, maxBytes: 1_000_000);
         // A cheap parent whose child pays for it: package score 50 per byte, not 1.
         var paidFor = SizedTx(random, 200);
@@ -235,7 +236,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void Eviction_weighs_the_candidate_with_its_ancestors_not_its_own_fee_alone()
     {
-        var random = new Random(21);
+        var random = TestSeed.NewRandom(21);
         var pool = new TransactionPool(maxTransactions: 3, maxBytes: 1_000_000);
         var parent = SizedTx(random, 200);
         var thirty = SizedTx(random, 200);
@@ -256,7 +257,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void Eviction_needs_a_strictly_lower_fee_rate()
     {
-        var random = new Random(29);
+        var random = TestSeed.NewRandom(29);
         var pool = new TransactionPool(maxTransactions: 1, maxBytes: 1_000_000);
         var pooled = SizedTx(random, 200);
         pool.Add(Entry(pool, pooled, 2_000));
@@ -269,7 +270,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void A_candidate_larger_than_the_pool_is_refused_and_nothing_is_evicted()
     {
-        var random = new Random(22);
+        var random = TestSeed.NewRandom(22);
         var pool = new TransactionPool(maxTransactions: 10, maxBytes: 500);
         var cheap = SizedTx(random, 300);
         pool.Add(Entry(pool, cheap, 1));
@@ -281,7 +282,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void Twenty_five_ancestors_are_allowed_and_a_twenty_sixth_is_refused_as_policy()
     {
-        var random = new Random(23);
+        var random = TestSeed.NewRandom(23);
         var pool = new TransactionPool(1_000, 10_000_000);
         var chain = Chain(random, 26);
         foreach (var tx in chain.Take(25))
@@ -305,7 +306,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void Twenty_five_descendants_are_allowed_for_any_ancestor_and_no_more()
     {
-        var random = new Random(24);
+        var random = TestSeed.NewRandom(24);
         var pool = new TransactionPool(1_000, 10_000_000);
         var root = new Transaction(
             [new TxIn(new OutPoint(TestData.RandomHash(random), 0), [], [.. TestData.RandomBytes(random, 33)])],
@@ -330,7 +331,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void Ancestor_and_descendant_bytes_are_bounded_too()
     {
-        var random = new Random(25);
+        var random = TestSeed.NewRandom(25);
         var ancestors = new TransactionPool(1_000, 10_000_000, new MempoolLimits { MaxAncestorBytes = 1_000 });
         var parent = SizedTx(random, 600);
         ancestors.TryAdd(Entry(ancestors, parent, 10_000)).IsValid.ShouldBeTrue();
@@ -348,7 +349,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void A_transaction_above_the_policy_size_is_refused()
     {
-        var random = new Random(26);
+        var random = TestSeed.NewRandom(26);
         var pool = new TransactionPool(1_000, 10_000_000);
         var big = SizedTx(random, 100_001);
         big.SerializedSize.ShouldBe(100_001);
@@ -361,7 +362,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void Duplicates_and_double_spends_are_refused_without_change()
     {
-        var random = new Random(27);
+        var random = TestSeed.NewRandom(27);
         var pool = new TransactionPool(100, 1_000_000);
         var tx = SizedTx(random, 200);
         pool.TryAdd(Entry(pool, tx, 1_000)).IsValid.ShouldBeTrue();
@@ -378,7 +379,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void A_connected_block_removes_its_transactions_and_their_conflicts()
     {
-        var random = new Random(13);
+        var random = TestSeed.NewRandom(13);
         var pool = new TransactionPool(100, 1_000_000);
         var confirmed = Tx(random);
         var shared = new OutPoint(TestData.RandomHash(random), 0);
@@ -406,7 +407,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void Trimming_after_a_reorg_evicts_the_lowest_packages_until_the_pool_fits()
     {
-        var random = new Random(30);
+        var random = TestSeed.NewRandom(30);
         var pool = new TransactionPool(maxTransactions: 3, maxBytes: 1_000_000);
         var cheapParent = SizedTx(random, 200);
         var cheapChild = SizedTx(random, 200, Out(cheapParent));
@@ -428,7 +429,7 @@ public sealed partial class TransactionPoolTests
     [Test]
     public void Confirming_and_then_disconnecting_a_parent_keeps_the_childrens_package_state_exact()
     {
-        var random = new Random(28);
+        var random = TestSeed.NewRandom(28);
         var pool = new TransactionPool(100, 1_000_000);
         var grandParent = SizedTx(random, 200);
         var parent = SizedTx(random, 300, Out(grandParent));

@@ -10,7 +10,7 @@ public sealed class PerformanceBaselineTests
         {
           "tolerance": 0.10,
           "measurements": {
-            "connect": { "rate": { "value": 1000, "better": "higher" }, "p50_ms": { "value": 2.0, "better": "lower" } }
+            "connect": { "rate_ratio": { "value": 1000, "better": "higher" }, "p50_ratio": { "value": 2.0, "better": "lower" } }
           }
         }
         """)!.AsObject();
@@ -23,8 +23,8 @@ public sealed class PerformanceBaselineTests
     {
         var comparisons = PerformanceBaseline.Compare(Baseline, Current(rate, p50));
 
-        comparisons.Single(c => c.Figure == "rate").IsRegression.ShouldBe(rateRegressed);
-        comparisons.Single(c => c.Figure == "p50_ms").IsRegression.ShouldBe(latencyRegressed);
+        comparisons.Single(c => c.Figure == "rate_ratio").IsRegression.ShouldBe(rateRegressed);
+        comparisons.Single(c => c.Figure == "p50_ratio").IsRegression.ShouldBe(latencyRegressed);
     }
 
     [Test]
@@ -33,14 +33,14 @@ public sealed class PerformanceBaselineTests
         var baseline = JsonNode.Parse("""
             {
               "tolerance": 0.10,
-              "measurements": { "connect": { "rate": { "value": 1000, "better": "higher", "tolerance": 0.30 } } }
+              "measurements": { "connect": { "rate_ratio": { "value": 1000, "better": "higher", "tolerance": 0.30 } } }
             }
             """)!.AsObject();
 
         PerformanceBaseline.Compare(baseline, Current(750, 2.0)).Single().IsRegression.ShouldBeFalse("25 % worse, within its own 30 %");
         PerformanceBaseline.Compare(baseline, Current(650, 2.0)).Single().IsRegression.ShouldBeTrue();
         var updated = JsonNode.Parse(PerformanceBaseline.Update(baseline, Current(1234, 2.0)))!;
-        updated["measurements"]!["connect"]!["rate"]!["tolerance"]!.GetValue<double>().ShouldBe(0.30);
+        updated["measurements"]!["connect"]!["rate_ratio"]!["tolerance"]!.GetValue<double>().ShouldBe(0.30);
     }
 
     [Test]
@@ -52,12 +52,12 @@ public sealed class PerformanceBaselineTests
             var baseline = Path.Combine(dir, "baseline.json");
             File.WriteAllText(baseline, Baseline.ToJsonString());
             var figures = Directory.CreateDirectory(Path.Combine(dir, "performance")).FullName;
-            File.WriteAllText(Path.Combine(figures, "connect.json"), """{"name":"connect","figures":{"rate":700,"p50_ms":2.0,"rounds":5}}""");
+            File.WriteAllText(Path.Combine(figures, "connect.json"), """{"name":"connect","figures":{"rate_ratio":700,"p50_ratio":2.0,"rounds":5}}""");
             using var output = new StringWriter();
 
             PerformanceBaseline.Run(baseline, figures, failOnRegression: true, output).ShouldBe(1);
             PerformanceBaseline.Run(baseline, figures, failOnRegression: false, TextWriter.Null).ShouldBe(0);
-            output.ToString().ShouldContain("REGRESSION connect rate: 700 against 1000 (worse by 30 %, higher is better)");
+            output.ToString().ShouldContain("REGRESSION connect rate_ratio: 700 against 1000 (worse by 30 %, higher is better)");
         }
         finally
         {
@@ -70,8 +70,8 @@ public sealed class PerformanceBaselineTests
     {
         var updated = JsonNode.Parse(PerformanceBaseline.Update(Baseline, Current(1234, 1.5)))!;
 
-        updated["measurements"]!["connect"]!["rate"]!["value"]!.GetValue<double>().ShouldBe(1234);
-        updated["measurements"]!["connect"]!["p50_ms"]!["better"]!.GetValue<string>().ShouldBe("lower");
+        updated["measurements"]!["connect"]!["rate_ratio"]!["value"]!.GetValue<double>().ShouldBe(1234);
+        updated["measurements"]!["connect"]!["p50_ratio"]!["better"]!.GetValue<string>().ShouldBe("lower");
     }
 
     [Test]
@@ -85,6 +85,26 @@ public sealed class PerformanceBaselineTests
         figures.ShouldAllBe(f => f.Value!["better"]!.GetValue<string>() == "higher" || f.Value!["better"]!.GetValue<string>() == "lower");
     }
 
+    [Test]
+    public void A_baseline_that_gates_an_absolute_figure_is_refused()
+    {
+        var absolute = JsonNode.Parse("""{ "measurements": { "connect": { "inputs_per_second": { "value": 1000, "better": "higher" } } } }""")!.AsObject();
+
+        Should.Throw<InvalidDataException>(() => PerformanceBaseline.Compare(absolute, Current(1000, 2.0)))
+            .Message.ShouldContain("connect inputs_per_second, an absolute figure");
+    }
+
+    [Test]
+    public void The_committed_baseline_gates_only_ratios_and_names_the_machine_it_came_from()
+    {
+        var committed = JsonNode.Parse(File.ReadAllText(Path.Combine(ReportPaths.RepositoryRoot, "tests", "baselines", "performance.json")))!.AsObject();
+
+        committed["machine"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace();
+        committed["measurements"]!.AsObject().SelectMany(m => m.Value!.AsObject().Select(f => f.Key))
+            .ShouldAllBe(figure => figure.Contains(PerformanceBaseline.RatioMarker));
+        Should.NotThrow(() => PerformanceBaseline.Compare(committed, new Dictionary<string, IReadOnlyDictionary<string, double>>()));
+    }
+
     private static Dictionary<string, IReadOnlyDictionary<string, double>> Current(double rate, double p50) =>
-        new() { ["connect"] = new Dictionary<string, double> { ["rate"] = rate, ["p50_ms"] = p50 } };
+        new() { ["connect"] = new Dictionary<string, double> { ["rate_ratio"] = rate, ["p50_ratio"] = p50 } };
 }

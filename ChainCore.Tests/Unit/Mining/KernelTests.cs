@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using ChainCore.Core.Consensus;
 using ChainCore.Core.Mining;
 using ChainCore.Core.Primitives;
+using ChainCore.Tests.Harness;
 
 namespace ChainCore.Tests.Unit.Mining;
 
@@ -49,7 +50,7 @@ public sealed class KernelTests
     [TestCaseSource(nameof(Widths))]
     public void Every_lane_hashes_as_SHA256_HashData_for_random_headers(KernelWidth width)
     {
-        var random = new Random(7 + (int)width);
+        var random = TestSeed.NewRandom(7 + (int)width);
         var hashes = new Hash256[4 * (int)width];
         for (var round = 0; round < 200; round++)
         {
@@ -69,7 +70,7 @@ public sealed class KernelTests
     [TestCaseSource(nameof(Widths))]
     public void Search_finds_the_lowest_nonce_meeting_the_target(KernelWidth width)
     {
-        var random = new Random(11 + (int)width);
+        var random = TestSeed.NewRandom(11 + (int)width);
         for (var round = 0; round < 40; round++)
         {
             var header = RandomHeader(random);
@@ -95,7 +96,7 @@ public sealed class KernelTests
     {
         // The kernels' filter compares only the top 32 bits; the exact check decides the rest. The
         // target is the lowest of 16 hashes, or just below it: every other nonce fails the filter.
-        var header = RandomHeader(new Random(13));
+        var header = RandomHeader(TestSeed.NewRandom(13));
         var lowest = Enumerable.Range(0, 16).Select(i => (Nonce: 100u + (uint)i, Hash: ReferenceHash(header, 100u + (uint)i))).MinBy(x => x.Hash);
         var bytes = lowest.Hash.ToBytes();
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, BinaryPrimitives.ReadUInt64LittleEndian(bytes) - 1);
@@ -114,7 +115,7 @@ public sealed class KernelTests
             Assert.Ignore("ChainCore.Core is a Debug build: run with -c Release to check allocations.");
         }
 
-        var job = new MiningJob(RandomHeader(new Random(3)), PowTarget.FromValue(Hash256.Zero));
+        var job = new MiningJob(RandomHeader(TestSeed.NewRandom(3)), PowTarget.FromValue(Hash256.Zero));
         NonceSearch.TryFind(job, 0, 4096, width, out _);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -127,7 +128,7 @@ public sealed class KernelTests
     [Test]
     public void Target_check_on_Hash256_agrees_with_the_BigInteger_comparison()
     {
-        var random = new Random(5);
+        var random = TestSeed.NewRandom(5);
         foreach (var p in ConsensusParams.All)
         {
             var target = PowTarget.Create(p.PowLimitBits, p);

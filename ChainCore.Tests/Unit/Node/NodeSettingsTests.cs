@@ -30,7 +30,7 @@ public sealed class NodeSettingsTests
             "--host", "0.0.0.0", "--api-port", "5001", "--p2p-port", "6001", "--bootstrap-nodes", "http://a:1,http://b:2",
             "--public-url", "http://me:5001", "--coinbase-maturity", "3", "--min-relay-fee-per-kb", "0", "--max-mempool-transactions", "10",
             "--max-mempool-bytes", "20000", "--mempool-max-ancestors", "5", "--mempool-max-descendants", "7", "--incremental-relay-fee-per-kb", "250",
-            "--max-orphan-blocks", "0", "--max-request-bytes", "4096");
+            "--max-orphan-blocks", "0", "--max-request-bytes", "4096", "--mock-time", "1700000000");
 
         error.ShouldBeEmpty();
         outcome.ExitCode.ShouldBeNull();
@@ -54,6 +54,7 @@ public sealed class NodeSettingsTests
             ["Node:IncrementalRelayFeePerKb"] = "250",
             ["Node:MaxOrphanBlocks"] = "0",
             ["Node:MaxRequestBytes"] = "4096",
+            ["Node:MockTime"] = "1700000000",
         }, ignoreOrder: true);
     }
 
@@ -75,6 +76,8 @@ public sealed class NodeSettingsTests
     [TestCase("--mempool-max-ancestors", "0")]
     [TestCase("--mempool-max-descendants", "1001")]
     [TestCase("--incremental-relay-fee-per-kb", "-1")]
+    [TestCase("--mock-time", "-1")]
+    [TestCase("--mock-time", "4294967296")]
     public void A_bad_value_is_one_error_line_naming_the_flag_and_exit_code_2(string flag, string value)
     {
         var (outcome, output, error) = Parse(flag, value);
@@ -188,6 +191,33 @@ public sealed class NodeSettingsTests
         new NodeOptions { Network = "devnet", CoinbaseMaturity = 5 }.Validate().ShouldBeEmpty();
         new NodeOptions { Network = "regtest", CoinbaseMaturity = 5 }.ResolveConsensus().CoinbaseMaturity.ShouldBe(5);
         Parse("--network", "main", "--coinbase-maturity", "5").Outcome.ExitCode.ShouldBe(2);
+    }
+
+    [Test]
+    public void A_mock_time_is_refused_on_main_only()
+    {
+        new NodeOptions { Network = "main", MockTime = 1_700_000_000 }.Validate().ShouldHaveSingleItem().ShouldStartWith("Node:MockTime ");
+        new NodeOptions { Network = "devnet", MockTime = 1_700_000_000 }.Validate().ShouldBeEmpty();
+        var (outcome, _, error) = Parse("--network", "main", "--mock-time", "1700000000");
+        outcome.ExitCode.ShouldBe(2);
+        error.TrimEnd().ShouldBe($"error: --mock-time {NodeOptions.MockTimeOnMainRule} (see --help)");
+    }
+
+    [Test]
+    public void A_mock_time_stands_still_until_set_again_and_0_returns_to_the_wall_clock()
+    {
+        var wall = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var clock = new NodeClock(wall, mockTime: 1_700_000_000);
+
+        clock.GetUtcNow().ToUnixTimeSeconds().ShouldBe(1_700_000_000);
+        wall.Advance(TimeSpan.FromMinutes(5));
+        clock.GetUtcNow().ToUnixTimeSeconds().ShouldBe(1_700_000_000, "a set time stands still");
+        clock.GetTimestamp().ShouldBe(wall.GetTimestamp(), "timers and elapsed times keep the wall clock's pace");
+
+        clock.SetMockTime(1_700_010_000);
+        clock.GetUtcNow().ToUnixTimeSeconds().ShouldBe(1_700_010_000);
+        clock.SetMockTime(0);
+        clock.GetUtcNow().ShouldBe(wall.GetUtcNow());
     }
 
     [Test]
