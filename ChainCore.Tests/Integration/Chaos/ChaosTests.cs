@@ -87,9 +87,16 @@ public sealed class ChaosTests : NetworkTestBase
         var shrunk = await ChaosRun.ShrinkAsync(found.Seed, found.Steps, planted, f => f.Contains(Lost, StringComparison.Ordinal));
         TestContext.Out.WriteLine(ChaosRun.AsNUnitTest(found.Seed, shrunk));
         shrunk.Count.ShouldBeLessThanOrEqualTo(10);
-        await using (var net = await ChaosRun.StartAsync(planted))
+
+        // The steps replay exactly; what the nodes race to do between them does not, so count.
+        var reproduced = 0;
+        for (var replay = 0; replay < 10; replay++)
         {
-            (await ChaosRun.RunAsync(found.Seed, shrunk, planted, () => Task.FromResult(net))).Failed.ShouldBeTrue("the shrunk schedule still fails");
+            await using var net = await ChaosRun.StartAsync(planted);
+            reproduced += (await ChaosRun.RunAsync(found.Seed, shrunk, planted, () => Task.FromResult(net))).Failure?.Contains(Lost, StringComparison.Ordinal) == true ? 1 : 0;
         }
+
+        TestContext.Out.WriteLine($"the shrunk schedule of {shrunk.Count} steps (from {found.Steps.Count}) lost a transaction in {reproduced} of 10 replays");
+        reproduced.ShouldBeGreaterThan(0, "the shrunk schedule still fails when replayed");
     }
 }
