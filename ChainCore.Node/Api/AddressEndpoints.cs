@@ -9,7 +9,7 @@ public static class AddressEndpoints
 {
     public static IEndpointRouteBuilder MapAddressEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/addresses/{address}").WithTags("Addresses");
+        var group = app.MapGroup("/addresses/{address}").WithTags("Addresses").ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/balance", GetBalance)
             .WithSummary("An address's balance")
             .WithDescription("Confirmed (in the chain and spendable now), immature (coinbase outputs not yet spendable), pending (what mempool transactions pay in and take out) and total = confirmed + pending, in decimal coins. An invalid address is 400 invalid-address.");

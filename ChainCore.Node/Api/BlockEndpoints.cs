@@ -18,13 +18,16 @@ public static class BlockEndpoints
             .WithDescription("The best chain's last block with its transactions and its serialization in hex.");
         blocks.MapGet("/{height}", GetByHeight)
             .WithSummary("A block of the best chain by height")
-            .WithDescription("Height 0 is the genesis block. A height above the tip is 404 not-found; anything but a non-negative integer is 400 malformed.");
+            .WithDescription("Height 0 is the genesis block. A height above the tip is 404 not-found; anything but a non-negative integer is 400 malformed.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         blocks.MapGet("/hash/{hash}", GetByHash)
             .WithSummary("A block by hash")
-            .WithDescription("Any stored block, on the best chain or a side branch (64 hex digits, as block explorers show them).");
+            .WithDescription("Any stored block, on the best chain or a side branch (64 hex digits, as block explorers show them).")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         blocks.MapGet("/", GetRange)
             .WithSummary("Block summaries by height range")
-            .WithDescription($"Summaries (no transactions) of the best chain's blocks from height 'start' (default 0), at most 'limit' (1 to {MaxPageSize}, default 20).");
+            .WithDescription($"Summaries (no transactions) of the best chain's blocks from height 'start' (default 0), at most 'limit' (1 to {MaxPageSize}, default 20).")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }
 

@@ -18,12 +18,15 @@ public static class MiningEndpoints
         app.MapGet("/mining/template", GetTemplate)
             .WithTags("Mining")
             .WithSummary("A block template to mine")
-            .WithDescription("A block on the tip, nonce 0, whose coinbase pays 'address' the subsidy and the fees of the mempool transactions it holds (highest fee rate first); solve the header and send it to /mining/submit. With 'longpoll' (the tip hash the miner works on) the answer waits, as getblocktemplate's long poll, until the tip is another one, or the mempool changed and 10 seconds passed, or 60 seconds passed.");
+            .WithDescription("A block on the tip, nonce 0, whose coinbase pays 'address' the subsidy and the fees of the mempool transactions it holds (highest fee rate first); solve the header and send it to /mining/submit. With 'longpoll' (the tip hash the miner works on) the answer waits, as getblocktemplate's long poll, until the tip is another one, or the mempool changed and 10 seconds passed, or 60 seconds passed.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         app.MapPost("/mining/submit", Submit)
             .WithTags("Mining")
             .WithSummary("Submit a solved block")
             .WithDescription("The block is checked and stored; it becomes the tip if its chain has the most work (a reorg if needed). A refusal is a problem with the consensus code (bad-pow, bad-prev-block…); a block on a tip that moved is 409.")
-            .AddOpenApiOperationTransformer(ApiDocument.JsonBody<SubmitBlockRequest>);
+            .AddOpenApiOperationTransformer(ApiDocument.JsonBody<SubmitBlockRequest>)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         app.MapGet("/mining/stats", GetStats)
             .WithTags("Mining")
             .WithSummary("Blocks found per miner address")
@@ -33,7 +36,8 @@ public static class MiningEndpoints
             .WithSummary("Mine one block on the node (regtest and devnet)")
             .WithDescription("The node builds a template paying 'miner_address', solves it itself and adds it to its chain. Refused with 403 not-available on main.")
             .AddOpenApiOperationTransformer(ApiDocument.JsonBody<MineBlockRequest>)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         return app;
     }
 

@@ -17,7 +17,8 @@ public static class TransactionEndpoints
         var group = app.MapGroup("/transactions").WithTags("Transactions");
         group.MapGet("/{txid}", GetTransaction)
             .WithSummary("A transaction by id")
-            .WithDescription("From the mempool or the chain, with its inputs (and the addresses that signed them), outputs, block and confirmations.");
+            .WithDescription("From the mempool or the chain, with its inputs (and the addresses that signed them), outputs, block and confirmations.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", Submit)
             .WithSummary("Submit a signed transaction")
             .WithDescription("JSON (its hex, or its fields) or the raw hex as text/plain. Accepted into the mempool: 201 with its id. Malformed input is 400 malformed naming the field; a consensus refusal is 400 with its code (bad-signature, pubkey-uncompressed…); a double spend 409; unknown inputs, an immature coinbase or a policy refusal (fee-too-low, mempool-min-fee-not-met, output-not-positive) 422.")

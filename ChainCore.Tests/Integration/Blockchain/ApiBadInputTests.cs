@@ -256,6 +256,41 @@ public sealed class ApiBadInputTests
         (await _node.StatusAsync()).ShouldBe(before);
     }
 
+    [Test]
+    public async Task Every_status_a_bad_input_gets_is_in_the_openapi_document_with_the_problem_schema()
+    {
+        using var document = JsonDocument.Parse(await _node.Http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var paths = document.RootElement.GetProperty("paths");
+        var templates = paths.EnumerateObject().Select(p => p.Name).ToList();
+        var undocumented = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var bad in Cases())
+        {
+            var path = bad.Path.Split('?')[0];
+            var template = templates.Where(t => Matches(t, path)).OrderByDescending(t => !t.Contains('{', StringComparison.Ordinal)).ThenBy(t => t.Count(c => c == '{')).FirstOrDefault();
+            var status = ((int)bad.Status).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (template is null || !paths.GetProperty(template).TryGetProperty(bad.Method.ToLowerInvariant(), out var operation))
+            {
+                // No such operation (an unknown path or method): nothing to document.
+                continue;
+            }
+
+            if (!operation.GetProperty("responses").TryGetProperty(status, out var response)
+                || !response.TryGetProperty("content", out var content) || !content.TryGetProperty("application/problem+json", out _))
+            {
+                undocumented.Add($"{bad.Method} {template}: {status}");
+            }
+        }
+
+        undocumented.ShouldBeEmpty();
+    }
+
+    private static bool Matches(string template, string path)
+    {
+        var t = template.Trim('/').Split('/');
+        var p = path.Trim('/').Split('/');
+        return t.Length == p.Length && t.Zip(p).All(x => x.First.StartsWith('{') || string.Equals(x.First, x.Second, StringComparison.Ordinal));
+    }
+
     [TestCase("/blocks?start=2147483647&limit=500")]
     [TestCase("/blocks?start=0&limit=500")]
     [TestCase("/blocks/0")]
