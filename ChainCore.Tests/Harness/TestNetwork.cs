@@ -257,6 +257,34 @@ public sealed class TestNetwork : IAsyncDisposable
         return tips == 1 && mempools == 1;
     }
 
+    /// <summary>
+    /// As <see cref="WaitUntilAsync(Func{bool}, string, TimeSpan?)"/>, ticking the shared clock once a second
+    /// of wall time meanwhile: for what the nodes do by themselves on their tip checks (reconnecting,
+    /// noticing a session the other side forgot, catching up).
+    /// </summary>
+    public Task WaitUntilTickingAsync(Func<bool> condition, string description, TimeSpan? timeout = null)
+    {
+        var sinceTick = Stopwatch.StartNew();
+        return WaitUntilAsync(
+            async () =>
+            {
+                if (condition())
+                {
+                    return true;
+                }
+
+                if (sinceTick.Elapsed >= TimeSpan.FromSeconds(1))
+                {
+                    await TickAsync();
+                    sinceTick.Restart();
+                }
+
+                return false;
+            },
+            description + " (the clock ticking once a second)",
+            timeout);
+    }
+
     public Task WaitUntilAsync(Func<bool> condition, string description, TimeSpan? timeout = null) =>
         WaitUntilAsync(() => Task.FromResult(condition()), description, timeout);
 
