@@ -40,6 +40,7 @@ public sealed class ConnectionManager : IDisposable
     private readonly ILogger<ConnectionManager> _log;
     private readonly ConcurrentDictionary<string, Peer> _bySession = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _unconfirmed = new(StringComparer.Ordinal);
     private readonly byte[] _groupKey = RandomNumberGenerator.GetBytes(16);
     private readonly Lock _sessions = new();
     private int _verifying;
@@ -182,6 +183,7 @@ public sealed class ConnectionManager : IDisposable
             catch (Exception e) when (e is HttpRequestException or TimeoutException or PeerRefusedException or PeerProtocolException
                                       || (e is OperationCanceledException && !ct.IsCancellationRequested))
             {
+                RememberUnconfirmed(address);
                 var refusal = new PeerRefusal(StatusCodes.Status403Forbidden, PeerCodes.AddressUnconfirmed, $"{address} did not confirm this handshake ({Describe(e)}); a peer's address must answer there.");
                 _log.LogInformation("Refused handshake from {Peer} ({Url}): {Code} {Detail}", hello.NodeId, address, refusal.Code, refusal.Detail);
                 return (null, refusal);
@@ -244,6 +246,13 @@ public sealed class ConnectionManager : IDisposable
         if (!Hash256.TryParse(hello.GenesisHash, out var genesis) || genesis != _chain.Params.GenesisHash)
         {
             return (null, Refuse(StatusCodes.Status409Conflict, PeerCodes.WrongGenesis, $"This node's genesis block is {_chain.Params.GenesisHash}, the peer's {hello.GenesisHash}."));
+        }
+
+        if (RecentlyUnconfirmed(address))
+        {
+            // Handshakes naming an address that just failed to confirm are refused without calling it
+            // again, so that strangers cannot make this node call one address over and over.
+            return (null, Refuse(StatusCodes.Status403Forbidden, PeerCodes.AddressUnconfirmed, $"{address} did not confirm a handshake a moment ago; it is not called again for {UnconfirmedLifetime.TotalSeconds:0} s."));
         }
 
         if (_pending.ContainsKey(hello.Nonce!) || address.Value == SelfUrl)
@@ -573,6 +582,31 @@ public sealed class ConnectionManager : IDisposable
             {
                 _pending.TryRemove(nonce, out _);
             }
+        }
+    }
+
+    private static readonly TimeSpan UnconfirmedLifetime = TimeSpan.FromMinutes(1);
+
+    /// <summary>Wall-clock: a call back is a socket, not chain time.</summary>
+    private bool RecentlyUnconfirmed(PeerAddress address) =>
+        _unconfirmed.TryGetValue(address.Value, out var at) && Environment.TickCount64 - at < (long)UnconfirmedLifetime.TotalMilliseconds;
+
+    private void RememberUnconfirmed(PeerAddress address)
+    {
+        if (_unconfirmed.Count >= 1_000)
+        {
+            foreach (var (key, at) in _unconfirmed)
+            {
+                if (Environment.TickCount64 - at >= (long)UnconfirmedLifetime.TotalMilliseconds)
+                {
+                    _unconfirmed.TryRemove(key, out _);
+                }
+            }
+        }
+
+        if (_unconfirmed.Count < 1_000)
+        {
+            _unconfirmed[address.Value] = Environment.TickCount64;
         }
     }
 

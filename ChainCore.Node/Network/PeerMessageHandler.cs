@@ -18,6 +18,8 @@ public sealed class PeerMessageHandler(
     ILogger<PeerMessageHandler> log)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Hash256, byte> _inFlight = new();
+    public const int MaxTransactionFetchesPerAnnouncement = 100;
+
     private readonly RecentHashes _rejected = new(10_000);
 
     /// <summary>
@@ -70,12 +72,21 @@ public sealed class PeerMessageHandler(
             }
         }
 
+        var fetches = 0;
         foreach (var txid in txids)
         {
             peer.Known.Add(txid);
             if (chain.Mempool.Contains(txid) || _rejected.Contains(txid) || !_inFlight.TryAdd(txid, 0))
             {
                 continue;
+            }
+
+            // A peer is asked for at most this many transactions per announcement (Bitcoin Core's
+            // MAX_PEER_TX_REQUEST_IN_FLIGHT): the rest come again with later announcements.
+            if (++fetches > MaxTransactionFetchesPerAnnouncement)
+            {
+                _inFlight.TryRemove(txid, out _);
+                break;
             }
 
             try
@@ -142,19 +153,9 @@ public sealed class PeerMessageHandler(
     /// <summary>Fetches one block from <paramref name="peer"/> and processes it as requested; false when the peer is not to be asked for more.</summary>
     public async Task<bool> FetchBlockAsync(Peer peer, Hash256 hash, CancellationToken ct)
     {
-        Block? block;
-        try
+        var (fetched, block) = await TryFetchAsync(peer, $"block {hash}", () => client.GetBlockAsync(peer, hash, ct));
+        if (!fetched)
         {
-            block = await client.GetBlockAsync(peer, hash, ct);
-        }
-        catch (PeerProtocolException e)
-        {
-            await OnProtocolViolationAsync(peer, e);
-            return false;
-        }
-        catch (Exception e) when (e is HttpRequestException or TimeoutException or PeerRefusedException)
-        {
-            log.LogInformation("Could not fetch block {Hash} from {Peer}: {Reason}", hash, peer, e.Message);
             return false;
         }
 
@@ -174,21 +175,34 @@ public sealed class PeerMessageHandler(
         return keepGoing;
     }
 
-    private async Task<bool> FetchTransactionAsync(Peer peer, Hash256 txid, CancellationToken ct)
+    /// <summary>
+    /// One fetch from a peer: a protocol violation is charged to it, a transport failure or refusal
+    /// only logged; either way Fetched is false and the peer is not asked for more now.
+    /// </summary>
+    private async Task<(bool Fetched, T? Value)> TryFetchAsync<T>(Peer peer, string what, Func<Task<T?>> fetch)
+        where T : class
     {
-        Transaction? tx;
         try
         {
-            tx = await client.GetTransactionAsync(peer, txid, ct);
+            return (true, await fetch());
         }
         catch (PeerProtocolException e)
         {
             await OnProtocolViolationAsync(peer, e);
-            return false;
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException or PeerRefusedException)
         {
-            log.LogInformation("Could not fetch transaction {TxId} from {Peer}: {Reason}", txid, peer, e.Message);
+            log.LogInformation("Could not fetch {What} from {Peer}: {Reason}", what, peer, e.Message);
+        }
+
+        return (false, null);
+    }
+
+    private async Task<bool> FetchTransactionAsync(Peer peer, Hash256 txid, CancellationToken ct)
+    {
+        var (fetched, tx) = await TryFetchAsync(peer, $"transaction {txid}", () => client.GetTransactionAsync(peer, txid, ct));
+        if (!fetched)
+        {
             return false;
         }
 

@@ -137,14 +137,31 @@ public sealed class StrangerTests : NetworkTestBase
         await using var stranger = TestPeer.Create(net, "mallory");
 
         (await CodeAsync(await stranger.HandshakeAsync(0, url: "http://victim:8080/internal/admin/api"))).ShouldBe(PeerCodes.BadAddress);
-        (await CodeAsync(await stranger.HandshakeAsync(0, url: "http://victim:8080"))).ShouldBe(PeerCodes.AddressUnconfirmed);
+        for (var i = 0; i < 5; i++)
+        {
+            (await CodeAsync(await stranger.HandshakeAsync(0, url: "http://victim:8080"))).ShouldBe(PeerCodes.AddressUnconfirmed);
+        }
+
         await net.TickAsync(3);
         await net.WaitForSyncAsync();
         await net.MineAsync(node: 1, blocks: 1);
 
-        victim.Received.Select(r => r.ToString()).ShouldBe(["POST /peers/confirm"], "one call back, to a fixed path, with a small body");
+        victim.Received.Select(r => r.ToString()).ShouldBe(["POST /peers/confirm"], "one call back for five handshakes, to a fixed path, with a small body");
         net.Peers(0).Book.Contains(victim.Address).ShouldBeFalse();
         net.Peers(1).Book.Contains(victim.Address).ShouldBeFalse();
+    }
+
+    [Test]
+    public async Task An_announcement_of_many_transactions_makes_the_node_ask_for_at_most_a_hundred()
+    {
+        var net = await StartNetworkAsync(1, Topology.None, Sqlite);
+        await using var flooder = await TestPeer.ConnectAsync(net, to: 0, name: "flooder");
+        var txids = Enumerable.Range(0, PeerWire.MaxAnnouncedTransactions).Select(i => Hash256.Compute(BitConverter.GetBytes(i))).ToList();
+
+        await flooder.AnnounceAsync(0, [], txids);
+
+        flooder.Received.Count(r => r.Path.StartsWith("/p2p/transactions/", StringComparison.Ordinal)).ShouldBe(PeerMessageHandler.MaxTransactionFetchesPerAnnouncement);
+        flooder.IsConnectedTo(0).ShouldBeTrue("transactions it no longer has are not misbehaviour");
     }
 
     [Test]
