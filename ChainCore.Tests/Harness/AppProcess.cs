@@ -295,6 +295,17 @@ public sealed class AppProcess : IAsyncDisposable
         return -1;
     }
 
+    /// <summary>Kills the process and its children at once (SIGKILL, or TerminateProcess on Windows): no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -28,6 +28,9 @@ public enum ChaosKind
     /// <summary>Node A stops (its database stays).</summary>
     Stop,
 
+    /// <summary>Node A dies without any shutdown (its process killed); its database stays as the kill left it.</summary>
+    Crash,
+
     /// <summary>Node A starts again on its own database.</summary>
     Restart,
 
@@ -54,6 +57,7 @@ public sealed record ChaosStep(ChaosKind Kind, int A = 0, int B = 0, int Count =
         ChaosKind.DelayLink => $"delay the link node-{A} – node-{B} by {Count} ms",
         ChaosKind.DropLink => $"drop the link node-{A} – node-{B}",
         ChaosKind.Stop => $"stop node-{A}",
+        ChaosKind.Crash => $"crash node-{A} (killed, no shutdown)",
         ChaosKind.Restart => $"restart node-{A}",
         ChaosKind.Clock => $"move the clock {Count} minute(s)",
         ChaosKind.Tick => $"tick the clock {Count} time(s)",
