@@ -9,6 +9,9 @@
 #   scripts/test.sh                 the default run: testsettings.runsettings' selection (everything but Slow and Performance)
 #   scripts/test.sh --all           everything (the nightly run)
 #   scripts/test.sh --filter EXPR   a dotnet test filter, e.g. "Category=Crypto"; selecting no test is an error
+#   scripts/test.sh --all --shard K/N   shard K of N of that selection, whole fixtures weighed by the durations in
+#                                   tests/reports/durations/*.trx (earlier runs; test counts without them); Performance
+#                                   tests are never sharded (run them apart: --filter Category=Performance); no coverage gate
 #   scripts/test.sh -- ARGS         extra arguments for dotnet test
 #
 # Environment: CHAINCORE_TEST_PG (a server of your own), CHAINCORE_TIMEOUT_FACTOR (slow machines),
@@ -21,13 +24,15 @@ root=$(pwd)
 
 selection=default
 filter=""
+shard=""
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --all) selection=all; shift ;;
-    --filter) selection=filter; filter="$2"; shift 2 ;;
+    --filter) selection=filter; filter="${2:?--filter needs an expression}"; shift 2 ;;
+    --shard) shard="${2:?--shard needs K/N, e.g. 2/4}"; shift 2 ;;
     --) shift; extra+=("$@"); break ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) extra+=("$1"); shift ;;
   esac
 done
@@ -71,6 +76,16 @@ if [ "$selection" != default ]; then
   "${steps[@]}" runsettings-without-filter testsettings.runsettings "$settings"
 fi
 
+# A shard: the same selection, narrowed to this shard's fixtures (every runner computes the same split).
+if [ -n "$shard" ]; then
+  durations=()
+  for trx in "$reports"/durations/*.trx; do [ -f "$trx" ] && durations+=("$trx"); done
+  shard_filter=$("${steps[@]}" shard-filter "$shard" ${durations[@]+"${durations[@]}"})
+  echo "==> Shard $shard: $(echo "$shard_filter" | tr '|' '\n' | wc -l) fixture(s), weighed by ${#durations[@]} earlier run(s)"
+  coverage_filter="($coverage_filter)&($shard_filter)"
+  performance_filter=""
+fi
+
 # Per-test lines ("Passed Name [12 ms]") as they finish; the stack traces of failures stay in full.
 # Tests' own output stays in their results (trx, html) instead of interleaving with the progress lines.
 progress() {
@@ -89,18 +104,20 @@ echo "==> Testing with coverage${filter:+ ($filter)}$([ "$selection" = all ] && 
 # coverlet.msbuild instruments the product assemblies in the test output for this pass and restores
 # them after it; its per-module threshold is the gate (a filtered run covers only part: no gate).
 coverage=(-p:CollectCoverage=true -p:CoverletOutputFormat=cobertura "-p:CoverletOutput=$reports/coverage/" "-p:Include=$include")
-if [ "$selection" != filter ]; then
+if [ "$selection" != filter ] && [ -z "$shard" ]; then
   coverage+=("-p:Threshold=$min_coverage" -p:ThresholdType=line -p:ThresholdStat=Minimum)
 fi
 CHAINCORE_COVERAGE=1 run_tests tests "$coverage_filter" "${coverage[@]}" | progress || status=${PIPESTATUS[0]}
 
-echo "==> Performance tests without coverage instrumentation"
-CHAINCORE_COVERAGE=0 run_tests performance "$performance_filter" | progress || status=${PIPESTATUS[0]}
+if [ -n "$performance_filter" ]; then
+  echo "==> Performance tests without coverage instrumentation"
+  CHAINCORE_COVERAGE=0 run_tests performance "$performance_filter" | progress || status=${PIPESTATUS[0]}
+fi
 
 cobertura="$reports/coverage/coverage.cobertura.xml"
 if [ -f "$cobertura" ]; then
   dotnet reportgenerator "-reports:$cobertura" "-targetdir:$reports/coverage/html" -reporttypes:Html >/dev/null || echo "coverage: HTML report failed" >&2
-  echo "Line coverage per product assembly: the table above (gate: ${min_coverage} % each$([ "$selection" != filter ] || echo '; not applied to a filtered run'))"
+  echo "Line coverage per product assembly: the table above (gate: ${min_coverage} % each$([ "$selection" != filter ] && [ -z "$shard" ] || echo '; not applied to a filtered or sharded run'))"
   echo "HTML coverage report: $reports/coverage/html/index.html"
 fi
 

@@ -52,11 +52,14 @@ public static class ChildProcessProgram
                 // runsettings-without-filter SOURCE DESTINATION : scripts/test.sh's settings for a selection other than the default.
                 RunSettingsFile.WriteWithoutTestCaseFilter(args[1], args[2]);
                 return 0;
+            case "shard-filter" when args.Length >= 2:
+                // shard-filter K/N [TRX...] : the test filter of the nightly's shard K of N, weighed by earlier runs' durations.
+                return TestShards.Run(args[1..], Console.Out, Console.Error);
             case "run-id":
                 await Console.Out.WriteLineAsync(TestEnvironment.RunId);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: ChainCore.Tests start-cluster | start-node DATA_DIR | interrupt-node DATA_DIR | run-id | timeout-factor | compare-performance BASELINE DIR [--fail-on-regression|--update] | summarize-tests TRX... | runsettings-without-filter SOURCE DESTINATION");
+                await Console.Error.WriteLineAsync("usage: ChainCore.Tests start-cluster | start-node DATA_DIR | interrupt-node DATA_DIR | run-id | timeout-factor | compare-performance BASELINE DIR [--fail-on-regression|--update] | summarize-tests TRX... | runsettings-without-filter SOURCE DESTINATION | shard-filter K/N [TRX...]");
                 return 2;
         }
     }
