@@ -223,6 +223,27 @@ public sealed class ProcessNetwork : IAsyncDisposable
         return text.ToString();
     }
 
+    /// <summary>Keeps every incarnation's whole output and the description under the current test's failure folder; returns the folder.</summary>
+    public async Task<string> KeepEvidenceAsync(string story)
+    {
+        var dir = Path.Combine(ReportPaths.Failures, ReportPaths.FolderNameFor(TestContext.CurrentContext.Test.FullName));
+        Directory.CreateDirectory(dir);
+        await File.WriteAllTextAsync(Path.Combine(dir, "state.txt"), story + Environment.NewLine + await DescribeAsync());
+        List<AppProcess> all;
+        lock (_all)
+        {
+            all = [.. _all];
+        }
+
+        foreach (var process in all)
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir, process.Name.Replace('#', '.') + ".log"), process.Output);
+        }
+
+        TestContext.AddTestAttachment(Path.Combine(dir, "state.txt"), "Process network's final state and steps");
+        return dir;
+    }
+
     public async ValueTask DisposeAsync()
     {
         List<AppProcess> all;

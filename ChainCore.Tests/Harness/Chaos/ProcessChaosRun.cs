@@ -132,6 +132,8 @@ public sealed class ProcessChaosRun
             .Append(_story)
             .AppendLine("State:")
             .Append(await _net.DescribeAsync());
+        var evidence = await _net.KeepEvidenceAsync(message.ToString());
+        message.AppendLine(CultureInfo.InvariantCulture, $"Every node process's whole output: {evidence}");
         return new ChaosOutcome(seed, steps, message.ToString());
     }
 
