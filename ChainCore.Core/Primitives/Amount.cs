@@ -117,6 +117,34 @@ public readonly record struct Amount(long Units) : IComparable<Amount>
 
     public static Amount operator -(Amount left, Amount right) => new(checked(left.Units - right.Units));
 
+    public static Amount operator -(Amount amount) => new(checked(-amount.Units));
+
+    /// <summary>So many times the amount (ten payments of one coin: <c>Amount.FromCoins(1) * 10</c>); overflow throws.</summary>
+    public static Amount operator *(Amount amount, long times) => new(checked(amount.Units * times));
+
+    public static Amount operator *(long times, Amount amount) => amount * times;
+
+    /// <summary>The amount split into <paramref name="parts"/> equal shares, in whole units: the remainder (<c>%</c>) is left over, never rounded away unseen.</summary>
+    public static Amount operator /(Amount amount, long parts) =>
+        parts == 0 ? throw new DivideByZeroException("An amount cannot be split into zero parts.") : new(checked(amount.Units / parts));
+
+    /// <summary>The units left over when the amount is split into <paramref name="parts"/> equal shares.</summary>
+    public static Amount operator %(Amount amount, long parts) =>
+        parts == 0 ? throw new DivideByZeroException("An amount cannot be split into zero parts.") : new(amount.Units % parts);
+
+    /// <summary>The sum of <paramref name="amounts"/> (zero for none); overflow throws.</summary>
+    public static Amount Sum(IEnumerable<Amount> amounts)
+    {
+        ArgumentNullException.ThrowIfNull(amounts);
+        var sum = Zero;
+        foreach (var amount in amounts)
+        {
+            sum += amount;
+        }
+
+        return sum;
+    }
+
     public static bool operator <(Amount left, Amount right) => left.Units < right.Units;
 
     public static bool operator >(Amount left, Amount right) => left.Units > right.Units;

@@ -14,7 +14,7 @@ namespace ChainCore.Node.Network;
 public sealed class BlockSync(
     ChainEngine chain,
     ConnectionManager connections,
-    PeerClient client,
+    IPeerClient client,
     PeerMessageHandler messages,
     SyncQueue queue,
     Microsoft.Extensions.Options.IOptions<P2pOptions> options,

@@ -28,7 +28,7 @@ public sealed class ConnectionManager : IDisposable
     private static readonly TimeSpan PendingLifetime = TimeSpan.FromMinutes(1);
 
     private readonly ChainEngine _chain;
-    private readonly PeerClient _client;
+    private readonly IPeerClient _client;
     private readonly IPeerStore _store;
     private readonly AddressBook _book;
     private readonly BanList _bans;
@@ -48,7 +48,7 @@ public sealed class ConnectionManager : IDisposable
 
     public ConnectionManager(
         ChainEngine chain,
-        PeerClient client,
+        IPeerClient client,
         IPeerStore store,
         AddressBook book,
         BanList bans,

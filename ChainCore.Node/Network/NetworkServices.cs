@@ -18,7 +18,7 @@ public static class NetworkServices
         services.AddHttpClient(P2pOptions.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler<P2pRetryHandler>()
             .RemoveAllLoggers();
-        services.AddSingleton<PeerClient>();
+        services.AddSingleton<IPeerClient, PeerClient>();
         services.AddSingleton<SyncQueue>();
         services.AddSingleton(sp => new AddressBook(
             sp.GetRequiredService<TimeProvider>(),

@@ -24,7 +24,7 @@ public sealed class PeerRefusedException(int status, string code, string detail)
 /// <see cref="PeerProtocolException"/> — misbehaviour of the peer. Transport failures surface as
 /// <see cref="HttpRequestException"/> or <see cref="TimeoutException"/>; refusals as <see cref="PeerRefusedException"/>.
 /// </summary>
-public sealed class PeerClient(IHttpClientFactory clients, ChainEngine chain, Microsoft.Extensions.Options.IOptions<P2pOptions> options)
+public sealed class PeerClient(IHttpClientFactory clients, ChainEngine chain, Microsoft.Extensions.Options.IOptions<P2pOptions> options) : IPeerClient
 {
     public async Task<PeerWelcome> HandshakeAsync(PeerAddress address, PeerHello hello, CancellationToken ct)
     {

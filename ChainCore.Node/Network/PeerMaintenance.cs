@@ -14,7 +14,7 @@ namespace ChainCore.Node.Network;
 /// </summary>
 public sealed class PeerMaintenance(
     ConnectionManager connections,
-    PeerClient client,
+    IPeerClient client,
     PeerMessageHandler messages,
     IOptions<P2pOptions> options,
     TimeProvider clock,

@@ -12,7 +12,7 @@ namespace ChainCore.Node.Network;
 public sealed class PeerMessageHandler(
     ChainEngine chain,
     ConnectionManager connections,
-    PeerClient client,
+    IPeerClient client,
     SyncQueue sync,
     TimeProvider clock,
     ILogger<PeerMessageHandler> log)

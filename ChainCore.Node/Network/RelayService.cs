@@ -10,7 +10,7 @@ namespace ChainCore.Node.Network;
 /// own outbox, batched; the peer fetches what it lacks. A subscriber that falls behind loses the
 /// oldest events; the peers' tip checks recover what was not announced.
 /// </summary>
-public sealed class RelayService(ChainEngine chain, ConnectionManager connections, PeerClient client, ILogger<RelayService> log) : BackgroundService
+public sealed class RelayService(ChainEngine chain, ConnectionManager connections, IPeerClient client, ILogger<RelayService> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

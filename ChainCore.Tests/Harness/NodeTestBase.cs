@@ -37,33 +37,13 @@ public abstract class NodeTestBase
         IReadOnlyDictionary<string, string?>? settings = null)
     {
         var nodeId = $"node-{index}";
-        string? database = null;
-        string? dataDir = null;
-        if (store == StoreKind.Postgres)
-        {
-            var db = await TestEnvironment.GetDatabaseAsync($"node_{index}");
-            if (reset)
-            {
-                await db.ResetAsync();
-            }
-
-            database = db.ConnectionString;
-        }
-        else
-        {
-            dataDir = Path.Combine(TestEnvironment.ScratchDirectory, TestContext.CurrentContext.Test.ID, nodeId);
-            if (reset && Directory.Exists(dataDir))
-            {
-                Directory.Delete(dataDir, recursive: true);
-            }
-        }
-
+        var storage = await NodeStorage.ProvideAsync(store, index, nodeId, Path.Combine(TestEnvironment.ScratchDirectory, TestContext.CurrentContext.Test.ID), reset);
         var node = await TestNode.StartAsync(new NodeSettings
         {
             NodeId = nodeId,
             Network = network,
-            Database = database,
-            DataDir = dataDir,
+            Database = storage.Database,
+            DataDir = storage.DataDir,
             CoinbaseMaturity = coinbaseMaturity,
             MinRelayFeePerKb = minRelayFeePerKb,
             Clock = clock,

@@ -130,26 +130,7 @@ public sealed class TestNetwork : IAsyncDisposable
             _bootstrap[index] = [.. bootstrap];
         }
 
-        string? database = null;
-        string? dataDir = null;
-        if (_options.Store == StoreKind.Postgres)
-        {
-            var db = await TestEnvironment.GetDatabaseAsync($"node_{index}");
-            if (reset)
-            {
-                await db.ResetAsync();
-            }
-
-            database = db.ConnectionString;
-        }
-        else
-        {
-            dataDir = Path.Combine(_sqliteRoot, name);
-            if (reset && Directory.Exists(dataDir))
-            {
-                Directory.Delete(dataDir, recursive: true);
-            }
-        }
+        var storage = await NodeStorage.ProvideAsync(_options.Store, index, name, _sqliteRoot, reset);
 
         var extra = new Dictionary<string, string?>
         {
@@ -174,8 +155,8 @@ public sealed class TestNetwork : IAsyncDisposable
         var node = await TestNode.StartAsync(new NodeSettings
         {
             NodeId = name,
-            Database = database,
-            DataDir = dataDir,
+            Database = storage.Database,
+            DataDir = storage.DataDir,
             CoinbaseMaturity = _options.CoinbaseMaturity,
             Clock = Clock,
             PeerHandler = () => Router.HandlerFor(name),

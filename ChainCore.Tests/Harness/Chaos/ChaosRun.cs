@@ -258,15 +258,15 @@ public sealed class ChaosRun
     {
         var coins = await Wallets.CoinsAsync(_net[a], _net.Wallet(a));
         var tip = _net[a].Chain.Tip.Height;
-        var coin = coins.FirstOrDefault(c => !c.Coin.IsCoinbase || tip + 1 - c.Coin.Height >= _net[a].Chain.Params.CoinbaseMaturity);
+        var coin = coins.FirstOrDefault(c => c.IsSpendableAt(tip + 1, _net[a].Chain.Params.CoinbaseMaturity));
         if (coin is null || _net[a].Chain.Mempool.GetSpender(coin.OutPoint) is not null)
         {
             return;
         }
 
         var fee = Amount.FromCoins(0.001m);
-        var first = Wallets.Spend(_net.Wallet(a), coin.OutPoint, coin.Coin.Output.Value, _net.Wallet(a).Address, fee);
-        var second = Wallets.Spend(_net.Wallet(a), coin.OutPoint, coin.Coin.Output.Value, _net.Wallet(b).Address, fee + fee);
+        var first = Wallets.Spend(_net.Wallet(a), coin, _net.Wallet(a).Address, fee);
+        var second = Wallets.Spend(_net.Wallet(a), coin, _net.Wallet(b).Address, fee + fee);
         foreach (var (node, tx) in new[] { (a, first), (b, second) })
         {
             if ((await _net[node].Chain.AcceptTransactionAsync(tx)).Accepted)

@@ -344,7 +344,7 @@ public sealed class ApiBadInputTests
     {
         var random = TestSeed.NewRandom(20261126);
         var coin = (await Wallets.CoinsAsync(_node, Miner))[0];
-        var payment = Wallets.Spend(Miner, coin.OutPoint, coin.Coin.Output.Value, Miner.Address, new Amount(10_000));
+        var payment = Wallets.Spend(Miner, coin, Miner.Address, new Amount(10_000));
         var fields = new SubmitTransactionRequest(
             null,
             1,

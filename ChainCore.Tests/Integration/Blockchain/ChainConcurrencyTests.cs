@@ -75,7 +75,7 @@ public sealed class ChainConcurrencyTests(StoreKind store) : NodeTestBase
             for (var i = 0; i < 20; i++)
             {
                 var coins = await Wallets.CoinsAsync(node, from);
-                var unspent = coins.Where(c => node.Chain.Mempool.GetSpender(c.OutPoint) is null).OrderByDescending(c => c.Coin.Height).ToList();
+                var unspent = coins.Where(c => node.Chain.Mempool.GetSpender(c.OutPoint) is null).OrderByDescending(c => c.Height).ToList();
                 if (unspent.Count == 0)
                 {
                     continue;
@@ -84,7 +84,7 @@ public sealed class ChainConcurrencyTests(StoreKind store) : NodeTestBase
                 // The newest coins most of the time: those a competing branch disconnects.
                 var coin = unspent[random.Next(3) == 0 ? random.Next(unspent.Count) : 0];
                 var to = wallets[random.Next(wallets.Count)];
-                await node.Chain.AcceptTransactionAsync(Wallets.Spend(from, coin.OutPoint, coin.Coin.Output.Value, to.Address, new Amount(random.Next(1_000, 50_000))));
+                await node.Chain.AcceptTransactionAsync(Wallets.Spend(from, coin, to.Address, new Amount(random.Next(1_000, 50_000))));
             }
         }
 

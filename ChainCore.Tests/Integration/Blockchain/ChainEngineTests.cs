@@ -24,7 +24,7 @@ public sealed class ChainEngineTests(StoreKind store) : NodeTestBase
         var forkPoint = node.Chain.Tip;
         var aliceCoinsBefore = await Wallets.CoinsAsync(node, alice);
 
-        var payment = Wallets.Spend(alice, aliceCoinsBefore[0].OutPoint, aliceCoinsBefore[0].Coin.Output.Value, bob.Address, Fee);
+        var payment = Wallets.Spend(alice, aliceCoinsBefore[0], bob.Address, Fee);
         (await node.Chain.AcceptTransactionAsync(payment)).Accepted.ShouldBeTrue();
         await node.MineAsync(1, other.Address.ToString());
         (await node.Store.GetBalanceAsync(bob.KeyHash)).ShouldBe(Amount.FromCoins(50) - Fee);
@@ -118,7 +118,7 @@ public sealed class ChainEngineTests(StoreKind store) : NodeTestBase
         {
             await node.MineAsync(3, alice.Address.ToString());
             var coin = (await Wallets.CoinsAsync(node, alice))[0];
-            (await node.Chain.AcceptTransactionAsync(Wallets.Spend(alice, coin.OutPoint, coin.Coin.Output.Value, bob.Address, Fee))).Accepted.ShouldBeTrue();
+            (await node.Chain.AcceptTransactionAsync(Wallets.Spend(alice, coin, bob.Address, Fee))).Accepted.ShouldBeTrue();
             await node.MineAsync(1, alice.Address.ToString());
             tipHash = node.Chain.Tip.Hash;
         }

@@ -110,7 +110,7 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
             for (var i = 0; i < count; i++)
             {
                 var from = AnyWallet();
-                var coins = (await Wallets.CoinsAsync(node, from)).Select(c => (c.OutPoint, c.Coin.Output.Value)).ToList();
+                var coins = (await Wallets.CoinsAsync(node, from)).Select(c => (c.OutPoint, c.Value)).ToList();
                 coins.AddRange(Chain.Mempool.Snapshot().SelectMany(e => e.Transaction.Outputs.Select((o, n) => (Tx: e.TxId, Out: o, N: n)))
                     .Where(o => o.Out.PublicKeyHash.AsSpan().SequenceEqual(from.KeyHash))
                     .Select(o => (new OutPoint(o.Tx, (uint)o.N), o.Out.Value)));

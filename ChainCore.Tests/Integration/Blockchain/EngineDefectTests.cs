@@ -219,7 +219,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         var alice = Wallets.NewWallet();
         await node.MineAsync(1, alice.Address.ToString());
         var coin = (await Wallets.CoinsAsync(node, alice))[0];
-        var zero = TestData.Spend(alice.Key, [coin.OutPoint], [new TxOut(coin.Coin.Output.Value - Fee, [.. alice.KeyHash]), new TxOut(Amount.Zero, [.. alice.KeyHash])]);
+        var zero = TestData.Spend(alice.Key, [coin.OutPoint], [new TxOut(coin.Value - Fee, [.. alice.KeyHash]), new TxOut(Amount.Zero, [.. alice.KeyHash])]);
 
         var result = await node.Chain.AcceptTransactionAsync(zero);
 
@@ -237,7 +237,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         var coin = (await Wallets.CoinsAsync(node, alice))[0];
         var fee = Amount.ParseCoins("0.01");
         var outputs = Enumerable.Range(0, 3_700).Select(_ => new TxOut(new Amount(1_000), [.. alice.KeyHash])).ToList();
-        outputs.Add(new TxOut(coin.Coin.Output.Value - fee - new Amount(1_000 * 3_700), [.. alice.KeyHash]));
+        outputs.Add(new TxOut(coin.Value - fee - new Amount(1_000 * 3_700), [.. alice.KeyHash]));
         var big = TestData.Spend(alice.Key, [coin.OutPoint], outputs);
         big.SerializedSize.ShouldBeGreaterThan(100_000);
         big.SerializedSize.ShouldBeLessThan(Regtest.MaxBlockSize);
@@ -370,7 +370,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         await node.MineAsync(1, alice.Address.ToString());
         var coin = (await Wallets.CoinsAsync(node, alice))[0];
         var outPoint = coin.OutPoint;
-        var value = coin.Coin.Output.Value;
+        var value = coin.Value;
         var results = new List<TransactionResult>();
         for (var i = 0; i < count; i++)
         {

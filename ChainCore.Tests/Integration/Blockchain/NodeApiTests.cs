@@ -139,7 +139,7 @@ public sealed class NodeApiTests : NodeTestBase
         var bob = Wallets.NewWallet();
         await node.MineAsync(2, alice.Address.ToString());
         var coin = (await Wallets.CoinsAsync(node, alice))[0];
-        var payment = Wallets.Spend(alice, coin.OutPoint, coin.Coin.Output.Value, bob.Address, Amount.ParseCoins("0.5"));
+        var payment = Wallets.Spend(alice, coin, bob.Address, Amount.ParseCoins("0.5"));
         (await node.Client.SubmitTransactionAsync(payment)).Accepted.ShouldBeTrue();
 
         var pooled = await node.Client.GetTransactionAsync(payment.TxId);
@@ -168,7 +168,7 @@ public sealed class NodeApiTests : NodeTestBase
         var alice = Wallets.NewWallet();
         await node.MineAsync(2, alice.Address.ToString());
         var coin = (await Wallets.CoinsAsync(node, alice))[0];
-        var payment = Wallets.Spend(alice, coin.OutPoint, coin.Coin.Output.Value, Wallets.NewWallet().Address, Amount.ParseCoins("0.5"));
+        var payment = Wallets.Spend(alice, coin, Wallets.NewWallet().Address, Amount.ParseCoins("0.5"));
 
         using var content = new StringContent(payment.ToHex(), System.Text.Encoding.UTF8, "text/plain");
         using var response = await node.Http.PostAsync(new Uri("/transactions", UriKind.Relative), content);
@@ -186,7 +186,7 @@ public sealed class NodeApiTests : NodeTestBase
         var coin = (await Wallets.CoinsAsync(node, alice))[0];
         var fee = Amount.ParseCoins("0.001");
         var payment = Fixtures.TestData.Spend(alice.Key, [coin.OutPoint], [
-            new TxOut(coin.Coin.Output.Value - fee, [.. alice.Address.PublicKeyHash]),
+            new TxOut(coin.Value - fee, [.. alice.Address.PublicKeyHash]),
             new TxOut(Amount.Zero, [.. Wallets.NewWallet().Address.PublicKeyHash]),
         ]);
 

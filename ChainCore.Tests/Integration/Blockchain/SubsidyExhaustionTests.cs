@@ -46,8 +46,8 @@ public sealed class SubsidyExhaustionTests : NodeTestBase
 
         // A transaction's fee is then all a miner earns: the coinbase takes exactly it.
         var fee = new Amount(10_000);
-        var coin = (await Wallets.CoinsAsync(node, miner)).MinBy(c => c.Coin.Height)!;
-        var payment = Wallets.Spend(miner, coin.OutPoint, coin.Coin.Output.Value, miner.Address, fee);
+        var coin = (await Wallets.CoinsAsync(node, miner)).MinBy(c => c.Height)!;
+        var payment = Wallets.Spend(miner, coin, miner.Address, fee);
         (await node.Client.SubmitTransactionAsync(payment)).Accepted.ShouldBeTrue();
         var withFee = (await node.MineAsync(1, miner.Address.ToString()))[0];
         var block = await node.Client.GetBlockAsync(withFee.Height);

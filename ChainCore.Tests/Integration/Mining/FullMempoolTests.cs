@@ -32,9 +32,9 @@ public sealed class FullMempoolTests : NodeTestBase
         });
     }
 
-    private static (Transaction Parent, Transaction Child) ParentAndChild(SpentCoin coin, TestWallet alice, TestWallet bob, TestWallet carol)
+    private static (Transaction Parent, Transaction Child) ParentAndChild(WalletCoin coin, TestWallet alice, TestWallet bob, TestWallet carol)
     {
-        var parent = Wallets.Spend(alice, coin.OutPoint, coin.Coin.Output.Value, bob.Address, ParentFee);
+        var parent = Wallets.Spend(alice, coin, bob.Address, ParentFee);
         var child = Wallets.Spend(bob, new OutPoint(parent.TxId, 0), parent.Outputs[0].Value, carol.Address, ChildFee);
         return (parent, child);
     }
@@ -69,7 +69,7 @@ public sealed class FullMempoolTests : NodeTestBase
         await node.MineAsync(4, alice.Address.ToString());
         var coins = await Wallets.CoinsAsync(node, alice);
         var fees = new[] { new Amount(1_000), new Amount(30_000), new Amount(20_000) };
-        var payments = coins.Take(3).Select((c, i) => Wallets.Spend(alice, c.OutPoint, c.Coin.Output.Value, bob.Address, fees[i])).ToList();
+        var payments = coins.Take(3).Select((c, i) => Wallets.Spend(alice, c, bob.Address, fees[i])).ToList();
         var fork = node.Chain.Tip;
         var confirming = BlockFactory.Next(fork, miner.KeyHash, p, payments, fees.Aggregate((a, b) => a + b));
         (await node.Chain.ProcessBlockAsync(confirming)).BecameTip.ShouldBeTrue();
@@ -93,7 +93,7 @@ public sealed class FullMempoolTests : NodeTestBase
         await node.MineAsync(3, alice.Address.ToString());
         var coins = await Wallets.CoinsAsync(node, alice);
         var (parent, child) = ParentAndChild(coins[0], alice, bob, carol);
-        var unrelated = Wallets.Spend(alice, coins[1].OutPoint, coins[1].Coin.Output.Value, dave.Address, new Amount(10_000));
+        var unrelated = Wallets.Spend(alice, coins[1], dave.Address, new Amount(10_000));
 
         (await node.Client.SubmitTransactionAsync(parent)).Accepted.ShouldBeTrue();
         (await node.Client.SubmitTransactionAsync(unrelated)).Accepted.ShouldBeTrue();

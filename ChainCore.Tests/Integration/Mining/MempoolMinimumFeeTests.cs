@@ -25,7 +25,7 @@ public sealed class MempoolMinimumFeeTests(StoreKind store) : NodeTestBase
         var (alice, bob, miner) = (Wallets.NewWallet(), Wallets.NewWallet(), Wallets.NewWallet());
         await node.MineAsync(4, alice.Address.ToString());
         var coins = await Wallets.CoinsAsync(node, alice);
-        Transaction Pay(int coin, long fee) => Wallets.Spend(alice, coins[coin].OutPoint, coins[coin].Coin.Output.Value, bob.Address, new Amount(fee));
+        Transaction Pay(int coin, long fee) => Wallets.Spend(alice, coins[coin], bob.Address, new Amount(fee));
         var (cheap, middle, dear, late) = (Pay(0, 2_000), Pay(1, 3_000), Pay(2, 20_000), Pay(3, 1_000));
         var raised = (2_000L * 1_000 / cheap.SerializedSize) + IncrementalRelayFeePerKb;
         var lateRate = 1_000L * 1_000 / late.SerializedSize;
@@ -65,7 +65,7 @@ public sealed class MempoolMinimumFeeTests(StoreKind store) : NodeTestBase
         await node.MineAsync(3, alice.Address.ToString());
         await node.MineAsync(1, miner.Address.ToString());
         var coins = await Wallets.CoinsAsync(node, alice);
-        Transaction Pay(int coin, long fee) => Wallets.Spend(alice, coins[coin].OutPoint, coins[coin].Coin.Output.Value, bob.Address, new Amount(fee));
+        Transaction Pay(int coin, long fee) => Wallets.Spend(alice, coins[coin], bob.Address, new Amount(fee));
         var (cheapest, kept, dear) = (Pay(0, 2_000), Pay(1, 2_100), Pay(2, 20_000));
         (await node.Client.SubmitTransactionAsync(cheapest)).Accepted.ShouldBeTrue();
         (await node.Client.SubmitTransactionAsync(kept)).Accepted.ShouldBeTrue();

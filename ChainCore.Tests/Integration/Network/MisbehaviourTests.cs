@@ -53,8 +53,8 @@ public sealed class MisbehaviourTests : NetworkTestBase
         (await honest.AnnounceAsync(0, [branch[1].Header], [])).StatusCode.ShouldBe(HttpStatusCode.NoContent, "an unknown parent starts a catch-up");
 
         var coins = await Wallets.CoinsAsync(net[0], net.Wallet(0));
-        var coin = coins.MinBy(c => c.Coin.Height)!;
-        var noFee = Wallets.Spend(net.Wallet(0), coin.OutPoint, coin.Coin.Output.Value, Wallets.NewWallet().Address, Amount.Zero);
+        var coin = coins.MinBy(c => c.Height)!;
+        var noFee = Wallets.Spend(net.Wallet(0), coin, Wallets.NewWallet().Address, Amount.Zero);
         await honest.SendTransactionAsync(0, noFee);
         honest.Received.ShouldContain(r => r.Path == $"/p2p/transactions/{noFee.TxId}");
         net[0].Chain.Mempool.Contains(noFee.TxId).ShouldBeFalse("refused by policy");

@@ -16,7 +16,7 @@ public sealed class RelayBandwidthTests : NetworkTestBase
         await net.MineAsync(0, 1);
         var coin = (await Wallets.CoinsAsync(net[0], net.Wallet(0))).Single();
         var outputs = Enumerable.Range(0, 2_500).Select(i => new TxOut(new Amount(1_000_000), [.. Wallets.NewWallet().KeyHash])).ToList();
-        var change = coin.Coin.Output.Value - new Amount(2_500L * 1_000_000) - new Amount(100_000);
+        var change = coin.Value - new Amount(2_500L * 1_000_000) - new Amount(100_000);
         var wide = TestData.Spend(net.Wallet(0).Key, [coin.OutPoint], [.. outputs, new TxOut(change, [.. net.Wallet(0).KeyHash])]);
         (await net[0].Chain.AcceptTransactionAsync(wide)).Accepted.ShouldBeTrue();
         await net.WaitForSyncAsync();

@@ -73,4 +73,54 @@ public sealed class AmountTests
         (Amount.MaxMoney + new Amount(1)).IsInMoneyRange.ShouldBeFalse();
         Amount.Zero.IsInMoneyRange.ShouldBeTrue();
     }
+
+    [Test]
+    public void Multiplying_by_a_count_works_both_ways_round()
+    {
+        (Amount.FromCoins(1) * 10).ShouldBe(Amount.FromCoins(10));
+        (3 * new Amount(7)).Units.ShouldBe(21);
+        (Amount.FromCoins(5) * 0).ShouldBe(Amount.Zero);
+        (Amount.FromCoins(2) * -1).Units.ShouldBe(-200_000_000);
+        (Amount.MaxMoney * 2).IsInMoneyRange.ShouldBeFalse();
+    }
+
+    [TestCase(long.MaxValue, 2L)]
+    [TestCase(long.MinValue, -1L)]
+    [TestCase(long.MinValue, 2L)]
+    [TestCase(4_611_686_018_427_387_904L, 2L)]
+    public void Multiplying_past_the_range_of_units_throws_instead_of_wrapping(long units, long times)
+    {
+        Should.Throw<OverflowException>(() => new Amount(units) * times);
+        Should.Throw<OverflowException>(() => times * new Amount(units));
+    }
+
+    [Test]
+    public void Splitting_into_shares_keeps_whole_units_and_says_what_is_left_over()
+    {
+        (Amount.FromCoins(10) / 4).Units.ShouldBe(250_000_000);
+        (new Amount(10) / 3).Units.ShouldBe(3);
+        (new Amount(10) % 3).Units.ShouldBe(1);
+        (new Amount(-10) / 3).Units.ShouldBe(-3);
+        ((new Amount(10) / 3 * 3) + (new Amount(10) % 3)).ShouldBe(new Amount(10));
+        Should.Throw<DivideByZeroException>(() => Amount.FromCoins(1) / 0);
+        Should.Throw<DivideByZeroException>(() => Amount.FromCoins(1) % 0);
+        Should.Throw<OverflowException>(() => new Amount(long.MinValue) / -1);
+    }
+
+    [Test]
+    public void Negation_is_checked()
+    {
+        (-Amount.FromCoins(3)).Units.ShouldBe(-300_000_000);
+        (-new Amount(-5)).Units.ShouldBe(5);
+        Should.Throw<OverflowException>(() => -new Amount(long.MinValue));
+    }
+
+    [Test]
+    public void Sum_adds_every_amount_and_throws_on_overflow()
+    {
+        Amount.Sum([]).ShouldBe(Amount.Zero);
+        Amount.Sum([new Amount(1), new Amount(2), Amount.FromCoins(1)]).Units.ShouldBe(100_000_003);
+        Should.Throw<OverflowException>(() => Amount.Sum([new Amount(long.MaxValue), new Amount(1)]));
+        Should.Throw<ArgumentNullException>(() => Amount.Sum(null!));
+    }
 }
