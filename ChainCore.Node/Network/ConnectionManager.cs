@@ -40,7 +40,7 @@ public sealed class ConnectionManager : IDisposable
     private readonly ILogger<ConnectionManager> _log;
     private readonly ConcurrentDictionary<string, Peer> _bySession = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _unconfirmed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Unconfirmed> _unconfirmed = new(StringComparer.Ordinal);
     private readonly byte[] _groupKey = RandomNumberGenerator.GetBytes(16);
     private readonly Lock _sessions = new();
     private int _verifying;
@@ -190,6 +190,7 @@ public sealed class ConnectionManager : IDisposable
             }
         }
 
+        _unconfirmed.TryRemove(address.Value, out _);
         var sessionIn = NewToken(32);
         var peer = new Peer(hello.NodeId!, address, PeerDirection.Inbound, remote, sessionIn, confirmation.Session, _clock.GetUtcNow(), _options.MaxQueuedAnnouncements);
         if (!Open(peer, out var full, out var duplicate))
@@ -248,11 +249,11 @@ public sealed class ConnectionManager : IDisposable
             return (null, Refuse(StatusCodes.Status409Conflict, PeerCodes.WrongGenesis, $"This node's genesis block is {_chain.Params.GenesisHash}, the peer's {hello.GenesisHash}."));
         }
 
-        if (RecentlyUnconfirmed(address))
+        if (RecentlyUnconfirmed(address, out var wait))
         {
             // Handshakes naming an address that just failed to confirm are refused without calling it
             // again, so that strangers cannot make this node call one address over and over.
-            return (null, Refuse(StatusCodes.Status403Forbidden, PeerCodes.AddressUnconfirmed, $"{address} did not confirm a handshake a moment ago; it is not called again for {UnconfirmedLifetime.TotalSeconds:0} s."));
+            return (null, Refuse(StatusCodes.Status403Forbidden, PeerCodes.AddressUnconfirmed, $"{address} did not confirm a handshake a moment ago; it is not called again for {wait.TotalSeconds:0} s."));
         }
 
         if (_pending.ContainsKey(hello.Nonce!) || address.Value == SelfUrl)
@@ -325,6 +326,7 @@ public sealed class ConnectionManager : IDisposable
             }
 
             _book.Good(address);
+            _unconfirmed.TryRemove(address.Value, out _);
             await StoreAddressAsync(address);
             peer.SetTip(welcome.TipHeight, Hash256.TryParse(welcome.TipHash, out var tipHash) ? tipHash : null);
             RequestSyncIfAhead(peer);
@@ -585,28 +587,47 @@ public sealed class ConnectionManager : IDisposable
         }
     }
 
-    private static readonly TimeSpan UnconfirmedLifetime = TimeSpan.FromMinutes(1);
+    // An address that failed to confirm is not called again for 5 s, then 10, 20, 40 and at most 60 s
+    // while it keeps failing: strangers naming it get it called about once a minute, and an honest
+    // peer whose call back failed during a short outage is heard again within seconds. A confirmation
+    // forgets the failures; so does a quiet minute after the last wait.
+    private static readonly TimeSpan FirstUnconfirmedWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan LongestUnconfirmedWait = TimeSpan.FromMinutes(1);
 
-    /// <summary>Wall-clock: a call back is a socket, not chain time.</summary>
-    private bool RecentlyUnconfirmed(PeerAddress address) =>
-        _unconfirmed.TryGetValue(address.Value, out var at) && Environment.TickCount64 - at < (long)UnconfirmedLifetime.TotalMilliseconds;
+    private sealed record Unconfirmed(long Since, TimeSpan Wait);
+
+    /// <summary>Measured on the node's timestamps (a socket's time, not chain time; a test's fake clock in the harness).</summary>
+    private bool RecentlyUnconfirmed(PeerAddress address, out TimeSpan wait)
+    {
+        wait = TimeSpan.Zero;
+        if (!_unconfirmed.TryGetValue(address.Value, out var entry) || _clock.GetElapsedTime(entry.Since) >= entry.Wait)
+        {
+            return false;
+        }
+
+        wait = entry.Wait - _clock.GetElapsedTime(entry.Since);
+        return true;
+    }
 
     private void RememberUnconfirmed(PeerAddress address)
     {
         if (_unconfirmed.Count >= 1_000)
         {
-            foreach (var (key, at) in _unconfirmed)
+            foreach (var (key, entry) in _unconfirmed)
             {
-                if (Environment.TickCount64 - at >= (long)UnconfirmedLifetime.TotalMilliseconds)
+                if (_clock.GetElapsedTime(entry.Since) >= entry.Wait)
                 {
                     _unconfirmed.TryRemove(key, out _);
                 }
             }
         }
 
-        if (_unconfirmed.Count < 1_000)
+        var wait = _unconfirmed.TryGetValue(address.Value, out var previous) && _clock.GetElapsedTime(previous.Since) < previous.Wait + LongestUnconfirmedWait
+            ? TimeSpan.FromTicks(Math.Min(previous.Wait.Ticks * 2, LongestUnconfirmedWait.Ticks))
+            : FirstUnconfirmedWait;
+        if (_unconfirmed.Count < 1_000 || previous is not null)
         {
-            _unconfirmed[address.Value] = Environment.TickCount64;
+            _unconfirmed[address.Value] = new Unconfirmed(_clock.GetTimestamp(), wait);
         }
     }
 

@@ -50,6 +50,31 @@ public sealed class ConnectionManagerTests
     }
 
     [Test]
+    public async Task An_address_that_keeps_failing_to_confirm_waits_longer_each_time_and_one_that_confirms_is_forgiven()
+    {
+        using var kit = await PeerUnitKit.StartAsync();
+        var answers = 0;
+        kit.Client.ConfirmAsync(Arg.Any<PeerAddress>(), Arg.Any<PeerConfirmRequest>(), Arg.Any<CancellationToken>())
+            .Returns(_ => ++answers <= 2 ? throw new HttpRequestException("connection refused") : new PeerConfirmation(PeerUnitKit.Token()));
+        async Task<string?> HandshakeAsync() => (await kit.Connections.AcceptAsync(PeerUnitKit.Hello(Stranger), null, CancellationToken.None)).Refusal?.Code;
+
+        (await HandshakeAsync()).ShouldBe(PeerCodes.AddressUnconfirmed);
+        kit.Clock.Advance(TimeSpan.FromSeconds(4.9));
+        (await HandshakeAsync()).ShouldBe(PeerCodes.AddressUnconfirmed, "within the first 5 s it is not called");
+        answers.ShouldBe(1);
+        kit.Clock.Advance(TimeSpan.FromSeconds(0.1));
+        (await HandshakeAsync()).ShouldBe(PeerCodes.AddressUnconfirmed, "called again after 5 s, and it fails again");
+        answers.ShouldBe(2);
+        kit.Clock.Advance(TimeSpan.FromSeconds(9.9));
+        (await HandshakeAsync()).ShouldBe(PeerCodes.AddressUnconfirmed, "the second failure waits 10 s");
+        answers.ShouldBe(2);
+        kit.Clock.Advance(TimeSpan.FromSeconds(0.1));
+
+        (await HandshakeAsync()).ShouldBeNull("after 10 s it is called again, and this time it confirms");
+        answers.ShouldBe(3);
+    }
+
+    [Test]
     public async Task A_call_back_that_never_answers_is_given_up_after_the_connect_timeout()
     {
         using var kit = await PeerUnitKit.StartAsync(configure: o => o.ConnectTimeout = TimeSpan.FromMilliseconds(50));
