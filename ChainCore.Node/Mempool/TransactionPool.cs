@@ -12,7 +12,7 @@ namespace ChainCore.Node.Mempool;
 /// collections consistent, and answers readers under a short lock of its own.
 /// </summary>
 /// <param name="clock">Times the decay of the rolling minimum fee rate (<see cref="MinimumFeePerKb"/>).</param>
-public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLimits? limits = null, TimeProvider? clock = null)
+public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLimits? limits = null, TimeProvider? clock = null) : IMempoolView
 {
     // Bitcoin's BlockAssembler: when this many packages in a row did not fit and the block is nearly full, stop.
     private const int MaxConsecutiveSelectionFailures = 1_000;

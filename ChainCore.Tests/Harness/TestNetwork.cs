@@ -253,7 +253,7 @@ public sealed class TestNetwork : IAsyncDisposable
     private bool InSync(IReadOnlyCollection<int> group)
     {
         var tips = group.Select(i => this[i].Chain.Tip.Hash).Distinct().Count();
-        var mempools = group.Select(i => string.Join(',', this[i].Chain.Mempool.Snapshot().Select(e => e.TxId.ToString()).Order(StringComparer.Ordinal))).Distinct().Count();
+        var mempools = group.Select(i => string.Join(',', this[i].Mempool.Snapshot().Select(e => e.TxId.ToString()).Order(StringComparer.Ordinal))).Distinct().Count();
         return tips == 1 && mempools == 1;
     }
 
@@ -419,7 +419,7 @@ public sealed class TestNetwork : IAsyncDisposable
             {
                 var tip = node.Chain.Tip;
                 var peers = Peers(i).Peers.Select(p => $"{p.NodeId} {(p.Direction == PeerDirection.Inbound ? "in" : "out")}");
-                var mempool = node.Chain.Mempool.Snapshot().Select(e => e.TxId.ToString()[..12]).ToList();
+                var mempool = node.Mempool.Snapshot().Select(e => e.TxId.ToString()[..12]).ToList();
                 text.Append(CultureInfo.InvariantCulture, $"height {tip.Height}, tip {tip.Hash}, peers [{string.Join(", ", peers)}], mempool {mempool.Count}");
                 if (mempool.Count > 0)
                 {

@@ -1,5 +1,6 @@
 using ChainCore.Core.Api;
 using ChainCore.Node.Chain;
+using ChainCore.Node.Mempool;
 using ChainCore.Node.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -28,6 +29,9 @@ public sealed class TestNode : IAsyncDisposable
     public ChainEngine Chain => _factory.Services.GetRequiredService<ChainEngine>();
 
     public IChainStore Store => _factory.Services.GetRequiredService<IChainStore>();
+
+    /// <summary>The node's mempool, read-only.</summary>
+    public IMempoolView Mempool => _factory.Services.GetRequiredService<IMempoolView>();
 
     public IServiceProvider Services => _factory.Services;
 
@@ -78,7 +82,7 @@ public sealed class TestNode : IAsyncDisposable
         }
 
         var tip = Chain.IsInitialized ? $"{Chain.Tip.Height} {Chain.Tip.Hash}" : "not started";
-        return $"{NodeId}: tip {tip}, mempool {Chain.Mempool.Count}";
+        return $"{NodeId}: tip {tip}, mempool {Mempool.Count}";
     }
 
     public async ValueTask DisposeAsync()

@@ -248,7 +248,7 @@ public sealed class ChaosRun
     private async Task SendAsync(int from, int to, Amount amount)
     {
         var result = await Wallets.ClientFor(_net[from], _net.Wallet(from)).SendTransactionAsync(_net.Wallet(to).Address, amount, Amount.FromCoins(0.001m));
-        if (result.Accepted && _net[from].Chain.Mempool.Get(Hash256.Parse(result.Id!)) is { } entry)
+        if (result.Accepted && _net[from].Mempool.Get(Hash256.Parse(result.Id!)) is { } entry)
         {
             _accepted.Add(entry.Transaction);
         }
@@ -259,7 +259,7 @@ public sealed class ChaosRun
         var coins = await Wallets.CoinsAsync(_net[a], _net.Wallet(a));
         var tip = _net[a].Chain.Tip.Height;
         var coin = coins.FirstOrDefault(c => !c.Coin.IsCoinbase || tip + 1 - c.Coin.Height >= _net[a].Chain.Params.CoinbaseMaturity);
-        if (coin is null || _net[a].Chain.Mempool.GetSpender(coin.OutPoint) is not null)
+        if (coin is null || _net[a].Mempool.GetSpender(coin.OutPoint) is not null)
         {
             return;
         }
@@ -342,14 +342,14 @@ public sealed class ChaosRun
                 continue;
             }
 
-            if (Enumerable.Range(0, _net.Count).All(i => _net[i].Chain.Mempool.Contains(tx.TxId)))
+            if (Enumerable.Range(0, _net.Count).All(i => _net[i].Mempool.Contains(tx.TxId)))
             {
                 continue;
             }
 
             var inputs = tx.Inputs.Select(i => i.PreviousOutput).ToList();
             var unspent = await _net[0].Store.GetCoinsAsync(inputs);
-            if (inputs.Any(o => !unspent.ContainsKey(o) && !_net[0].Chain.Mempool.Contains(o.TxId)))
+            if (inputs.Any(o => !unspent.ContainsKey(o) && !_net[0].Mempool.Contains(o.TxId)))
             {
                 continue;
             }
@@ -413,7 +413,7 @@ public sealed class ChaosRun
         });
         for (var height = 1; height <= source.Chain.Tip.Height; height++)
         {
-            var block = await source.Chain.Store.GetBlockAsync(source.Chain.Tip.GetAncestor(height)!.Hash);
+            var block = await source.Store.GetBlockAsync(source.Chain.Tip.GetAncestor(height)!.Hash);
             await fresh.Chain.ProcessBlockAsync(block!);
         }
 

@@ -75,7 +75,7 @@ public sealed class ChainConcurrencyTests(StoreKind store) : NodeTestBase
             for (var i = 0; i < 20; i++)
             {
                 var coins = await Wallets.CoinsAsync(node, from);
-                var unspent = coins.Where(c => node.Chain.Mempool.GetSpender(c.OutPoint) is null).OrderByDescending(c => c.Coin.Height).ToList();
+                var unspent = coins.Where(c => node.Mempool.GetSpender(c.OutPoint) is null).OrderByDescending(c => c.Coin.Height).ToList();
                 if (unspent.Count == 0)
                 {
                     continue;

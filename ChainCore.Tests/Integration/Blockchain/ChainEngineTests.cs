@@ -28,7 +28,7 @@ public sealed class ChainEngineTests(StoreKind store) : NodeTestBase
         (await node.Chain.AcceptTransactionAsync(payment)).Accepted.ShouldBeTrue();
         await node.MineAsync(1, other.Address.ToString());
         (await node.Store.GetBalanceAsync(bob.KeyHash)).ShouldBe(Amount.FromCoins(50) - Fee);
-        node.Chain.Mempool.Count.ShouldBe(0);
+        node.Mempool.Count.ShouldBe(0);
 
         var branch = BlockFactory.Branch(forkPoint, 2, other.KeyHash, Regtest, extraNonce: 1);
         foreach (var block in branch)
@@ -41,7 +41,7 @@ public sealed class ChainEngineTests(StoreKind store) : NodeTestBase
         (await node.Store.GetBalanceAsync(alice.KeyHash)).ShouldBe(Amount.FromCoins(100));
         (await node.Store.GetBalanceAsync(bob.KeyHash)).ShouldBe(Amount.Zero);
         (await node.Store.GetBalanceAsync(other.KeyHash)).ShouldBe(Amount.FromCoins(100));
-        node.Chain.Mempool.Contains(payment.TxId).ShouldBeTrue("the disconnected payment returns to the mempool");
+        node.Mempool.Contains(payment.TxId).ShouldBeTrue("the disconnected payment returns to the mempool");
         (await node.Store.GetTransactionAsync(payment.TxId)).ShouldBeNull();
     }
 

@@ -111,7 +111,7 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
             {
                 var from = AnyWallet();
                 var coins = (await Wallets.CoinsAsync(node, from)).Select(c => (c.OutPoint, c.Coin.Output.Value)).ToList();
-                coins.AddRange(Chain.Mempool.Snapshot().SelectMany(e => e.Transaction.Outputs.Select((o, n) => (Tx: e.TxId, Out: o, N: n)))
+                coins.AddRange(node.Mempool.Snapshot().SelectMany(e => e.Transaction.Outputs.Select((o, n) => (Tx: e.TxId, Out: o, N: n)))
                     .Where(o => o.Out.PublicKeyHash.AsSpan().SequenceEqual(from.KeyHash))
                     .Select(o => (new OutPoint(o.Tx, (uint)o.N), o.Out.Value)));
                 if (coins.Count == 0)
@@ -130,7 +130,7 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
                 var first = new Amount(Random.NextInt64(1, (value - fee).Units));
                 var tx = TestData.Spend(from.Key, [outPoint], [new TxOut(first, [.. AnyWallet().KeyHash]), new TxOut(value - fee - first, [.. from.KeyHash])]);
                 var result = await Chain.AcceptTransactionAsync(tx);
-                if (Chain.Mempool.GetSpender(outPoint) is { } spender && spender != tx.TxId)
+                if (node.Mempool.GetSpender(outPoint) is { } spender && spender != tx.TxId)
                 {
                     result.Validation.Category.ShouldBe(ValidationCategory.Conflict);
                 }
@@ -289,7 +289,7 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
             }
 
             // Every mempool transaction connects on the tip, parents first.
-            var pooled = Chain.Mempool.Snapshot();
+            var pooled = node.Mempool.Snapshot();
             var confirmed = await node.Store.GetCoinsAsync([.. pooled.SelectMany(e => e.Transaction.Inputs).Select(i => i.PreviousOutput)]);
             var view = new UtxoCache(new DictionaryUtxoView(confirmed));
             foreach (var entry in pooled)
@@ -306,7 +306,7 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
             // Nothing a connected block confirmed is lost: in the chain, in the mempool, or no longer valid.
             foreach (var tx in _confirmedOnce.Values)
             {
-                if (Chain.Mempool.Contains(tx.TxId) || await node.Store.GetTransactionAsync(tx.TxId) is not null)
+                if (node.Mempool.Contains(tx.TxId) || await node.Store.GetTransactionAsync(tx.TxId) is not null)
                 {
                     continue;
                 }

@@ -2,9 +2,11 @@ using ChainCore.Core.Consensus;
 using ChainCore.Core.Mining;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
+using ChainCore.Node.Mempool;
 using ChainCore.Node.Storage;
 using ChainCore.Tests.Fixtures;
 using ChainCore.Tests.Harness;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChainCore.Tests.Integration.Blockchain;
 
@@ -90,7 +92,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
 
         cancel.IsCancellationRequested.ShouldBeTrue("the caller cancelled in the middle of the reorg");
         await ShouldBeOnAsync(s.Node, s.Branch[^1].Hash, ReorgDepth + 2);
-        s.Node.Chain.Mempool.Contains(s.Payment.TxId).ShouldBeTrue("the disconnected payment returns to the mempool");
+        s.Node.Mempool.Contains(s.Payment.TxId).ShouldBeTrue("the disconnected payment returns to the mempool");
         (await s.Node.Store.GetTransactionAsync(s.Payment.TxId)).ShouldBeNull();
         (await s.Node.Store.GetBalanceAsync(s.Bob.KeyHash)).ShouldBe(Amount.Zero);
         (await s.Node.Store.GetBalanceAsync(s.Alice.KeyHash)).ShouldBe(Subsidy.ForHeight(1, Regtest));
@@ -117,7 +119,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         // The branch could not be fully connected: the node is back on its old tip, nothing lost.
         await ShouldBeOnAsync(s.Node, s.OldTip.Hash, ReorgDepth + 1);
         (await s.Node.Store.GetTransactionAsync(s.Payment.TxId)).ShouldNotBeNull("the payment is confirmed again on the old chain");
-        s.Node.Chain.Mempool.Contains(s.Payment.TxId).ShouldBeFalse();
+        s.Node.Mempool.Contains(s.Payment.TxId).ShouldBeFalse();
         (await s.Node.Store.GetBalanceAsync(s.Bob.KeyHash)).ShouldBe(Subsidy.ForHeight(1, Regtest) - Fee);
         (await s.Node.Store.GetBalanceAsync(s.Rival.KeyHash)).ShouldBe(Amount.Zero);
 
@@ -125,7 +127,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         var next = BlockFactory.Next(s.Branch[^1], ReorgDepth + 2, s.Rival.KeyHash, Regtest, extraNonce: 1);
         (await s.Node.Chain.ProcessBlockAsync(next)).BecameTip.ShouldBeTrue();
         await ShouldBeOnAsync(s.Node, next.Hash, ReorgDepth + 3);
-        s.Node.Chain.Mempool.Contains(s.Payment.TxId).ShouldBeTrue("the disconnected payment returns to the mempool");
+        s.Node.Mempool.Contains(s.Payment.TxId).ShouldBeTrue("the disconnected payment returns to the mempool");
     }
 
     [Test]
@@ -225,7 +227,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
 
         result.Validation.Code.ShouldBe(RejectCodes.OutputNotPositive);
         result.Validation.Category.ShouldBe(ValidationCategory.Policy);
-        node.Chain.Mempool.Count.ShouldBe(0);
+        node.Mempool.Count.ShouldBe(0);
     }
 
     [Test]
@@ -258,7 +260,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         results.Take(25).ShouldAllBe(r => r.Accepted);
         results[^1].Validation.Code.ShouldBe(RejectCodes.TooLongMempoolChain);
         results[^1].Validation.Category.ShouldBe(ValidationCategory.Policy);
-        node.Chain.Mempool.Count.ShouldBe(25);
+        node.Mempool.Count.ShouldBe(25);
     }
 
     [Test]
@@ -270,7 +272,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
 
         results.Take(3).ShouldAllBe(r => r.Accepted);
         results[^1].Validation.Code.ShouldBe(RejectCodes.TooLongMempoolChain);
-        node.Chain.Mempool.Limits.MaxAncestors.ShouldBe(3);
+        node.Services.GetRequiredService<TransactionPool>().Limits.MaxAncestors.ShouldBe(3, "the pool the node built has the configured limit");
     }
 
     [Test]

@@ -21,11 +21,11 @@ public sealed class MempoolPersistenceTests : NetworkTestBase
         await net.StopNodeAsync(0);
         await net.RestartNodeAsync(0);
 
-        net[0].Chain.Mempool.Snapshot().Select(e => e.TxId).ShouldBe([parent.TxId, child.TxId], ignoreOrder: true);
+        net[0].Mempool.Snapshot().Select(e => e.TxId).ShouldBe([parent.TxId, child.TxId], ignoreOrder: true);
         await net.StopNodeAsync(0);
         await net.RestartNodeAsync(0);
-        net[0].Chain.Mempool.Count.ShouldBe(2, "saved again at the second stop");
+        net[0].Mempool.Count.ShouldBe(2, "saved again at the second stop");
         await net.MineAsync(0, 1);
-        net[0].Chain.Mempool.Count.ShouldBe(0);
+        net[0].Mempool.Count.ShouldBe(0);
     }
 }

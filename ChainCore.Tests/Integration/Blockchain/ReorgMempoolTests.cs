@@ -77,20 +77,20 @@ public sealed class ReorgMempoolTests(StoreKind store) : NodeTestBase
         var s = await StageAsync(children: 1);
         var child = s.Children[0];
         await ReorgToBranchWithoutInputsAsync(s);
-        s.Node.Chain.Mempool.Contains(child.TxId).ShouldBeFalse("its input is missing on the branch");
+        s.Node.Mempool.Contains(child.TxId).ShouldBeFalse("its input is missing on the branch");
         (await s.Node.Store.GetTransactionAsync(child.TxId)).ShouldBeNull();
 
         using var events = s.Node.Chain.Events.Subscribe();
         await ReorgBackAsync(s, parentConfirmed ? s.A2 : s.A1);
 
-        s.Node.Chain.Mempool.Contains(child.TxId).ShouldBeTrue("the child is valid again on the new chain");
+        s.Node.Mempool.Contains(child.TxId).ShouldBeTrue("the child is valid again on the new chain");
         if (parentConfirmed)
         {
             (await s.Node.Store.GetTransactionAsync(s.Parent.TxId)).ShouldNotBeNull();
         }
         else
         {
-            s.Node.Chain.Mempool.Contains(s.Parent.TxId).ShouldBeTrue("the parent is retried before its child");
+            s.Node.Mempool.Contains(s.Parent.TxId).ShouldBeTrue("the parent is retried before its child");
         }
 
         var accepted = new List<Hash256>();
@@ -111,12 +111,12 @@ public sealed class ReorgMempoolTests(StoreKind store) : NodeTestBase
         var bound = ReorgOrphanPool.DefaultMaxTransactions;
         var s = await StageAsync(children: bound + 20);
         await ReorgToBranchWithoutInputsAsync(s);
-        s.Node.Chain.Mempool.Count.ShouldBe(0);
+        s.Node.Mempool.Count.ShouldBe(0);
 
         await ReorgBackAsync(s, s.A2);
 
         // The parent (oldest) and the 20 oldest children were dropped to stay within the bound.
-        var pooled = s.Node.Chain.Mempool.Snapshot().Select(e => e.TxId).ToHashSet();
+        var pooled = s.Node.Mempool.Snapshot().Select(e => e.TxId).ToHashSet();
         pooled.Count.ShouldBe(bound);
         pooled.SetEquals(s.Children.Skip(20).Select(t => t.TxId)).ShouldBeTrue("the newest transactions are the ones kept");
     }

@@ -81,9 +81,9 @@ public sealed class MempoolMinimumFeeTests(StoreKind store) : NodeTestBase
         await node.Chain.ProcessBlockAsync(first);
         (await node.Chain.ProcessBlockAsync(second)).BecameTip.ShouldBeTrue();
 
-        node.Chain.Mempool.Contains(kept.TxId).ShouldBeTrue();
-        node.Chain.Mempool.Contains(dear.TxId).ShouldBeTrue();
-        node.Chain.Mempool.Contains(cheapest.TxId).ShouldBeFalse();
+        node.Mempool.Contains(kept.TxId).ShouldBeTrue();
+        node.Mempool.Contains(dear.TxId).ShouldBeTrue();
+        node.Mempool.Contains(cheapest.TxId).ShouldBeFalse();
     }
 
     /// <summary>A node whose mempool holds two transactions, on a clock the test moves.</summary>

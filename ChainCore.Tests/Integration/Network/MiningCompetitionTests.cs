@@ -37,7 +37,7 @@ public sealed class MiningCompetitionTests : NetworkTestBase
         var paid = new int[miners.Count];
         for (var height = 1; height < tip.Height; height++)
         {
-            var block = (await chain.Store.GetBlockByHeightAsync(height))!;
+            var block = (await net[0].Store.GetBlockByHeightAsync(height))!;
             var payee = block.Transactions[0].Outputs[0].PublicKeyHash.ToArray();
             var finder = miners.FindIndex(m => m.Payout.KeyHash.AsSpan().SequenceEqual(payee));
             finder.ShouldBeGreaterThanOrEqualTo(0, $"block {height} pays one of the miners");

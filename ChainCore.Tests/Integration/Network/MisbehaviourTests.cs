@@ -46,7 +46,7 @@ public sealed class MisbehaviourTests : NetworkTestBase
         await using var honest = await TestPeer.ConnectAsync(net, to: 0, name: "honest");
         var p = net[0].Chain.Params;
 
-        var known = await net[0].Chain.Store.GetBlockAsync(net[0].Chain.Tip.Hash);
+        var known = await net[0].Store.GetBlockAsync(net[0].Chain.Tip.Hash);
         (await honest.SendBlockAsync(0, known!)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
         var branch = BlockFactory.Branch(net[0].Chain.Tip, 2, net.Wallet(0).KeyHash, p, extraNonce: 7);
@@ -57,7 +57,7 @@ public sealed class MisbehaviourTests : NetworkTestBase
         var noFee = Wallets.Spend(net.Wallet(0), coin.OutPoint, coin.Coin.Output.Value, Wallets.NewWallet().Address, Amount.Zero);
         await honest.SendTransactionAsync(0, noFee);
         honest.Received.ShouldContain(r => r.Path == $"/p2p/transactions/{noFee.TxId}");
-        net[0].Chain.Mempool.Contains(noFee.TxId).ShouldBeFalse("refused by policy");
+        net[0].Mempool.Contains(noFee.TxId).ShouldBeFalse("refused by policy");
 
         var peer = (await PeersAsync(net[0].Http)).Peers.Single();
         peer.NodeId.ShouldBe("honest");

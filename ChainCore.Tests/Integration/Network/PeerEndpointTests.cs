@@ -149,7 +149,7 @@ public sealed class PeerEndpointTests : NetworkTestBase
         await Refused(await sloppy.SendAsync(0, HttpMethod.Get, $"/p2p/headers?locator={huge}"), HttpStatusCode.BadRequest, RejectCodes.Malformed);
 
         net[0].Chain.Tip.ShouldBe(tip);
-        net[0].Chain.Mempool.Count.ShouldBe(0);
+        net[0].Mempool.Count.ShouldBe(0);
         sloppy.IsConnectedTo(0).ShouldBeTrue("a malformed request is refused, not scored");
     }
 
@@ -159,7 +159,7 @@ public sealed class PeerEndpointTests : NetworkTestBase
         var net = await StartNetworkAsync(1);
         await net.MineAsync(0, 5);
         await using var peer = await TestPeer.ConnectAsync(net, to: 0);
-        var chain = net[0].Chain.State.Active;
+        var chain = net[0].Chain.ActiveChain;
         var unknown = new string('b', 64);
 
         var response = (await (await peer.SendAsync(0, HttpMethod.Get, $"/p2p/headers?locator={unknown},{chain[2]!.Hash},{chain[0]!.Hash}")).Content.ReadFromJsonAsync<HeadersResponse>(ApiJson.Options))!;

@@ -24,7 +24,7 @@ public sealed class RelayBandwidthTests : NetworkTestBase
 
         await net.MineAsync(0, 1);
 
-        var block = (await net[0].Chain.Store.GetBlockAsync(net[0].Chain.Tip.Hash))!;
+        var block = (await net[0].Store.GetBlockAsync(net[0].Chain.Tip.Hash))!;
         var blockBytes = block.ToHex().Length;
         var received = Enumerable.Range(1, net.Count - 1).Select(i => net.Router.BytesReceived(TestNetwork.NameOf(i)) - before[i]).Order().ToList();
         TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,

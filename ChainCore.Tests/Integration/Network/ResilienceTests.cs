@@ -42,7 +42,7 @@ public sealed class ResilienceTests : NetworkTestBase
         await net.WaitForSyncAsync([0, 1]);
         await net.MineAsync(node: 0, blocks: 2, sync: false);
         await net.WaitForSyncAsync([0, 1]);
-        net[1].Chain.Mempool.Count.ShouldBe(0, "the transaction is mined on the smaller half");
+        net[1].Mempool.Count.ShouldBe(0, "the transaction is mined on the smaller half");
         await net.MineAsync(node: 2, blocks: 4, sync: false);
         await net.WaitForSyncAsync([2, 3]);
         var heavier = net[2].Chain.Tip;
@@ -52,7 +52,7 @@ public sealed class ResilienceTests : NetworkTestBase
         await net.WaitForSyncAsync();
         foreach (var node in net.Nodes)
         {
-            node.Chain.Mempool.Get(txid).ShouldNotBeNull($"{node.NodeId}: the losing half's transaction is back in the mempool");
+            node.Mempool.Get(txid).ShouldNotBeNull($"{node.NodeId}: the losing half's transaction is back in the mempool");
         }
 
         await net.MineAsync(node: 3, blocks: 1);

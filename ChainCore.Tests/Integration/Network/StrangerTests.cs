@@ -297,12 +297,12 @@ public sealed class StrangerTests : NetworkTestBase
             var result = await net[0].Client.SubmitBlockAsync(submitted);
             result.Accepted.ShouldBeFalse();
             result.Code.ShouldBe(RejectCodes.LowWork);
-            (await net[0].Chain.Store.GetBlockAsync(submitted.Hash)).ShouldBeNull();
+            (await net[0].Store.GetBlockAsync(submitted.Hash)).ShouldBeNull();
 
             var announced = BlockFactory.Next(genesis, net.Wallet(0).KeyHash, p, extraNonce: (byte)(fork + 100));
             await peer.SendBlockAsync(0, announced);
             peer.Received.ShouldNotContain(r => r.Path == $"/p2p/blocks/{announced.Hash}", "a block with less work is not even fetched");
-            (await net[0].Chain.Store.GetBlockAsync(announced.Hash)).ShouldBeNull();
+            (await net[0].Store.GetBlockAsync(announced.Hash)).ShouldBeNull();
         }
 
         peer.IsConnectedTo(0).ShouldBeTrue("a low-work block is not misbehaviour");
