@@ -488,7 +488,7 @@ public sealed class ChainEngine : IDisposable
     /// <summary>Writer only: the tip and the mempool's choice for the next block, as they are now.</summary>
     private void PublishSnapshot()
     {
-        Assembler.Publish(State.Tip, _mempool.SelectForBlock(BlockAssembler.MaxTransactionBytes(Params)));
+        Assembler.Publish(State.Tip, PackageSelector.Select(_mempool.Graph(), BlockAssembler.MaxTransactionBytes(Params)));
         _selectedAt = _clock.GetTimestamp();
     }
 
