@@ -247,12 +247,12 @@ public sealed class TestNetwork : IAsyncDisposable
     public Task WaitForSameTipAsync(IReadOnlyCollection<int>? nodes = null, TimeSpan? timeout = null)
     {
         var group = nodes ?? Running();
-        return WaitUntilAsync(() => group.Select(i => this[i].Chain.Tip.Hash).Distinct().Count() == 1, $"nodes {string.Join(", ", group.Select(NameOf))} to share one tip", timeout);
+        return WaitUntilAsync(() => group.Select(i => this[i].TipHash).Distinct().Count() == 1, $"nodes {string.Join(", ", group.Select(NameOf))} to share one tip", timeout);
     }
 
     private bool InSync(IReadOnlyCollection<int> group)
     {
-        var tips = group.Select(i => this[i].Chain.Tip.Hash).Distinct().Count();
+        var tips = group.Select(i => this[i].TipHash).Distinct().Count();
         var mempools = group.Select(i => string.Join(',', this[i].Mempool.Snapshot().Select(e => e.TxId.ToString()).Order(StringComparer.Ordinal))).Distinct().Count();
         return tips == 1 && mempools == 1;
     }
@@ -417,7 +417,7 @@ public sealed class TestNetwork : IAsyncDisposable
 
             try
             {
-                var tip = node.Chain.Tip;
+                var tip = node.Tip;
                 var peers = Peers(i).Peers.Select(p => $"{p.NodeId} {(p.Direction == PeerDirection.Inbound ? "in" : "out")}");
                 var mempool = node.Mempool.Snapshot().Select(e => e.TxId.ToString()[..12]).ToList();
                 text.Append(CultureInfo.InvariantCulture, $"height {tip.Height}, tip {tip.Hash}, peers [{string.Join(", ", peers)}], mempool {mempool.Count}");
