@@ -262,10 +262,27 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
                 var node = pooled[i];
                 nodes[i] = new MempoolGraph.Node(
                     node.Entry, node.AncestorCount, node.AncestorSize, node.AncestorFees,
-                    [.. node.Parents.Select(p => p.GraphIndex)], [.. node.Children.Select(c => c.GraphIndex)]);
+                    GraphIndexes(node.Parents), GraphIndexes(node.Children));
             }
 
             return new MempoolGraph(nodes);
+        }
+
+        static int[] GraphIndexes(HashSet<PoolEntry> links)
+        {
+            if (links.Count == 0)
+            {
+                return [];
+            }
+
+            var indexes = new int[links.Count];
+            var i = 0;
+            foreach (var link in links)
+            {
+                indexes[i++] = link.GraphIndex;
+            }
+
+            return indexes;
         }
     }
 
