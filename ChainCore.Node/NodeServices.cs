@@ -32,6 +32,7 @@ public static class NodeServices
             var o = sp.GetRequiredService<IOptions<NodeOptions>>().Value;
             return new TransactionPool(o.MaxMempoolTransactions, o.MaxMempoolBytes, o.MempoolLimits, sp.GetRequiredService<TimeProvider>());
         });
+        builder.Services.AddSingleton<IMempoolView>(sp => sp.GetRequiredService<TransactionPool>());
         builder.Services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<NodeOptions>>().Value;

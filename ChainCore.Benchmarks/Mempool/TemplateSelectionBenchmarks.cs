@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using BenchmarkDotNet.Attributes;
 using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
+using ChainCore.Node.Chain;
 using ChainCore.Node.Mempool;
 
 namespace ChainCore.Benchmarks.Mempool;
@@ -52,11 +53,11 @@ public class TemplateSelectionBenchmarks
 
     /// <summary>One block's worth (about 1 MB of the pool's 1.2 MB).</summary>
     [Benchmark]
-    public int Select_a_block() => _pool.SelectForBlock(BlockBudget).Count;
+    public int Select_a_block() => PackageSelector.Select(_pool.Graph(), BlockBudget).Count;
 
     /// <summary>Everything: every package goes in, the most bookkeeping.</summary>
     [Benchmark]
-    public int Select_the_whole_pool() => _pool.SelectForBlock(int.MaxValue).Count;
+    public int Select_the_whole_pool() => PackageSelector.Select(_pool.Graph(), int.MaxValue).Count;
 
     [Benchmark]
     public int Fill_the_pool()

@@ -40,7 +40,7 @@ public sealed record AddressActivity(Hash256 TxId, Hash256? BlockHash, int? Bloc
 /// (<see cref="TransactionValidator"/>: a coinbase from height h may be spent in a block at h + maturity),
 /// so what this calls spendable is exactly what the node accepts.
 /// </summary>
-public sealed class AddressService(ChainEngine chain, IChainStore store)
+public sealed class AddressService(ChainEngine chain, IMempoolView mempool, IChainStore store)
 {
     public const int HistoryLimit = 100;
 
@@ -61,14 +61,13 @@ public sealed class AddressService(ChainEngine chain, IChainStore store)
             }
         }
 
-        var (received, spent) = Flow(chain.Mempool.Snapshot(), address);
+        var (received, spent) = Flow(mempool.Snapshot(), address);
         return new AddressBalance(tipHeight, confirmed, immature, received, spent);
     }
 
     /// <summary>Confirmed outputs the mempool does not spend, then mempool outputs paying the address that nothing spends yet.</summary>
     public async Task<AddressCoins> GetCoinsAsync(Address address, CancellationToken ct = default)
     {
-        var mempool = chain.Mempool;
         var (tipHeight, coins) = await GetConfirmedCoinsAsync(address, ct);
         var confirmed = coins.Where(c => mempool.GetSpender(c.OutPoint) is null);
         var unconfirmed = mempool.Snapshot()
@@ -81,7 +80,7 @@ public sealed class AddressService(ChainEngine chain, IChainStore store)
     /// <summary>Mempool transactions first, then the newest confirmed ones.</summary>
     public async Task<IReadOnlyList<AddressActivity>> GetHistoryAsync(Address address, CancellationToken ct = default)
     {
-        var pending = chain.Mempool.Snapshot()
+        var pending = mempool.Snapshot()
             .Select(e => (e.TxId, Flow: Flow([e], address)))
             .Where(x => x.Flow.Received.Units != 0 || x.Flow.Spent.Units != 0)
             .Select(x => new AddressActivity(x.TxId, null, null, x.Flow.Received, x.Flow.Spent));

@@ -5,6 +5,7 @@ using ChainCore.Core.Crypto;
 using ChainCore.Core.Mining;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
+using ChainCore.Node.Mempool;
 using ChainCore.Node.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -51,7 +52,7 @@ public static class MiningEndpoints
     /// the miner works on) the answer waits until the tip is another one, or the mempool changed and
     /// ten seconds passed, or a minute passed — as getblocktemplate's long poll.
     /// </summary>
-    private static async Task<Results<Ok<MiningTemplateResponse>, ProblemHttpResult>> GetTemplate(string? address, string? longpoll, ChainEngine chain, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<MiningTemplateResponse>, ProblemHttpResult>> GetTemplate(string? address, string? longpoll, ChainEngine chain, IMempoolView mempool, TimeProvider clock, CancellationToken ct)
     {
         if (address is null || !Address.TryParse(address, out var payout))
         {
@@ -81,7 +82,7 @@ public static class MiningEndpoints
             target.ToString("x64", CultureInfo.InvariantCulture)[^64..],
             block.Transactions[0].TotalOutput().ToCoins(),
             payout.ToString(),
-            [.. block.Transactions.Skip(1).Select(tx => new TemplateTransaction(tx.TxId.ToString(), tx.ToHex(), chain.Mempool.Get(tx.TxId)?.Fee.ToCoins() ?? 0m))],
+            [.. block.Transactions.Skip(1).Select(tx => new TemplateTransaction(tx.TxId.ToString(), tx.ToHex(), mempool.Get(tx.TxId)?.Fee.ToCoins() ?? 0m))],
             block.ToHex()));
     }
 

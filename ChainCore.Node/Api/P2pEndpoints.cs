@@ -1,6 +1,8 @@
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
+using ChainCore.Node.Mempool;
 using ChainCore.Node.Network;
+using ChainCore.Node.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChainCore.Node.Api;
@@ -100,33 +102,33 @@ public static class P2pEndpoints
             return ApiProblems.Malformed(e.Message);
         }
 
-        var active = chain.State.Active;
+        var active = chain.ActiveChain;
         var fork = BlockLocator.FindFork(active, hashes, chain.GetEntry);
         var headers = BlockLocator.HeadersAfter(active, fork).Select(h => Core.Serialization.Hex.Encode(h.Serialize())).ToList();
         return TypedResults.Ok(new HeadersResponse(headers.Count, headers));
     }
 
-    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetBlock(string hash, ChainEngine chain, CancellationToken ct)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetBlock(string hash, ChainEngine chain, IChainStore store, CancellationToken ct)
     {
         if (!Hash256.TryParse(hash, out var id))
         {
             return ApiProblems.Malformed($"'{Shorten(hash)}' is not a block hash (64 hex digits).");
         }
 
-        var block = chain.GetEntry(id) is null ? null : await chain.Store.GetBlockAsync(id, ct);
+        var block = chain.GetEntry(id) is null ? null : await store.GetBlockAsync(id, ct);
         return block is null
             ? ApiProblems.Missing($"Block {hash}")
             : TypedResults.Text(block.ToHex(), "text/plain");
     }
 
-    private static Results<ContentHttpResult, ProblemHttpResult> GetTransaction(string txid, ChainEngine chain)
+    private static Results<ContentHttpResult, ProblemHttpResult> GetTransaction(string txid, IMempoolView mempool)
     {
         if (!Hash256.TryParse(txid, out var id))
         {
             return ApiProblems.Malformed($"'{Shorten(txid)}' is not a txid (64 hex digits).");
         }
 
-        return chain.Mempool.Get(id) is { } entry
+        return mempool.Get(id) is { } entry
             ? TypedResults.Text(entry.Transaction.ToHex(), "text/plain")
             : ApiProblems.Missing($"Mempool transaction {txid}");
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using ChainCore.Core.Api;
 using ChainCore.Core.Consensus;
 using ChainCore.Node.Chain;
+using ChainCore.Node.Mempool;
 using ChainCore.Node.Network;
 using ChainCore.Node.Storage;
 using Microsoft.Extensions.Options;
@@ -27,7 +28,7 @@ public static class StatusEndpoints
         return app;
     }
 
-    internal static StatusResponse GetStatus(ChainEngine chain, IOptions<NodeOptions> options, ConnectionManager peers)
+    internal static StatusResponse GetStatus(ChainEngine chain, IMempoolView mempool, IOptions<NodeOptions> options, ConnectionManager peers)
     {
         var tip = chain.Tip;
         return new StatusResponse(
@@ -37,7 +38,7 @@ public static class StatusEndpoints
             tip.Height,
             tip.Hash.ToString(),
             peers.Count,
-            chain.Mempool.Count,
+            mempool.Count,
             Target.GetDifficulty(tip.Header.Bits, chain.Params),
             tip.Header.Bits.ToString("x8", CultureInfo.InvariantCulture),
             chain.Params.GenesisHash.ToString());

@@ -4,6 +4,7 @@ using ChainCore.Core.Crypto;
 using ChainCore.Core.Primitives;
 using ChainCore.Core.Serialization;
 using ChainCore.Node.Chain;
+using ChainCore.Node.Mempool;
 using ChainCore.Node.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -36,7 +37,7 @@ public static class TransactionEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<TransactionResponse>, ProblemHttpResult>> GetTransaction(string txid, ChainEngine chain, IChainStore store, CancellationToken ct)
+    private static async Task<Results<Ok<TransactionResponse>, ProblemHttpResult>> GetTransaction(string txid, ChainEngine chain, IMempoolView mempool, IChainStore store, CancellationToken ct)
     {
         if (!Hash256.TryParse(txid, out var id))
         {
@@ -44,7 +45,7 @@ public static class TransactionEndpoints
         }
 
         var tipHeight = chain.Tip.Height;
-        if (chain.Mempool.Get(id) is { } pooled)
+        if (mempool.Get(id) is { } pooled)
         {
             return TypedResults.Ok(ApiMapper.ToResponse(pooled.Transaction, null, null, tipHeight, inMempool: true));
         }
@@ -69,14 +70,14 @@ public static class TransactionEndpoints
             : ApiProblems.Rejected(result.Validation);
     }
 
-    private static Ok<MempoolResponse> GetMempool(ChainEngine chain)
+    private static Ok<MempoolResponse> GetMempool(ChainEngine chain, IMempoolView mempool)
     {
-        var entries = chain.Mempool.Snapshot();
+        var entries = mempool.Snapshot();
         return TypedResults.Ok(new MempoolResponse(
             entries.Count,
             entries.Sum(e => e.Size),
-            chain.Acceptor.MinimumFeePerKb,
-            chain.Acceptor.MinRelayFeePerKb,
+            chain.MempoolMinimumFeePerKb,
+            chain.MinRelayFeePerKb,
             [.. entries.Select(e => new MempoolEntryResponse(e.TxId.ToString(), e.Size, e.Fee.ToCoins(), e.FeeRatePerKb, e.Received))]));
     }
 }

@@ -15,11 +15,13 @@ namespace ChainCore.Node.Chain;
 /// active chain, the assembler's snapshot, then the events — so readers see either the state
 /// before or after a whole reorg. Nothing runs on the writer's path but validation and the store:
 /// subscribers read their own bounded channels (<see cref="ChainEvents.Subscribe"/>), long polls
-/// wait with <see cref="WaitForTipChangeAsync"/>.
+/// wait with <see cref="WaitForTipChangeAsync"/>. Its parts stay inside: callers get named reads
+/// (<see cref="Tip"/>, <see cref="ActiveChain"/>, <see cref="GetEntry"/>); the mempool's readers
+/// take <see cref="IMempoolView"/> and the store's readers <see cref="IChainStore"/> from the container.
 /// </summary>
 public sealed class ChainEngine : IDisposable
 {
-    private readonly IChainStore _store;
+    private readonly TransactionPool _mempool;
     private readonly ILogger<ChainEngine> _log;
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly TimeProvider _clock;
@@ -41,10 +43,9 @@ public sealed class ChainEngine : IDisposable
         ILogger<ChainEngine> log,
         SignatureVerifier? signatures = null)
     {
-        _store = store;
         _log = log;
         _clock = clock;
-        Mempool = mempool;
+        _mempool = mempool;
         var verifier = signatures ?? new SignatureVerifier(new SignatureCache());
         State = new ChainState(store, consensus, clock, maxOrphans, maxOrphanBytes, verifier, log);
         Acceptor = new MempoolAcceptor(State, mempool, store, clock, minRelayFeePerKb, verifier);
@@ -59,22 +60,32 @@ public sealed class ChainEngine : IDisposable
     /// <summary>Bytes of orphan blocks kept at most (a few full blocks).</summary>
     public const long DefaultMaxOrphanBytes = 20_000_000;
 
-    public ChainState State { get; }
+    /// <summary>Block index, candidate tips and activation: the engine's own (white-box tests of the engine reach it).</summary>
+    internal ChainState State { get; }
 
-    public MempoolAcceptor Acceptor { get; }
+    internal MempoolAcceptor Acceptor { get; }
 
-    public BlockAssembler Assembler { get; }
+    internal BlockAssembler Assembler { get; }
 
+    /// <summary>Changes of the tip and the mempool, for subscribers (relay, long polls).</summary>
     public ChainEvents Events { get; } = new();
 
     public ConsensusParams Params => State.Params;
 
-    public TransactionPool Mempool { get; }
-
-    public IChainStore Store => _store;
-
     /// <summary>The best chain's tip as of the last completed change.</summary>
     public BlockIndexEntry Tip => State.Tip;
+
+    /// <summary>The best chain as of the last completed change, by height; a published view never changes.</summary>
+    public ActiveChain ActiveChain => State.Active;
+
+    /// <summary>The smallest fee rate this node relays, units per 1,000 bytes.</summary>
+    public long MinRelayFeePerKb => Acceptor.MinRelayFeePerKb;
+
+    /// <summary>The fee rate a transaction needs to enter the mempool now: the minimum relay fee rate or the pool's rolling minimum, whichever is higher.</summary>
+    public long MempoolMinimumFeePerKb => Acceptor.MinimumFeePerKb;
+
+    /// <summary>Whether the mempool holds <paramref name="txId"/> (a peer's announcement of it need not be fetched).</summary>
+    public bool IsInMempool(Hash256 txId) => _mempool.Contains(txId);
 
     /// <summary>
     /// A defect planted on purpose, for the test that proves the chaos checker finds lost
@@ -242,7 +253,7 @@ public sealed class ChainEngine : IDisposable
             foreach (var (block, _) in outcome.Connected)
             {
                 var inBlock = block.Transactions.Select(t => t.TxId).ToHashSet();
-                removed.AddRange(Mempool.RemoveForBlock(block).Select(id => new TransactionRemoved(id, inBlock.Contains(id) ? RemovalReason.Block : RemovalReason.Conflict)));
+                removed.AddRange(_mempool.RemoveForBlock(block).Select(id => new TransactionRemoved(id, inBlock.Contains(id) ? RemovalReason.Block : RemovalReason.Conflict)));
             }
 
             var wasPooled = new HashSet<Hash256>();
@@ -305,10 +316,10 @@ public sealed class ChainEngine : IDisposable
     /// </summary>
     private async Task RefillMempoolAsync(ActivationOutcome outcome, HashSet<Hash256> wasPooled, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
     {
-        var pooled = Mempool.Snapshot();
+        var pooled = _mempool.Snapshot();
         foreach (var entry in pooled)
         {
-            Mempool.RemoveWithDescendants(entry.TxId);
+            _mempool.RemoveWithDescendants(entry.TxId);
         }
 
         wasPooled.UnionWith(pooled.Select(e => e.TxId));
@@ -406,14 +417,14 @@ public sealed class ChainEngine : IDisposable
         var any = false;
         foreach (var tx in _reorgOrphans.InRetryOrder())
         {
-            if (Mempool.Contains(tx.TxId))
+            if (_mempool.Contains(tx.TxId))
             {
                 // Sent again meanwhile.
                 _reorgOrphans.Remove(tx.TxId);
                 continue;
             }
 
-            if (!retryAll && !tx.Inputs.Any(i => appeared.Contains(i.PreviousOutput.TxId) || Mempool.Contains(i.PreviousOutput.TxId)))
+            if (!retryAll && !tx.Inputs.Any(i => appeared.Contains(i.PreviousOutput.TxId) || _mempool.Contains(i.PreviousOutput.TxId)))
             {
                 continue;
             }
@@ -459,7 +470,7 @@ public sealed class ChainEngine : IDisposable
     /// </summary>
     private void TrimMempool(HashSet<Hash256> wasPooled, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
     {
-        var trimmed = Mempool.TrimToSize().ToHashSet();
+        var trimmed = _mempool.TrimToSize().ToHashSet();
         if (trimmed.Count > 0)
         {
             _log.LogInformation("Evicted {Count} transactions to bring the mempool back within its bounds after transactions of disconnected blocks returned", trimmed.Count);
@@ -477,7 +488,7 @@ public sealed class ChainEngine : IDisposable
     /// <summary>Writer only: the tip and the mempool's choice for the next block, as they are now.</summary>
     private void PublishSnapshot()
     {
-        Assembler.Publish(State.Tip, Mempool.SelectForBlock(BlockAssembler.MaxTransactionBytes(Params)));
+        Assembler.Publish(State.Tip, PackageSelector.Select(_mempool.Graph(), BlockAssembler.MaxTransactionBytes(Params)));
         _selectedAt = _clock.GetTimestamp();
     }
 
@@ -487,7 +498,7 @@ public sealed class ChainEngine : IDisposable
     /// of transactions does not rebuild a block's worth of selection each time.
     /// </summary>
     private bool MayKeepSelection() =>
-        Mempool.Count >= LargePool
+        _mempool.Count >= LargePool
         && Assembler.Snapshot?.Tip == State.Tip
         && _clock.GetElapsedTime(_selectedAt) < SelectionReuse;
 

@@ -1,4 +1,5 @@
 using ChainCore.Core.Primitives;
+using ChainCore.Node.Mempool;
 using ChainCore.Node.Storage;
 
 namespace ChainCore.Node.Chain;
@@ -8,7 +9,7 @@ namespace ChainCore.Node.Chain;
 /// server), then offers the mempool saved at the last clean stop to the mempool again; at a stop, after
 /// the network has stopped, saves the mempool (Bitcoin Core's mempool.dat): a restart loses no transaction.
 /// </summary>
-public sealed class ChainInitializer(ChainEngine chain, IMempoolStore saved, ILogger<ChainInitializer> log) : IHostedService
+public sealed class ChainInitializer(ChainEngine chain, IMempoolView mempool, IMempoolStore saved, ILogger<ChainInitializer> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -47,7 +48,7 @@ public sealed class ChainInitializer(ChainEngine chain, IMempoolStore saved, ILo
             return;
         }
 
-        var pooled = chain.Mempool.Snapshot().OrderBy(e => e.Sequence).Select(e => e.Transaction).ToList();
+        var pooled = mempool.Snapshot().OrderBy(e => e.Sequence).Select(e => e.Transaction).ToList();
         try
         {
             await saved.SaveAsync(pooled, cancellationToken);

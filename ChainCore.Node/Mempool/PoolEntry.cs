@@ -37,8 +37,8 @@ internal sealed class PoolEntry(MempoolEntry entry)
 
     public long DescendantFees { get; set; } = entry.Fee.Units;
 
-    /// <summary>Its place in the current template selection's initial order (scratch, under the pool's lock).</summary>
-    public int SelectionRank { get; set; }
+    /// <summary>Its index in the graph being copied (scratch, under the pool's lock; see <see cref="TransactionPool.Graph"/>).</summary>
+    public int GraphIndex { get; set; }
 
     /// <summary>The eviction key this entry is filed under in the pool's eviction index.</summary>
     public FeeRate EvictionScore { get; set; }

@@ -9,15 +9,12 @@ namespace ChainCore.Node.Mempool;
 /// package (count, bytes, fees) kept exact on every add and remove. Transactions are validated by the
 /// acceptor before they come here; this class applies the mempool's own policy (package limits, size
 /// bound with all-or-nothing eviction, the rolling minimum fee rate that evictions raise), keeps the
-/// collections consistent, and answers readers under a short lock of its own.
+/// collections consistent, and answers readers under a short lock of its own. Choosing a block's
+/// transactions is not its job: <see cref="Chain.PackageSelector"/> works on a copy (<see cref="Graph"/>).
 /// </summary>
 /// <param name="clock">Times the decay of the rolling minimum fee rate (<see cref="MinimumFeePerKb"/>).</param>
-public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLimits? limits = null, TimeProvider? clock = null)
+public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLimits? limits = null, TimeProvider? clock = null) : IMempoolView
 {
-    // Bitcoin's BlockAssembler: when this many packages in a row did not fit and the block is nearly full, stop.
-    private const int MaxConsecutiveSelectionFailures = 1_000;
-    private const int NearlyFullBytes = 4_000;
-
     private readonly Lock _sync = new();
     private readonly Dictionary<Hash256, PoolEntry> _entries = [];
     private readonly Dictionary<OutPoint, PoolEntry> _spenders = [];
@@ -106,7 +103,7 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
     public long NextSequence() => Interlocked.Increment(ref _sequence);
 
     /// <summary>
-    /// The mempool's policy on <paramref name="tx"/> against what is pooled now: its size, at most
+    /// The mempool's package policy on <paramref name="tx"/> against what is pooled now: at most
     /// <see cref="MempoolLimits.MaxAncestors"/> unconfirmed ancestors (itself included) and, for each of
     /// them, at most <see cref="MempoolLimits.MaxDescendants"/> descendants once it is added.
     /// </summary>
@@ -120,8 +117,10 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
     }
 
     /// <summary>
-    /// Adds a validated transaction if the mempool's policy allows it: package limits first, then, if
-    /// the mempool is full, room made by evicting cheaper packages. Nothing changes unless it is added.
+    /// Adds a transaction the acceptor validated (neither pooled already nor spending what a pooled one
+    /// spends: that is the acceptor's check, and a caller's bug here) if the mempool's policy allows it:
+    /// package limits first, then, if the mempool is full, room made by evicting cheaper packages.
+    /// Nothing changes unless it is added.
     /// </summary>
     public ValidationResult TryAdd(MempoolEntry entry) => TryAdd(entry, out _);
 
@@ -134,16 +133,7 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
         evicted = [];
         lock (_sync)
         {
-            if (_entries.ContainsKey(entry.TxId))
-            {
-                return ValidationResult.Duplicate(RejectCodes.AlreadyKnown, "The transaction is already in the mempool.");
-            }
-
-            if (FindConflict(entry.Transaction) is { } conflict)
-            {
-                return conflict;
-            }
-
+            ThrowIfPooledOrConflicting(entry);
             var limits = CheckLimits(entry.Transaction, out var ancestors);
             if (!limits.IsValid)
             {
@@ -201,16 +191,7 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
         ArgumentNullException.ThrowIfNull(entry);
         lock (_sync)
         {
-            if (_entries.ContainsKey(entry.TxId))
-            {
-                throw new InvalidOperationException($"Transaction {entry.TxId} is already in the mempool.");
-            }
-
-            if (FindConflict(entry.Transaction) is { } conflict)
-            {
-                throw new InvalidOperationException(conflict.Message);
-            }
-
+            ThrowIfPooledOrConflicting(entry);
             Insert(entry);
         }
     }
@@ -262,151 +243,64 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
     }
 
     /// <summary>
-    /// Transactions for a block template within <paramref name="maxBytes"/>, by ancestor-package fee
-    /// rate as Bitcoin's <c>BlockAssembler::addPackageTxs</c>: the best package (a transaction with its
-    /// ancestors not yet selected) goes in whole, parents before children; the packages of the selected
-    /// transactions' descendants are then re-scored without them. Linear in the pool, times the package limits.
+    /// The pooled entries with their in-mempool links and ancestor packages, copied under the lock:
+    /// what <see cref="Chain.PackageSelector"/> chooses a block's transactions from.
     /// </summary>
-    public IReadOnlyList<MempoolEntry> SelectForBlock(int maxBytes)
+    public MempoolGraph Graph()
     {
         lock (_sync)
         {
-            var byScore = _entries.Values.ToArray();
-            var scores = Array.ConvertAll(byScore, n => n.AncestorScore(n.AncestorFees, n.AncestorSize));
-            Array.Sort(scores, byScore, Comparer<FeeRate>.Create(static (x, y) => y.CompareTo(x)));
-            // Equal scores: oldest first, then by txid, so the choice is deterministic.
-            for (var start = 0; start < byScore.Length;)
+            var pooled = _entries.Values.ToArray();
+            for (var i = 0; i < pooled.Length; i++)
             {
-                var end = start + 1;
-                while (end < byScore.Length && scores[end].CompareTo(scores[start]) == 0)
-                {
-                    end++;
-                }
-
-                if (end - start > 1)
-                {
-                    Array.Sort(byScore, start, end - start, OldestFirst.Instance);
-                }
-
-                start = end;
+                pooled[i].GraphIndex = i;
             }
 
-            var keys = new MiningKey[byScore.Length];
-            for (var i = 0; i < byScore.Length; i++)
+            var nodes = new MempoolGraph.Node[pooled.Length];
+            for (var i = 0; i < pooled.Length; i++)
             {
-                var node = byScore[i];
-                node.SelectionRank = i;
-                keys[i] = new MiningKey(node.AncestorCount, i, node.AncestorSize, node.AncestorFees, scores[i]);
+                var node = pooled[i];
+                nodes[i] = new MempoolGraph.Node(
+                    node.Entry, node.AncestorCount, node.AncestorSize, node.AncestorFees,
+                    GraphIndexes(node.Parents), GraphIndexes(node.Children));
             }
 
-            var selected = new List<MempoolEntry>();
-            var included = new HashSet<PoolEntry>();
-            var failed = new HashSet<PoolEntry>();
-            // Bitcoin's mapModifiedTx: entries some of whose ancestors are in, with what remains of their package.
-            var modified = new Dictionary<PoolEntry, MiningKey>();
-            var modifiedQueue = new PriorityQueue<PoolEntry, MiningKey>(MiningKey.BestFirst);
-            var leaving = new Dictionary<PoolEntry, (int Count, long Size, long Fees)>();
-            var bytes = 0L;
-            var next = 0;
-            var consecutiveFailures = 0;
-            while (true)
+            return new MempoolGraph(nodes);
+        }
+
+        static int[] GraphIndexes(HashSet<PoolEntry> links)
+        {
+            if (links.Count == 0)
             {
-                while (next < byScore.Length && (included.Contains(byScore[next]) || failed.Contains(byScore[next]) || modified.ContainsKey(byScore[next])))
-                {
-                    next++;
-                }
-
-                while (modifiedQueue.TryPeek(out var top, out var queued) && (!modified.TryGetValue(top, out var current) || current != queued))
-                {
-                    modifiedQueue.Dequeue();
-                }
-
-                var fromQueue = modifiedQueue.TryPeek(out var queuedEntry, out var queuedKey);
-                if (next >= byScore.Length && !fromQueue)
-                {
-                    break;
-                }
-
-                fromQueue = fromQueue && (next >= byScore.Length || MiningKey.BestFirst.Compare(queuedKey, keys[next]) < 0);
-                var (candidate, package) = fromQueue ? (queuedEntry!, queuedKey) : (byScore[next], keys[next]);
-                if (fromQueue)
-                {
-                    modifiedQueue.Dequeue();
-                    modified.Remove(candidate);
-                }
-                else
-                {
-                    next++;
-                }
-
-                if (bytes + package.Size > maxBytes)
-                {
-                    failed.Add(candidate);
-                    if (++consecutiveFailures > MaxConsecutiveSelectionFailures && bytes > maxBytes - NearlyFullBytes)
-                    {
-                        break;
-                    }
-
-                    continue;
-                }
-
-                consecutiveFailures = 0;
-                List<PoolEntry> members = [candidate];
-                if (package.Count > 1)
-                {
-                    members.AddRange(Ancestors([candidate], exclude: included));
-                    members.Sort(static (a, b) => a.AncestorCount != b.AncestorCount ? a.AncestorCount.CompareTo(b.AncestorCount) : OldestFirst.Instance.Compare(a, b));
-                }
-
-                foreach (var member in members)
-                {
-                    selected.Add(member.Entry);
-                    included.Add(member);
-                    modified.Remove(member);
-                }
-
-                bytes += package.Size;
-
-                // What remains of each descendant's package: one update per descendant and package, not per pair.
-                leaving.Clear();
-                foreach (var member in members)
-                {
-                    if (member.Children.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    foreach (var descendant in Descendants([member], exclude: included))
-                    {
-                        var (count, size, fees) = leaving.GetValueOrDefault(descendant);
-                        leaving[descendant] = (count + 1, size + member.Size, fees + member.Fee);
-                    }
-                }
-
-                foreach (var (descendant, gone) in leaving)
-                {
-                    var before = modified.TryGetValue(descendant, out var known) ? known : keys[descendant.SelectionRank];
-                    var after = MiningKey.Of(descendant, before.Count - gone.Count, before.Size - gone.Size, before.Fees - gone.Fees);
-                    modified[descendant] = after;
-                    modifiedQueue.Enqueue(descendant, after);
-                }
+                return [];
             }
 
-            return selected;
+            var indexes = new int[links.Count];
+            var i = 0;
+            foreach (var link in links)
+            {
+                indexes[i++] = link.GraphIndex;
+            }
+
+            return indexes;
         }
     }
 
-    private ValidationResult? FindConflict(Transaction tx)
+    /// <summary>The pool's own consistency: one entry per txid, one spender per outpoint. The acceptor refuses both before a transaction comes here.</summary>
+    private void ThrowIfPooledOrConflicting(MempoolEntry entry)
     {
-        foreach (var input in tx.Inputs)
+        if (_entries.ContainsKey(entry.TxId))
+        {
+            throw new InvalidOperationException($"Transaction {entry.TxId} is already in the mempool.");
+        }
+
+        foreach (var input in entry.Transaction.Inputs)
         {
             if (_spenders.TryGetValue(input.PreviousOutput, out var spender))
             {
-                return ValidationResult.Conflict(RejectCodes.DoubleSpend, $"Output {input.PreviousOutput} is already spent by {spender.TxId} in the mempool.");
+                throw new InvalidOperationException($"Output {input.PreviousOutput} is already spent by {spender.TxId} in the mempool.");
             }
         }
-
-        return null;
     }
 
     private HashSet<PoolEntry> ParentsOf(Transaction tx)
@@ -443,11 +337,6 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
         var size = tx.SerializedSize;
         var limits = Limits;
         ancestors = WithAncestors(ParentsOf(tx));
-        if (size > limits.MaxTransactionBytes)
-        {
-            return ValidationResult.Policy(RejectCodes.TxSize, $"The transaction is {size} bytes; the mempool takes at most {limits.MaxTransactionBytes}.");
-        }
-
         var ancestorSize = size + ancestors.Sum(a => (long)a.Size);
         if (ancestors.Count + 1 > limits.MaxAncestors || ancestorSize > limits.MaxAncestorBytes)
         {
@@ -836,29 +725,5 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
             var bySequence = y.Sequence.CompareTo(x.Sequence);
             return bySequence != 0 ? bySequence : x.TxId.CompareTo(y.TxId);
         }
-    }
-
-    /// <summary>
-    /// What remains of an entry's ancestor package, and its place in mining order: best ancestor score
-    /// first; on a tie the earlier rank (the oldest, then the lowest txid).
-    /// </summary>
-    private readonly record struct MiningKey(int Count, int Rank, long Size, long Fees, FeeRate Score)
-    {
-        public static Comparer<MiningKey> BestFirst { get; } = Comparer<MiningKey>.Create(static (x, y) =>
-        {
-            var byScore = y.Score.CompareTo(x.Score);
-            return byScore != 0 ? byScore : x.Rank.CompareTo(y.Rank);
-        });
-
-        public static MiningKey Of(PoolEntry node, int count, long size, long fees) =>
-            new(count, node.SelectionRank, size, fees, node.AncestorScore(fees, size));
-    }
-
-    private sealed class OldestFirst : IComparer<PoolEntry>
-    {
-        public static OldestFirst Instance { get; } = new();
-
-        public int Compare(PoolEntry? x, PoolEntry? y) =>
-            x!.Sequence != y!.Sequence ? x.Sequence.CompareTo(y.Sequence) : x.TxId.CompareTo(y.TxId);
     }
 }

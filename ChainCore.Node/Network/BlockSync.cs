@@ -66,7 +66,7 @@ public sealed class BlockSync(
         Hash256? continueFrom = null;
         while (!peer.IsClosed && connections.FindBySession(peer.SessionIn) is not null)
         {
-            var locator = BlockLocator.Build(chain.State.Active);
+            var locator = BlockLocator.Build(chain.ActiveChain);
             if (continueFrom is { } last)
             {
                 locator = [last, .. locator.Take(BlockLocator.MaxEntries - 1)];

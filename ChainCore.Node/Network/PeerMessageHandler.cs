@@ -76,7 +76,7 @@ public sealed class PeerMessageHandler(
         foreach (var txid in txids)
         {
             peer.Known.Add(txid);
-            if (chain.Mempool.Contains(txid) || _rejected.Contains(txid) || !_inFlight.TryAdd(txid, 0))
+            if (chain.IsInMempool(txid) || _rejected.Contains(txid) || !_inFlight.TryAdd(txid, 0))
             {
                 continue;
             }

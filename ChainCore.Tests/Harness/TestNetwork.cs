@@ -228,13 +228,13 @@ public sealed class TestNetwork : IAsyncDisposable
     public Task WaitForSameTipAsync(IReadOnlyCollection<int>? nodes = null, TimeSpan? timeout = null)
     {
         var group = nodes ?? Running();
-        return WaitUntilAsync(() => group.Select(i => this[i].Chain.Tip.Hash).Distinct().Count() == 1, $"nodes {string.Join(", ", group.Select(NameOf))} to share one tip", timeout);
+        return WaitUntilAsync(() => group.Select(i => this[i].TipHash).Distinct().Count() == 1, $"nodes {string.Join(", ", group.Select(NameOf))} to share one tip", timeout);
     }
 
     private bool InSync(IReadOnlyCollection<int> group)
     {
-        var tips = group.Select(i => this[i].Chain.Tip.Hash).Distinct().Count();
-        var mempools = group.Select(i => string.Join(',', this[i].Chain.Mempool.Snapshot().Select(e => e.TxId.ToString()).Order(StringComparer.Ordinal))).Distinct().Count();
+        var tips = group.Select(i => this[i].TipHash).Distinct().Count();
+        var mempools = group.Select(i => string.Join(',', this[i].Mempool.Snapshot().Select(e => e.TxId.ToString()).Order(StringComparer.Ordinal))).Distinct().Count();
         return tips == 1 && mempools == 1;
     }
 
@@ -398,9 +398,9 @@ public sealed class TestNetwork : IAsyncDisposable
 
             try
             {
-                var tip = node.Chain.Tip;
+                var tip = node.Tip;
                 var peers = Peers(i).Peers.Select(p => $"{p.NodeId} {(p.Direction == PeerDirection.Inbound ? "in" : "out")}");
-                var mempool = node.Chain.Mempool.Snapshot().Select(e => e.TxId.ToString()[..12]).ToList();
+                var mempool = node.Mempool.Snapshot().Select(e => e.TxId.ToString()[..12]).ToList();
                 text.Append(CultureInfo.InvariantCulture, $"height {tip.Height}, tip {tip.Hash}, peers [{string.Join(", ", peers)}], mempool {mempool.Count}");
                 if (mempool.Count > 0)
                 {

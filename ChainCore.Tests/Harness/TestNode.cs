@@ -1,11 +1,16 @@
 using ChainCore.Core.Api;
+using ChainCore.Core.Consensus;
+using ChainCore.Core.Crypto;
+using ChainCore.Core.Primitives;
+using ChainCore.Node.Addresses;
 using ChainCore.Node.Chain;
+using ChainCore.Node.Mempool;
 using ChainCore.Node.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChainCore.Tests.Harness;
 
-/// <summary>A running node under test: its typed client, and its engine and store for assertions.</summary>
+/// <summary>A running node under test: its typed client, reads for assertions (tip, mempool, balances), and its engine and store for tests of those.</summary>
 public sealed class TestNode : IAsyncDisposable
 {
     private readonly NodeFactory _factory;
@@ -25,9 +30,43 @@ public sealed class TestNode : IAsyncDisposable
 
     public NodeClient Client { get; }
 
-    public ChainEngine Chain => _factory.Services.GetRequiredService<ChainEngine>();
+    /// <summary>
+    /// The node's engine, for tests of the engine itself (feeding it blocks, reading its block index);
+    /// a scenario asserts through the reads below, as Bitcoin's functional tests use RPC.
+    /// </summary>
+    public ChainEngine Engine => _factory.Services.GetRequiredService<ChainEngine>();
 
+    /// <summary>The node's store, for tests of what it persisted; a scenario asserts through the reads below.</summary>
     public IChainStore Store => _factory.Services.GetRequiredService<IChainStore>();
+
+    /// <summary>The best chain's tip.</summary>
+    public BlockIndexEntry Tip => Engine.Tip;
+
+    public int Height => Tip.Height;
+
+    public Hash256 TipHash => Tip.Hash;
+
+    /// <summary>The node's mempool, read-only: count, txids, contains, which transaction spends an outpoint.</summary>
+    public IMempoolView Mempool => _factory.Services.GetRequiredService<IMempoolView>();
+
+    public ConsensusParams Params => Engine.Params;
+
+    /// <summary>The block's entry in the node's block index (height, work, ancestors), if the node has stored the block.</summary>
+    public BlockIndexEntry? FindBlock(Hash256 hash) => Engine.GetEntry(hash);
+
+    /// <summary>Whether the node has stored the block (valid or not).</summary>
+    public bool HasBlock(Hash256 hash) => FindBlock(hash) is not null;
+
+    /// <summary>Whether the block is on the node's best chain.</summary>
+    public bool IsOnBestChain(Hash256 hash) => FindBlock(hash) is { } entry && Engine.IsOnMainChain(entry);
+
+    /// <summary>What <c>GET /addresses/{address}/balance</c> answers: confirmed (spendable), immature and pending amounts.</summary>
+    public Task<AddressBalance> BalanceOfAsync(Address address, CancellationToken ct = default) => Addresses.GetBalanceAsync(address, ct);
+
+    /// <summary>What <c>GET /addresses/{address}/utxos</c> answers: confirmed coins the mempool does not spend, then unspent mempool outputs.</summary>
+    public async Task<IReadOnlyList<AddressCoin>> UtxosAsync(Address address, CancellationToken ct = default) => (await Addresses.GetCoinsAsync(address, ct)).Coins;
+
+    private AddressService Addresses => _factory.Services.GetRequiredService<AddressService>();
 
     public IServiceProvider Services => _factory.Services;
 
@@ -77,8 +116,8 @@ public sealed class TestNode : IAsyncDisposable
             return FinalState + " (stopped)";
         }
 
-        var tip = Chain.IsInitialized ? $"{Chain.Tip.Height} {Chain.Tip.Hash}" : "not started";
-        return $"{NodeId}: tip {tip}, mempool {Chain.Mempool.Count}";
+        var tip = Engine.IsInitialized ? $"{Height} {TipHash}" : "not started";
+        return $"{NodeId}: tip {tip}, mempool {Mempool.Count}";
     }
 
     public async ValueTask DisposeAsync()

@@ -192,7 +192,7 @@ public sealed class TestPeer : IAsyncDisposable
 
         blocks.Reverse();
         var baseHash = at ?? ConsensusParams.Regtest.GenesisHash;
-        var baseHeight = Enumerable.Range(0, _net.Count).Where(_net.IsRunning).Select(i => _net[i].Chain.GetEntry(baseHash)?.Height).FirstOrDefault(h => h is not null) ?? 0;
+        var baseHeight = Enumerable.Range(0, _net.Count).Where(_net.IsRunning).Select(i => _net[i].FindBlock(baseHash)?.Height).FirstOrDefault(h => h is not null) ?? 0;
         return (blocks, baseHeight);
     }
 
@@ -211,7 +211,7 @@ public sealed class TestPeer : IAsyncDisposable
     {
         foreach (var node in Enumerable.Range(0, _net.Count).Where(_net.IsRunning))
         {
-            if (_net[node].Chain.GetEntry(hash) is { } entry)
+            if (_net[node].FindBlock(hash) is { } entry)
             {
                 return entry.Header.Serialize();
             }

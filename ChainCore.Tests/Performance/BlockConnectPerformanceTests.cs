@@ -51,16 +51,16 @@ public sealed class BlockConnectPerformanceTests(StoreKind store) : NodeTestBase
             var perOutput = Amount.FromCoins(50) - new Amount(Transactions * 10_000L);
             var share = new Amount(perOutput.Units / Transactions);
             var outputs = Enumerable.Range(0, Transactions).Select(_ => new TxOut(share, [.. owner.KeyHash])).ToImmutableArray();
-            var funding = Coinbase.Create(node.Chain.Tip.Height + 1, outputs);
-            var header = new BlockHeader(1, node.Chain.Tip.Hash, MerkleTree.ComputeRoot([funding.TxId]), node.Chain.Tip.Header.Time + 1, p.PowLimitBits, 0);
+            var funding = Coinbase.Create(node.Height + 1, outputs);
+            var header = new BlockHeader(1, node.Tip.Hash, MerkleTree.ComputeRoot([funding.TxId]), node.Tip.Header.Time + 1, p.PowLimitBits, 0);
             var fundingBlock = ChainCore.Core.Mining.BlockSolver.Solve(new Block(header, [funding]), p, CancellationToken.None);
-            (await node.Chain.ProcessBlockAsync(fundingBlock)).BecameTip.ShouldBeTrue();
+            (await node.Engine.ProcessBlockAsync(fundingBlock)).BecameTip.ShouldBeTrue();
 
             var fee = new Amount(1_000);
             var spends = Enumerable.Range(0, Transactions)
                 .Select(i => Wallets.Spend(owner, new OutPoint(funding.TxId, (uint)i), share, recipient.Address, fee))
                 .ToList();
-            var big = BlockFactory.Next(node.Chain.Tip, recipient.KeyHash, p, spends, new Amount(fee.Units * Transactions));
+            var big = BlockFactory.Next(node.Tip, recipient.KeyHash, p, spends, new Amount(fee.Units * Transactions));
 
             // As BenchmarkDotNet does between iterations: the harness's own garbage (building the block
             // and its 1,000 signed transactions) is collected before the clock starts, so the round
@@ -69,7 +69,7 @@ public sealed class BlockConnectPerformanceTests(StoreKind store) : NodeTestBase
             GC.WaitForPendingFinalizers();
             GC.Collect();
             var watch = Stopwatch.StartNew();
-            var result = await node.Chain.ProcessBlockAsync(big);
+            var result = await node.Engine.ProcessBlockAsync(big);
             watch.Stop();
 
             result.BecameTip.ShouldBeTrue(result.Validation.ToString());

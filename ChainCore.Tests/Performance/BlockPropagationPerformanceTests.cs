@@ -22,8 +22,8 @@ public sealed class BlockPropagationPerformanceTests : NetworkTestBase
         await net.MineAsync(node: 0, blocks: 3);
         var latencies = new List<double>(Blocks);
         var connects = new List<double>(Blocks);
-        var first = net[0].Chain;
-        var last = net[4].Chain;
+        var first = net[0].Engine;
+        var last = net[4].Engine;
         var payTo = net.Wallet(0).KeyHash;
 
         for (var i = 0; i < Blocks; i++)

@@ -101,7 +101,7 @@ public sealed class NetworkScalePerformanceTests : NetworkTestBase
     /// <summary>How long after <paramref name="since"/> started the node's tip became <paramref name="hash"/>.</summary>
     private static async Task<double> ArrivalAsync(TestNode node, Hash256 hash, Stopwatch since, CancellationToken ct)
     {
-        var chain = node.Chain;
+        var chain = node.Engine;
         while (chain.Tip.Hash != hash)
         {
             try

@@ -58,7 +58,7 @@ public sealed class ChaosRun
         var run = new ChaosRun(net, options);
         foreach (var i in Enumerable.Range(0, net.Count))
         {
-            net[i].Chain.PlantedDefectDropsDisconnectedTransactions = options.PlantDefect;
+            net[i].Engine.PlantedDefectDropsDisconnectedTransactions = options.PlantDefect;
         }
 
         for (var i = 0; i < steps.Count; i++)
@@ -228,8 +228,8 @@ public sealed class ChaosRun
             case ChaosKind.Stranger when _net.IsRunning(step.A):
                 await using (var stranger = await TestPeer.ConnectAsync(_net, step.A, name: $"stranger-{++_strangers}"))
                 {
-                    var tip = _net[step.A].Chain.Tip;
-                    await stranger.SendBlockAsync(step.A, BlockFactory.Next(tip, _net.Wallet(step.A).KeyHash, _net[step.A].Chain.Params, fees: Amount.FromCoins(1)));
+                    var tip = _net[step.A].Tip;
+                    await stranger.SendBlockAsync(step.A, BlockFactory.Next(tip, _net.Wallet(step.A).KeyHash, _net[step.A].Params, fees: Amount.FromCoins(1)));
                 }
 
                 break;
@@ -242,13 +242,13 @@ public sealed class ChaosRun
     private async Task RestartAsync(int node)
     {
         var restarted = await _net.RestartNodeAsync(node);
-        restarted.Chain.PlantedDefectDropsDisconnectedTransactions = _options.PlantDefect;
+        restarted.Engine.PlantedDefectDropsDisconnectedTransactions = _options.PlantDefect;
     }
 
     private async Task SendAsync(int from, int to, Amount amount)
     {
         var result = await Wallets.ClientFor(_net[from], _net.Wallet(from)).SendTransactionAsync(_net.Wallet(to).Address, amount, Amount.FromCoins(0.001m));
-        if (result.Accepted && _net[from].Chain.Mempool.Get(Hash256.Parse(result.Id!)) is { } entry)
+        if (result.Accepted && _net[from].Mempool.Get(Hash256.Parse(result.Id!)) is { } entry)
         {
             _accepted.Add(entry.Transaction);
         }
@@ -257,9 +257,9 @@ public sealed class ChaosRun
     private async Task DoubleSpendAsync(int a, int b)
     {
         var coins = await Wallets.CoinsAsync(_net[a], _net.Wallet(a));
-        var tip = _net[a].Chain.Tip.Height;
-        var coin = coins.FirstOrDefault(c => c.IsSpendableAt(tip + 1, _net[a].Chain.Params.CoinbaseMaturity));
-        if (coin is null || _net[a].Chain.Mempool.GetSpender(coin.OutPoint) is not null)
+        var tip = _net[a].Height;
+        var coin = coins.FirstOrDefault(c => c.IsSpendableAt(tip + 1, _net[a].Params.CoinbaseMaturity));
+        if (coin is null || _net[a].Mempool.GetSpender(coin.OutPoint) is not null)
         {
             return;
         }
@@ -269,7 +269,7 @@ public sealed class ChaosRun
         var second = Wallets.Spend(_net.Wallet(a), coin, _net.Wallet(b).Address, fee + fee);
         foreach (var (node, tx) in new[] { (a, first), (b, second) })
         {
-            if ((await _net[node].Chain.AcceptTransactionAsync(tx)).Accepted)
+            if ((await _net[node].Engine.AcceptTransactionAsync(tx)).Accepted)
             {
                 _accepted.Add(tx);
             }
@@ -327,8 +327,8 @@ public sealed class ChaosRun
             return step;
         }
 
-        var tip = _net[0].Chain.Tip;
-        var mostWork = _mined.SelectMany(h => Enumerable.Range(0, _net.Count).Select(i => _net[i].Chain.GetEntry(h)))
+        var tip = _net[0].Tip;
+        var mostWork = _mined.SelectMany(h => Enumerable.Range(0, _net.Count).Select(i => _net[i].FindBlock(h)))
             .OfType<Node.Chain.BlockIndexEntry>().Where(e => !e.IsInvalid).Select(e => e.ChainWork).DefaultIfEmpty(BigInteger.Zero).Max();
         if (tip.ChainWork < mostWork)
         {
@@ -337,19 +337,19 @@ public sealed class ChaosRun
 
         foreach (var tx in _accepted)
         {
-            if (await _net[0].Store.GetTransactionAsync(tx.TxId) is { } stored && _net[0].Chain.GetEntry(stored.BlockHash) is { } block && _net[0].Chain.IsOnMainChain(block))
+            if (await _net[0].Store.GetTransactionAsync(tx.TxId) is { } stored && _net[0].IsOnBestChain(stored.BlockHash))
             {
                 continue;
             }
 
-            if (Enumerable.Range(0, _net.Count).All(i => _net[i].Chain.Mempool.Contains(tx.TxId)))
+            if (Enumerable.Range(0, _net.Count).All(i => _net[i].Mempool.Contains(tx.TxId)))
             {
                 continue;
             }
 
             var inputs = tx.Inputs.Select(i => i.PreviousOutput).ToList();
             var unspent = await _net[0].Store.GetCoinsAsync(inputs);
-            if (inputs.Any(o => !unspent.ContainsKey(o) && !_net[0].Chain.Mempool.Contains(o.TxId)))
+            if (inputs.Any(o => !unspent.ContainsKey(o) && !_net[0].Mempool.Contains(o.TxId)))
             {
                 continue;
             }
@@ -373,7 +373,7 @@ public sealed class ChaosRun
         return _net.WaitUntilAsync(
             async () =>
             {
-                if (Enumerable.Range(0, _net.Count).Select(i => _net[i].Chain.Tip.Hash).Distinct().Count() == 1)
+                if (Enumerable.Range(0, _net.Count).Select(i => _net[i].TipHash).Distinct().Count() == 1)
                 {
                     return true;
                 }
@@ -411,10 +411,10 @@ public sealed class ChaosRun
             CoinbaseMaturity = 1,
             Clock = _net.Clock,
         });
-        for (var height = 1; height <= source.Chain.Tip.Height; height++)
+        for (var height = 1; height <= source.Height; height++)
         {
-            var block = await source.Chain.Store.GetBlockAsync(source.Chain.Tip.GetAncestor(height)!.Hash);
-            await fresh.Chain.ProcessBlockAsync(block!);
+            var block = await source.Store.GetBlockAsync(source.Tip.GetAncestor(height)!.Hash);
+            await fresh.Engine.ProcessBlockAsync(block!);
         }
 
         var expected = MainChainRows(await ((SqlChainStore)fresh.Store).SnapshotAsync());
@@ -440,7 +440,7 @@ public sealed class ChaosRun
         // Both from one snapshot of the store: the node may be connecting a block meanwhile.
         var coins = rows.Where(r => r.StartsWith("utxo|", StringComparison.Ordinal)).Sum(r => long.Parse(r.Split('|')[3], CultureInfo.InvariantCulture));
         var height = rows.Where(r => r.StartsWith("block|", StringComparison.Ordinal) && r.Split('|')[3] == "1").Select(r => int.Parse(r.Split('|')[2], CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
-        var subsidies = Enumerable.Range(1, height).Sum(h => Subsidy.ForHeight(h, node.Chain.Params).Units);
+        var subsidies = Enumerable.Range(1, height).Sum(h => Subsidy.ForHeight(h, node.Params).Units);
         return (coins, subsidies);
     }
 }

@@ -35,9 +35,9 @@ public sealed class ChainConcurrencyTests(StoreKind store) : NodeTestBase
         {
             for (var i = 0; i < 6; i++)
             {
-                var template = node.Chain.CreateTemplate(wallets[miner].KeyHash);
+                var template = node.Engine.CreateTemplate(wallets[miner].KeyHash);
                 templates.Enqueue(template);
-                var result = await node.Chain.ProcessBlockAsync(BlockSolver.Solve(template.Block, Regtest, CancellationToken.None));
+                var result = await node.Engine.ProcessBlockAsync(BlockSolver.Solve(template.Block, Regtest, CancellationToken.None));
                 if (result.Status == BlockStatus.Invalid)
                 {
                     refusedBlocks.Enqueue($"miner {miner}: {result.Validation}");
@@ -52,14 +52,14 @@ public sealed class ChainConcurrencyTests(StoreKind store) : NodeTestBase
             {
                 // A branch from one or two blocks below the tip, one block longer: a reorg each time, paying
                 // the senders, whose next transactions then spend coins the following reorg takes away.
-                var tip = node.Chain.Tip;
+                var tip = node.Tip;
                 var depth = random.Next(1, 3);
                 var parent = tip.GetAncestor(Math.Max(1, tip.Height - depth))!;
                 var payTo = wallets[2 + random.Next(2)].KeyHash;
                 var branch = BlockFactory.Branch(parent, tip.Height - parent.Height + 1, payTo, Regtest, extraNonce: (byte)random.Next(1, 256));
                 foreach (var block in branch)
                 {
-                    var result = await node.Chain.ProcessBlockAsync(block);
+                    var result = await node.Engine.ProcessBlockAsync(block);
                     if (result.Status == BlockStatus.Invalid)
                     {
                         refusedBlocks.Enqueue($"rival: {result.Validation}");
@@ -75,7 +75,7 @@ public sealed class ChainConcurrencyTests(StoreKind store) : NodeTestBase
             for (var i = 0; i < 20; i++)
             {
                 var coins = await Wallets.CoinsAsync(node, from);
-                var unspent = coins.Where(c => node.Chain.Mempool.GetSpender(c.OutPoint) is null).OrderByDescending(c => c.Height).ToList();
+                var unspent = coins.Where(c => node.Mempool.GetSpender(c.OutPoint) is null).OrderByDescending(c => c.Height).ToList();
                 if (unspent.Count == 0)
                 {
                     continue;
@@ -84,7 +84,7 @@ public sealed class ChainConcurrencyTests(StoreKind store) : NodeTestBase
                 // The newest coins most of the time: those a competing branch disconnects.
                 var coin = unspent[random.Next(3) == 0 ? random.Next(unspent.Count) : 0];
                 var to = wallets[random.Next(wallets.Count)];
-                await node.Chain.AcceptTransactionAsync(Wallets.Spend(from, coin, to.Address, new Amount(random.Next(1_000, 50_000))));
+                await node.Engine.AcceptTransactionAsync(Wallets.Spend(from, coin, to.Address, new Amount(random.Next(1_000, 50_000))));
             }
         }
 
@@ -102,7 +102,7 @@ public sealed class ChainConcurrencyTests(StoreKind store) : NodeTestBase
                 }
                 else
                 {
-                    templates.Enqueue(node.Chain.CreateTemplate(wallet.KeyHash));
+                    templates.Enqueue(node.Engine.CreateTemplate(wallet.KeyHash));
                     await Task.Yield();
                 }
             }
@@ -125,13 +125,13 @@ public sealed class ChainConcurrencyTests(StoreKind store) : NodeTestBase
         foreach (var template in templates)
         {
             var solved = BlockSolver.Solve(template.Block, Regtest, CancellationToken.None);
-            var result = await node.Chain.ProcessBlockAsync(solved);
+            var result = await node.Engine.ProcessBlockAsync(solved);
             result.Status.ShouldBeOneOf([BlockStatus.Accepted, BlockStatus.Duplicate], $"template at height {template.Height}: {result.Validation}");
         }
 
-        (await node.Store.GetLatestBlockAsync())!.Hash.ShouldBe(node.Chain.Tip.Hash);
-        var mined = BlockSolver.Solve(node.Chain.CreateTemplate(wallets[0].KeyHash).Block, Regtest, CancellationToken.None);
-        (await node.Chain.ProcessBlockAsync(mined)).BecameTip.ShouldBeTrue("the mempool is valid on the tip: a template with all of it connects");
+        (await node.Store.GetLatestBlockAsync())!.Hash.ShouldBe(node.TipHash);
+        var mined = BlockSolver.Solve(node.Engine.CreateTemplate(wallets[0].KeyHash).Block, Regtest, CancellationToken.None);
+        (await node.Engine.ProcessBlockAsync(mined)).BecameTip.ShouldBeTrue("the mempool is valid on the tip: a template with all of it connects");
     }
 
     [Test]
@@ -139,18 +139,18 @@ public sealed class ChainConcurrencyTests(StoreKind store) : NodeTestBase
     {
         await using var node = await StartNodeAsync(store: store);
         var miner = Wallets.NewWallet();
-        var start = node.Chain.Tip;
-        using var slow = node.Chain.Events.Subscribe(capacity: 2);
-        using var reader = node.Chain.Events.Subscribe();
+        var start = node.Tip;
+        using var slow = node.Engine.Events.Subscribe(capacity: 2);
+        using var reader = node.Engine.Events.Subscribe();
 
-        var poll = node.Chain.WaitForTipChangeAsync(start.Hash);
+        var poll = node.Engine.WaitForTipChangeAsync(start.Hash);
         poll.IsCompleted.ShouldBeFalse("the tip has not moved yet");
-        (await node.Chain.WaitForTipChangeAsync(Hash256.Zero)).ShouldBeSameAs(start, "a caller that knows another tip returns at once");
+        (await node.Engine.WaitForTipChangeAsync(Hash256.Zero)).ShouldBeSameAs(start, "a caller that knows another tip returns at once");
 
         var blocks = BlockFactory.Branch(start, 5, miner.KeyHash, Regtest);
         foreach (var block in blocks)
         {
-            (await node.Chain.ProcessBlockAsync(block)).BecameTip.ShouldBeTrue();
+            (await node.Engine.ProcessBlockAsync(block)).BecameTip.ShouldBeTrue();
         }
 
         (await poll.WaitAsync(TimeSpan.FromSeconds(10))).Hash.ShouldNotBe(start.Hash);
@@ -159,10 +159,10 @@ public sealed class ChainConcurrencyTests(StoreKind store) : NodeTestBase
         var rival = BlockFactory.Branch(start, 6, miner.KeyHash, Regtest, extraNonce: 1);
         foreach (var block in rival)
         {
-            await node.Chain.ProcessBlockAsync(block);
+            await node.Engine.ProcessBlockAsync(block);
         }
 
-        node.Chain.Tip.Hash.ShouldBe(rival[^1].Hash);
+        node.TipHash.ShouldBe(rival[^1].Hash);
         var events = new List<ChainEvent>();
         while (reader.Reader.TryRead(out var change))
         {

@@ -21,27 +21,27 @@ public sealed class ChainEngineTests(StoreKind store) : NodeTestBase
         var bob = Wallets.NewWallet();
         var other = Wallets.NewWallet();
         await node.MineAsync(2, alice.Address.ToString());
-        var forkPoint = node.Chain.Tip;
+        var forkPoint = node.Tip;
         var aliceCoinsBefore = await Wallets.CoinsAsync(node, alice);
 
         var payment = Wallets.Spend(alice, aliceCoinsBefore[0], bob.Address, Fee);
-        (await node.Chain.AcceptTransactionAsync(payment)).Accepted.ShouldBeTrue();
+        (await node.Engine.AcceptTransactionAsync(payment)).Accepted.ShouldBeTrue();
         await node.MineAsync(1, other.Address.ToString());
         (await node.Store.GetBalanceAsync(bob.KeyHash)).ShouldBe(Amount.FromCoins(50) - Fee);
-        node.Chain.Mempool.Count.ShouldBe(0);
+        node.Mempool.Count.ShouldBe(0);
 
         var branch = BlockFactory.Branch(forkPoint, 2, other.KeyHash, Regtest, extraNonce: 1);
         foreach (var block in branch)
         {
-            (await node.Chain.ProcessBlockAsync(block)).Status.ShouldBe(BlockStatus.Accepted);
+            (await node.Engine.ProcessBlockAsync(block)).Status.ShouldBe(BlockStatus.Accepted);
         }
 
-        node.Chain.Tip.Hash.ShouldBe(branch[^1].Hash);
+        node.TipHash.ShouldBe(branch[^1].Hash);
         (await Wallets.CoinsAsync(node, alice)).ShouldBe(aliceCoinsBefore);
         (await node.Store.GetBalanceAsync(alice.KeyHash)).ShouldBe(Amount.FromCoins(100));
         (await node.Store.GetBalanceAsync(bob.KeyHash)).ShouldBe(Amount.Zero);
         (await node.Store.GetBalanceAsync(other.KeyHash)).ShouldBe(Amount.FromCoins(100));
-        node.Chain.Mempool.Contains(payment.TxId).ShouldBeTrue("the disconnected payment returns to the mempool");
+        node.Mempool.Contains(payment.TxId).ShouldBeTrue("the disconnected payment returns to the mempool");
         (await node.Store.GetTransactionAsync(payment.TxId)).ShouldBeNull();
     }
 
@@ -50,18 +50,18 @@ public sealed class ChainEngineTests(StoreKind store) : NodeTestBase
     {
         await using var node = await StartNodeAsync(store: store);
         var miner = Wallets.NewWallet();
-        var genesis = node.Chain.Tip;
+        var genesis = node.Tip;
         await node.MineAsync(2, miner.Address.ToString());
-        var tip = node.Chain.Tip;
+        var tip = node.Tip;
 
         var shorter = BlockFactory.Branch(genesis, 1, miner.KeyHash, Regtest, extraNonce: 7);
         var equal = BlockFactory.Next(shorter[0], 1, miner.KeyHash, Regtest, extraNonce: 7);
-        (await node.Chain.ProcessBlockAsync(shorter[0])).BecameTip.ShouldBeFalse();
-        var result = await node.Chain.ProcessBlockAsync(equal);
+        (await node.Engine.ProcessBlockAsync(shorter[0])).BecameTip.ShouldBeFalse();
+        var result = await node.Engine.ProcessBlockAsync(equal);
 
         result.Status.ShouldBe(BlockStatus.Accepted);
         result.BecameTip.ShouldBeFalse();
-        node.Chain.Tip.ShouldBeSameAs(tip);
+        node.Tip.ShouldBeSameAs(tip);
         (await node.Store.GetLatestBlockAsync())!.Hash.ShouldBe(tip.Hash);
         (await node.Store.GetBalanceAsync(miner.KeyHash)).ShouldBe(Amount.FromCoins(100));
     }
@@ -71,23 +71,23 @@ public sealed class ChainEngineTests(StoreKind store) : NodeTestBase
     {
         await using var node = await StartNodeAsync(store: store);
         var miner = Wallets.NewWallet();
-        var genesis = node.Chain.Tip;
+        var genesis = node.Tip;
         await node.MineAsync(1, miner.Address.ToString());
-        var tip = node.Chain.Tip;
+        var tip = node.Tip;
 
         var first = BlockFactory.Next(genesis, miner.KeyHash, Regtest, extraNonce: 3);
         var stolen = Wallets.Spend(Wallets.NewWallet(), new OutPoint(first.Transactions[0].TxId, 0), Amount.FromCoins(50), miner.Address, Fee);
         var invalid = BlockFactory.Next(first, 1, miner.KeyHash, Regtest, [stolen], Fee);
         var descendant = BlockFactory.Next(invalid, 2, miner.KeyHash, Regtest);
 
-        (await node.Chain.ProcessBlockAsync(first)).BecameTip.ShouldBeFalse();
-        var refused = await node.Chain.ProcessBlockAsync(invalid);
-        var child = await node.Chain.ProcessBlockAsync(descendant);
+        (await node.Engine.ProcessBlockAsync(first)).BecameTip.ShouldBeFalse();
+        var refused = await node.Engine.ProcessBlockAsync(invalid);
+        var child = await node.Engine.ProcessBlockAsync(descendant);
 
         refused.Status.ShouldBe(BlockStatus.Invalid);
         refused.Code.ShouldBe(RejectCodes.PublicKeyMismatch);
         child.Status.ShouldBe(BlockStatus.Invalid);
-        node.Chain.Tip.Hash.ShouldBe(tip.Hash);
+        node.TipHash.ShouldBe(tip.Hash);
         (await node.Store.GetBalanceAsync(miner.KeyHash)).ShouldBe(Amount.FromCoins(50));
     }
 
@@ -96,16 +96,16 @@ public sealed class ChainEngineTests(StoreKind store) : NodeTestBase
     {
         await using var node = await StartNodeAsync(store: store);
         var miner = Wallets.NewWallet();
-        var parent = BlockFactory.Next(node.Chain.Tip, miner.KeyHash, Regtest);
+        var parent = BlockFactory.Next(node.Tip, miner.KeyHash, Regtest);
         var child = BlockFactory.Next(parent, 1, miner.KeyHash, Regtest);
 
-        var orphan = await node.Chain.ProcessBlockAsync(child);
+        var orphan = await node.Engine.ProcessBlockAsync(child);
         orphan.Status.ShouldBe(BlockStatus.Orphan);
-        node.Chain.OrphanCount.ShouldBe(1);
-        (await node.Chain.ProcessBlockAsync(parent)).Status.ShouldBe(BlockStatus.Accepted);
+        node.Engine.OrphanCount.ShouldBe(1);
+        (await node.Engine.ProcessBlockAsync(parent)).Status.ShouldBe(BlockStatus.Accepted);
 
-        node.Chain.Tip.Hash.ShouldBe(child.Hash);
-        node.Chain.OrphanCount.ShouldBe(0);
+        node.TipHash.ShouldBe(child.Hash);
+        node.Engine.OrphanCount.ShouldBe(0);
     }
 
     [Test]
@@ -118,15 +118,15 @@ public sealed class ChainEngineTests(StoreKind store) : NodeTestBase
         {
             await node.MineAsync(3, alice.Address.ToString());
             var coin = (await Wallets.CoinsAsync(node, alice))[0];
-            (await node.Chain.AcceptTransactionAsync(Wallets.Spend(alice, coin, bob.Address, Fee))).Accepted.ShouldBeTrue();
+            (await node.Engine.AcceptTransactionAsync(Wallets.Spend(alice, coin, bob.Address, Fee))).Accepted.ShouldBeTrue();
             await node.MineAsync(1, alice.Address.ToString());
-            tipHash = node.Chain.Tip.Hash;
+            tipHash = node.TipHash;
         }
 
         await using var restarted = await StartNodeAsync(store: store, reset: false);
 
-        restarted.Chain.Tip.Hash.ShouldBe(tipHash);
-        restarted.Chain.Tip.Height.ShouldBe(4);
+        restarted.TipHash.ShouldBe(tipHash);
+        restarted.Height.ShouldBe(4);
         (await restarted.Store.GetBalanceAsync(alice.KeyHash)).ShouldBe(Amount.FromCoins(200) - Amount.FromCoins(50) + Fee);
         (await restarted.Store.GetBalanceAsync(bob.KeyHash)).ShouldBe(Amount.FromCoins(50) - Fee);
         (await restarted.MineAsync(1, bob.Address.ToString()))[0].Height.ShouldBe(5);
@@ -138,16 +138,16 @@ public sealed class ChainEngineTests(StoreKind store) : NodeTestBase
         await using var node = await StartNodeAsync(store: store);
         var miner = Wallets.NewWallet();
         await node.MineAsync(2, miner.Address.ToString());
-        var tip = node.Chain.Tip;
+        var tip = node.Tip;
         var coinsBefore = await Wallets.CoinsAsync(node, miner);
         var next = BlockFactory.Next(tip, Wallets.NewWallet().KeyHash, Regtest);
 
         using (Failpoints.FailNextConnect(node.Store))
         {
-            await Should.ThrowAsync<Exception>(() => node.Chain.ProcessBlockAsync(next));
+            await Should.ThrowAsync<Exception>(() => node.Engine.ProcessBlockAsync(next));
         }
 
-        node.Chain.Tip.ShouldBeSameAs(tip);
+        node.Tip.ShouldBeSameAs(tip);
         (await node.Store.GetLatestBlockAsync())!.Hash.ShouldBe(tip.Hash);
         (await Wallets.CoinsAsync(node, miner)).ShouldBe(coinsBefore);
         (await node.Store.GetBalanceAsync(miner.KeyHash)).ShouldBe(Amount.FromCoins(100));

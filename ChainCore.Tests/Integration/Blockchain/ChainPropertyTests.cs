@@ -55,10 +55,10 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
 
         TestContext.Out.WriteLine(run.Log);
         await using var fresh = await StartNodeAsync(store: store, index: 1, clock: new FakeTimeProvider(Now));
-        for (var height = 1; height <= run.Node.Chain.Tip.Height; height++)
+        for (var height = 1; height <= run.Node.Height; height++)
         {
-            var block = run.Blocks[run.Node.Chain.Tip.GetAncestor(height)!.Hash];
-            (await fresh.Chain.ProcessBlockAsync(block)).BecameTip.ShouldBeTrue();
+            var block = run.Blocks[run.Node.Tip.GetAncestor(height)!.Hash];
+            (await fresh.Engine.ProcessBlockAsync(block)).BecameTip.ShouldBeTrue();
         }
 
         var expected = MainChainRows(await ((SqlChainStore)fresh.Store).SnapshotAsync());
@@ -84,7 +84,7 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
 
         public StringBuilder Log { get; } = new();
 
-        private ChainEngine Chain => node.Chain;
+        private ChainEngine Engine => node.Engine;
 
         private TestWallet AnyWallet() => _wallets[Random.Next(_wallets.Count)];
 
@@ -92,16 +92,16 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
         {
             for (var i = 0; i < count; i++)
             {
-                var template = Chain.CreateTemplate(AnyWallet().KeyHash);
+                var template = Engine.CreateTemplate(AnyWallet().KeyHash);
                 var block = BlockSolver.Solve(template.Block, Regtest, CancellationToken.None);
                 var result = await SubmitAsync(block);
                 // It becomes the tip unless a branch stored earlier (its connect failed then) has at least as much work.
                 result.Status.ShouldBe(BlockStatus.Accepted, result.Validation.ToString());
-                var entry = Chain.GetEntry(block.Hash)!;
-                (result.BecameTip || Chain.Tip.IsBetterThan(entry)).ShouldBeTrue($"a solved template on the tip becomes the tip; {Log}");
+                var entry = Engine.GetEntry(block.Hash)!;
+                (result.BecameTip || Engine.Tip.IsBetterThan(entry)).ShouldBeTrue($"a solved template on the tip becomes the tip; {Log}");
             }
 
-            Log.AppendLine($"mined {count} on the tip -> {Chain.Tip}");
+            Log.AppendLine($"mined {count} on the tip -> {Engine.Tip}");
         }
 
         public async Task SendTransactionsAsync()
@@ -111,7 +111,7 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
             {
                 var from = AnyWallet();
                 var coins = (await Wallets.CoinsAsync(node, from)).Select(c => (c.OutPoint, c.Value)).ToList();
-                coins.AddRange(Chain.Mempool.Snapshot().SelectMany(e => e.Transaction.Outputs.Select((o, n) => (Tx: e.TxId, Out: o, N: n)))
+                coins.AddRange(node.Mempool.Snapshot().SelectMany(e => e.Transaction.Outputs.Select((o, n) => (Tx: e.TxId, Out: o, N: n)))
                     .Where(o => o.Out.PublicKeyHash.AsSpan().SequenceEqual(from.KeyHash))
                     .Select(o => (new OutPoint(o.Tx, (uint)o.N), o.Out.Value)));
                 if (coins.Count == 0)
@@ -129,8 +129,8 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
                 // Split in two to grow the coin set; a spend of a pooled output is a double spend.
                 var first = new Amount(Random.NextInt64(1, (value - fee).Units));
                 var tx = TestData.Spend(from.Key, [outPoint], [new TxOut(first, [.. AnyWallet().KeyHash]), new TxOut(value - fee - first, [.. from.KeyHash])]);
-                var result = await Chain.AcceptTransactionAsync(tx);
-                if (Chain.Mempool.GetSpender(outPoint) is { } spender && spender != tx.TxId)
+                var result = await Engine.AcceptTransactionAsync(tx);
+                if (node.Mempool.GetSpender(outPoint) is { } spender && spender != tx.TxId)
                 {
                     result.Validation.Category.ShouldBe(ValidationCategory.Conflict);
                 }
@@ -142,10 +142,10 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
         /// <summary>A branch from 1–3 blocks below the tip that overtakes it; its blocks sometimes arrive children first (orphans).</summary>
         public async Task ForkAsync()
         {
-            var depth = Math.Min(Random.Next(1, 4), Chain.Tip.Height - 1);
-            var forkPoint = Chain.Tip.GetAncestor(Chain.Tip.Height - depth)!;
+            var depth = Math.Min(Random.Next(1, 4), Engine.Tip.Height - 1);
+            var forkPoint = Engine.Tip.GetAncestor(Engine.Tip.Height - depth)!;
             var branch = Build(forkPoint, depth + 1);
-            var old = Chain.Tip;
+            var old = Engine.Tip;
             var order = Random.Next(3) == 0 ? branch.AsEnumerable().Reverse() : branch;
             var results = new List<BlockResult>();
             foreach (var block in order)
@@ -155,15 +155,15 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
 
             _sideTips.Add(old);
             // The branch has more work than the old tip; a branch stored earlier (its connect failed) may have as much.
-            var branchTip = Chain.GetEntry(branch[^1].Hash).ShouldNotBeNull();
-            Chain.Tip.IsBetterThan(branchTip).ShouldBe(Chain.Tip != branchTip, $"the best branch becomes the tip ({string.Join(", ", results.Select(r => $"{r.Status} {r.Height} {r.Validation}"))}); {Log}");
-            Log.AppendLine($"fork at {forkPoint.Height}, {branch.Count} blocks -> {Chain.Tip}");
+            var branchTip = Engine.GetEntry(branch[^1].Hash).ShouldNotBeNull();
+            Engine.Tip.IsBetterThan(branchTip).ShouldBe(Engine.Tip != branchTip, $"the best branch becomes the tip ({string.Join(", ", results.Select(r => $"{r.Status} {r.Height} {r.Validation}"))}); {Log}");
+            Log.AppendLine($"fork at {forkPoint.Height}, {branch.Count} blocks -> {Engine.Tip}");
         }
 
         /// <summary>Grows a branch that lost earlier, sometimes enough to take the chain back.</summary>
         public async Task ExtendSideBranchAsync()
         {
-            _sideTips.RemoveAll(t => Chain.IsOnMainChain(t) || Chain.Tip.Height - t.Height > 4);
+            _sideTips.RemoveAll(t => Engine.IsOnMainChain(t) || Engine.Tip.Height - t.Height > 4);
             if (_sideTips.Count == 0)
             {
                 await ForkAsync();
@@ -172,23 +172,23 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
 
             var side = _sideTips[Random.Next(_sideTips.Count)];
             _sideTips.Remove(side);
-            var blocks = Build(side, Random.Next(1, Chain.Tip.Height - side.Height + 3));
-            var old = Chain.Tip;
+            var blocks = Build(side, Random.Next(1, Engine.Tip.Height - side.Height + 3));
+            var old = Engine.Tip;
             foreach (var block in blocks)
             {
                 await SubmitAsync(block);
             }
 
-            if (!Chain.IsOnMainChain(Chain.GetEntry(blocks[^1].Hash)!))
+            if (!Engine.IsOnMainChain(Engine.GetEntry(blocks[^1].Hash)!))
             {
-                _sideTips.Add(Chain.GetEntry(blocks[^1].Hash)!);
+                _sideTips.Add(Engine.GetEntry(blocks[^1].Hash)!);
             }
             else
             {
                 _sideTips.Add(old);
             }
 
-            Log.AppendLine($"side branch from {side.Height} +{blocks.Count} -> {Chain.Tip}");
+            Log.AppendLine($"side branch from {side.Height} +{blocks.Count} -> {Engine.Tip}");
         }
 
         /// <summary>A reorg during which the store fails once at a random step.</summary>
@@ -201,22 +201,22 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
             sql.Failpoint = at => at == step && ++reached == failAt ? throw new Failpoints.InjectedFailureException(at) : Task.CompletedTask;
             try
             {
-                var depth = Math.Min(Random.Next(1, 4), Chain.Tip.Height - 1);
-                var forkPoint = Chain.Tip.GetAncestor(Chain.Tip.Height - depth)!;
-                var old = Chain.Tip;
+                var depth = Math.Min(Random.Next(1, 4), Engine.Tip.Height - 1);
+                var forkPoint = Engine.Tip.GetAncestor(Engine.Tip.Height - depth)!;
+                var old = Engine.Tip;
                 foreach (var block in Build(forkPoint, depth + 1))
                 {
                     await SubmitAsync(block, mayFail: true);
                 }
 
-                _sideTips.Add(Chain.IsOnMainChain(old) ? Chain.Tip : old);
+                _sideTips.Add(Engine.IsOnMainChain(old) ? Engine.Tip : old);
             }
             finally
             {
                 sql.Failpoint = null;
             }
 
-            Log.AppendLine($"failing reorg ({step} #{failAt}, reached {reached}) -> {Chain.Tip}");
+            Log.AppendLine($"failing reorg ({step} #{failAt}, reached {reached}) -> {Engine.Tip}");
         }
 
         private List<Block> Build(BlockIndexEntry parent, int count)
@@ -236,7 +236,7 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
             BlockResult result;
             try
             {
-                result = await Chain.ProcessBlockAsync(block);
+                result = await Engine.ProcessBlockAsync(block);
             }
             catch (Failpoints.InjectedFailureException) when (mayFail)
             {
@@ -244,7 +244,7 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
             }
 
             result.Status.ShouldNotBe(BlockStatus.Invalid, result.Validation.ToString());
-            foreach (var connected in Blocks.Values.Where(b => Chain.GetEntry(b.Hash) is { } e && Chain.IsOnMainChain(e)))
+            foreach (var connected in Blocks.Values.Where(b => Engine.GetEntry(b.Hash) is { } e && Engine.IsOnMainChain(e)))
             {
                 foreach (var tx in connected.Transactions.Skip(1))
                 {
@@ -258,7 +258,7 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
         public async Task CheckAsync(int step)
         {
             var because = $"seed {seed}, step {step}:\n{Log}";
-            var tip = Chain.Tip;
+            var tip = Engine.Tip;
             (await node.Store.GetLatestBlockAsync())!.Hash.ShouldBe(tip.Hash, because);
 
             // A replay of the active chain: its UTXO set, by wallet.
@@ -289,7 +289,7 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
             }
 
             // Every mempool transaction connects on the tip, parents first.
-            var pooled = Chain.Mempool.Snapshot();
+            var pooled = node.Mempool.Snapshot();
             var confirmed = await node.Store.GetCoinsAsync([.. pooled.SelectMany(e => e.Transaction.Inputs).Select(i => i.PreviousOutput)]);
             var view = new UtxoCache(new DictionaryUtxoView(confirmed));
             foreach (var entry in pooled)
@@ -306,12 +306,12 @@ public sealed class ChainPropertyTests(StoreKind store) : NodeTestBase
             // Nothing a connected block confirmed is lost: in the chain, in the mempool, or no longer valid.
             foreach (var tx in _confirmedOnce.Values)
             {
-                if (Chain.Mempool.Contains(tx.TxId) || await node.Store.GetTransactionAsync(tx.TxId) is not null)
+                if (node.Mempool.Contains(tx.TxId) || await node.Store.GetTransactionAsync(tx.TxId) is not null)
                 {
                     continue;
                 }
 
-                var again = await Chain.AcceptTransactionAsync(tx);
+                var again = await Engine.AcceptTransactionAsync(tx);
                 again.Accepted.ShouldBeFalse($"{tx.TxId} was confirmed once, is still valid, and was lost; {because}");
                 again.Validation.Category.ShouldNotBe(ValidationCategory.Policy, because);
             }

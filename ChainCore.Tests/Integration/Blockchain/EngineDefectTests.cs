@@ -2,9 +2,11 @@ using ChainCore.Core.Consensus;
 using ChainCore.Core.Mining;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
+using ChainCore.Node.Mempool;
 using ChainCore.Node.Storage;
 using ChainCore.Tests.Fixtures;
 using ChainCore.Tests.Harness;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChainCore.Tests.Integration.Blockchain;
 
@@ -33,25 +35,25 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         var bob = Wallets.NewWallet();
         var miner = Wallets.NewWallet();
         var rival = Wallets.NewWallet();
-        var funding = BlockFactory.Next(node.Chain.Tip, alice.KeyHash, Regtest);
-        (await node.Chain.ProcessBlockAsync(funding)).BecameTip.ShouldBeTrue();
-        var fork = node.Chain.Tip;
+        var funding = BlockFactory.Next(node.Tip, alice.KeyHash, Regtest);
+        (await node.Engine.ProcessBlockAsync(funding)).BecameTip.ShouldBeTrue();
+        var fork = node.Tip;
 
         var payment = Wallets.Spend(alice, new OutPoint(funding.Transactions[0].TxId, 0), Subsidy.ForHeight(1, Regtest), bob.Address, Fee);
         var withPayment = BlockFactory.Next(fork, miner.KeyHash, Regtest, [payment], Fee);
-        (await node.Chain.ProcessBlockAsync(withPayment)).BecameTip.ShouldBeTrue();
-        foreach (var block in BlockFactory.Branch(node.Chain.Tip, ReorgDepth - 1, miner.KeyHash, Regtest))
+        (await node.Engine.ProcessBlockAsync(withPayment)).BecameTip.ShouldBeTrue();
+        foreach (var block in BlockFactory.Branch(node.Tip, ReorgDepth - 1, miner.KeyHash, Regtest))
         {
-            (await node.Chain.ProcessBlockAsync(block)).BecameTip.ShouldBeTrue();
+            (await node.Engine.ProcessBlockAsync(block)).BecameTip.ShouldBeTrue();
         }
 
         var branch = BlockFactory.Branch(fork, ReorgDepth + 1, rival.KeyHash, Regtest, extraNonce: 1);
         foreach (var block in branch.SkipLast(1))
         {
-            (await node.Chain.ProcessBlockAsync(block)).BecameTip.ShouldBeFalse("equal work: the block seen first stays the tip");
+            (await node.Engine.ProcessBlockAsync(block)).BecameTip.ShouldBeFalse("equal work: the block seen first stays the tip");
         }
 
-        return new Staged(node, alice, bob, rival, payment, node.Chain.Tip, branch);
+        return new Staged(node, alice, bob, rival, payment, node.Tip, branch);
     }
 
     private sealed record Staged(TestNode Node, TestWallet Alice, TestWallet Bob, TestWallet Rival, Transaction Payment, BlockIndexEntry OldTip, IReadOnlyList<Block> Branch);
@@ -77,7 +79,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
 
         try
         {
-            await s.Node.Chain.ProcessBlockAsync(s.Branch[^1], cancel.Token);
+            await s.Node.Engine.ProcessBlockAsync(s.Branch[^1], cancel.Token);
         }
         catch (OperationCanceledException)
         {
@@ -90,7 +92,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
 
         cancel.IsCancellationRequested.ShouldBeTrue("the caller cancelled in the middle of the reorg");
         await ShouldBeOnAsync(s.Node, s.Branch[^1].Hash, ReorgDepth + 2);
-        s.Node.Chain.Mempool.Contains(s.Payment.TxId).ShouldBeTrue("the disconnected payment returns to the mempool");
+        s.Node.Mempool.Contains(s.Payment.TxId).ShouldBeTrue("the disconnected payment returns to the mempool");
         (await s.Node.Store.GetTransactionAsync(s.Payment.TxId)).ShouldBeNull();
         (await s.Node.Store.GetBalanceAsync(s.Bob.KeyHash)).ShouldBe(Amount.Zero);
         (await s.Node.Store.GetBalanceAsync(s.Alice.KeyHash)).ShouldBe(Subsidy.ForHeight(1, Regtest));
@@ -107,7 +109,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
 
         try
         {
-            await Should.ThrowAsync<Failpoints.InjectedFailureException>(() => s.Node.Chain.ProcessBlockAsync(s.Branch[^1]));
+            await Should.ThrowAsync<Failpoints.InjectedFailureException>(() => s.Node.Engine.ProcessBlockAsync(s.Branch[^1]));
         }
         finally
         {
@@ -117,15 +119,15 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         // The branch could not be fully connected: the node is back on its old tip, nothing lost.
         await ShouldBeOnAsync(s.Node, s.OldTip.Hash, ReorgDepth + 1);
         (await s.Node.Store.GetTransactionAsync(s.Payment.TxId)).ShouldNotBeNull("the payment is confirmed again on the old chain");
-        s.Node.Chain.Mempool.Contains(s.Payment.TxId).ShouldBeFalse();
+        s.Node.Mempool.Contains(s.Payment.TxId).ShouldBeFalse();
         (await s.Node.Store.GetBalanceAsync(s.Bob.KeyHash)).ShouldBe(Subsidy.ForHeight(1, Regtest) - Fee);
         (await s.Node.Store.GetBalanceAsync(s.Rival.KeyHash)).ShouldBe(Amount.Zero);
 
         // The branch is not invalid: once the store works, the next block on it takes the chain over.
         var next = BlockFactory.Next(s.Branch[^1], ReorgDepth + 2, s.Rival.KeyHash, Regtest, extraNonce: 1);
-        (await s.Node.Chain.ProcessBlockAsync(next)).BecameTip.ShouldBeTrue();
+        (await s.Node.Engine.ProcessBlockAsync(next)).BecameTip.ShouldBeTrue();
         await ShouldBeOnAsync(s.Node, next.Hash, ReorgDepth + 3);
-        s.Node.Chain.Mempool.Contains(s.Payment.TxId).ShouldBeTrue("the disconnected payment returns to the mempool");
+        s.Node.Mempool.Contains(s.Payment.TxId).ShouldBeTrue("the disconnected payment returns to the mempool");
     }
 
     [Test]
@@ -136,7 +138,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         Sql(s.Node).Failpoint = at => at == "connect:commit" && ++connects == 1 ? throw new Failpoints.InjectedFailureException(at) : Task.CompletedTask;
         try
         {
-            await Should.ThrowAsync<Failpoints.InjectedFailureException>(() => s.Node.Chain.ProcessBlockAsync(s.Branch[^1]));
+            await Should.ThrowAsync<Failpoints.InjectedFailureException>(() => s.Node.Engine.ProcessBlockAsync(s.Branch[^1]));
         }
         finally
         {
@@ -161,7 +163,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         var carol = Wallets.NewWallet();
         var paid = Subsidy.ForHeight(1, Regtest) - Fee;
         var spend = Wallets.Spend(s.Bob, new OutPoint(s.Payment.TxId, 0), paid, carol.Address, Fee);
-        (await s.Node.Chain.AcceptTransactionAsync(spend)).Accepted.ShouldBeTrue();
+        (await s.Node.Engine.AcceptTransactionAsync(spend)).Accepted.ShouldBeTrue();
 
         BlockTemplate? during = null;
         Sql(s.Node).Failpoint = step =>
@@ -169,7 +171,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
             // The old blocks are disconnected and the branch is being connected: ask for a template now.
             if (step == "connect:block" && during is null)
             {
-                during = s.Node.Chain.CreateTemplate(carol.KeyHash);
+                during = s.Node.Engine.CreateTemplate(carol.KeyHash);
             }
 
             return Task.CompletedTask;
@@ -177,7 +179,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
 
         try
         {
-            (await s.Node.Chain.ProcessBlockAsync(s.Branch[^1])).BecameTip.ShouldBeTrue();
+            (await s.Node.Engine.ProcessBlockAsync(s.Branch[^1])).BecameTip.ShouldBeTrue();
         }
         finally
         {
@@ -185,14 +187,14 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         }
 
         during.ShouldNotBeNull();
-        var tipThen = s.Node.Chain.GetEntry(during.Block.Header.PreviousHash).ShouldNotBeNull();
+        var tipThen = s.Node.FindBlock(during.Block.Header.PreviousHash).ShouldNotBeNull();
         new[] { s.OldTip.Hash, s.Branch[^1].Hash }.ShouldContain(tipThen.Hash, "a template is built on a tip some completed activation published");
         var solved = BlockSolver.Solve(during.Block, Regtest, CancellationToken.None);
-        var result = await s.Node.Chain.ProcessBlockAsync(solved);
+        var result = await s.Node.Engine.ProcessBlockAsync(solved);
         result.Status.ShouldNotBe(BlockStatus.Invalid, result.Validation.ToString());
 
-        var after = BlockSolver.Solve(s.Node.Chain.CreateTemplate(carol.KeyHash).Block, Regtest, CancellationToken.None);
-        (await s.Node.Chain.ProcessBlockAsync(after)).BecameTip.ShouldBeTrue();
+        var after = BlockSolver.Solve(s.Node.Engine.CreateTemplate(carol.KeyHash).Block, Regtest, CancellationToken.None);
+        (await s.Node.Engine.ProcessBlockAsync(after)).BecameTip.ShouldBeTrue();
     }
 
     [Test]
@@ -221,11 +223,11 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         var coin = (await Wallets.CoinsAsync(node, alice))[0];
         var zero = TestData.Spend(alice.Key, [coin.OutPoint], [new TxOut(coin.Value - Fee, [.. alice.KeyHash]), new TxOut(Amount.Zero, [.. alice.KeyHash])]);
 
-        var result = await node.Chain.AcceptTransactionAsync(zero);
+        var result = await node.Engine.AcceptTransactionAsync(zero);
 
         result.Validation.Code.ShouldBe(RejectCodes.OutputNotPositive);
         result.Validation.Category.ShouldBe(ValidationCategory.Policy);
-        node.Chain.Mempool.Count.ShouldBe(0);
+        node.Mempool.Count.ShouldBe(0);
     }
 
     [Test]
@@ -242,7 +244,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         big.SerializedSize.ShouldBeGreaterThan(100_000);
         big.SerializedSize.ShouldBeLessThan(Regtest.MaxBlockSize);
 
-        var result = await node.Chain.AcceptTransactionAsync(big);
+        var result = await node.Engine.AcceptTransactionAsync(big);
 
         result.Validation.Code.ShouldBe(RejectCodes.TxSize);
         result.Validation.Category.ShouldBe(ValidationCategory.Policy);
@@ -258,7 +260,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         results.Take(25).ShouldAllBe(r => r.Accepted);
         results[^1].Validation.Code.ShouldBe(RejectCodes.TooLongMempoolChain);
         results[^1].Validation.Category.ShouldBe(ValidationCategory.Policy);
-        node.Chain.Mempool.Count.ShouldBe(25);
+        node.Mempool.Count.ShouldBe(25);
     }
 
     [Test]
@@ -270,7 +272,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
 
         results.Take(3).ShouldAllBe(r => r.Accepted);
         results[^1].Validation.Code.ShouldBe(RejectCodes.TooLongMempoolChain);
-        node.Chain.Mempool.Limits.MaxAncestors.ShouldBe(3);
+        node.Services.GetRequiredService<TransactionPool>().Limits.MaxAncestors.ShouldBe(3, "the pool the node built has the configured limit");
     }
 
     [Test]
@@ -292,7 +294,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
 
         try
         {
-            (await s.Node.Chain.ProcessBlockAsync(s.Branch[^1])).BecameTip.ShouldBeTrue();
+            (await s.Node.Engine.ProcessBlockAsync(s.Branch[^1])).BecameTip.ShouldBeTrue();
         }
         finally
         {
@@ -314,11 +316,11 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         await using var node = await StartNodeAsync(store: store);
         var alice = Wallets.NewWallet();
         var miner = Wallets.NewWallet();
-        var funding = BlockFactory.Next(node.Chain.Tip, alice.KeyHash, Regtest);
-        (await node.Chain.ProcessBlockAsync(funding)).BecameTip.ShouldBeTrue();
-        var fork = node.Chain.Tip;
+        var funding = BlockFactory.Next(node.Tip, alice.KeyHash, Regtest);
+        (await node.Engine.ProcessBlockAsync(funding)).BecameTip.ShouldBeTrue();
+        var fork = node.Tip;
         var oldTip = BlockFactory.Next(fork, miner.KeyHash, Regtest);
-        (await node.Chain.ProcessBlockAsync(oldTip)).BecameTip.ShouldBeTrue();
+        (await node.Engine.ProcessBlockAsync(oldTip)).BecameTip.ShouldBeTrue();
         var rows = await ChainStateRowsAsync(node);
 
         // A branch that takes the chain over at its second block, whose payment carries a valid
@@ -329,19 +331,19 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         var forged = honest.WithInputs([honest.Inputs[0].WithSignature(alice.Key.Sign(Hash256.Compute("another message"u8).ToBytes()))]);
         var first = BlockFactory.Next(fork, miner.KeyHash, Regtest, extraNonce: 1);
         var second = BlockFactory.Next(first, fork.Height + 1, miner.KeyHash, Regtest, [forged], Fee);
-        (await node.Chain.ProcessBlockAsync(first)).BecameTip.ShouldBeFalse("equal work: the block seen first stays the tip");
+        (await node.Engine.ProcessBlockAsync(first)).BecameTip.ShouldBeFalse("equal work: the block seen first stays the tip");
 
-        var result = await node.Chain.ProcessBlockAsync(second);
+        var result = await node.Engine.ProcessBlockAsync(second);
 
         result.Status.ShouldBe(BlockStatus.Invalid);
         result.Validation.Code.ShouldBe(RejectCodes.BadSignature);
         await ShouldBeOnAsync(node, oldTip.Hash, fork.Height + 1);
         (await ChainStateRowsAsync(node)).ShouldBe(rows, "the reorg's disconnect and the refused block's rows were rolled back together");
-        (await node.Chain.ProcessBlockAsync(BlockFactory.Next(second, fork.Height + 2, miner.KeyHash, Regtest))).Status.ShouldBe(BlockStatus.Invalid);
+        (await node.Engine.ProcessBlockAsync(BlockFactory.Next(second, fork.Height + 2, miner.KeyHash, Regtest))).Status.ShouldBe(BlockStatus.Invalid);
 
         // The coin the forged payment spent is still there for an honest one, on either branch.
         var honestSecond = BlockFactory.Next(first, fork.Height + 1, miner.KeyHash, Regtest, [honest], Fee);
-        (await node.Chain.ProcessBlockAsync(honestSecond)).BecameTip.ShouldBeTrue();
+        (await node.Engine.ProcessBlockAsync(honestSecond)).BecameTip.ShouldBeTrue();
         await ShouldBeOnAsync(node, honestSecond.Hash, fork.Height + 2);
         (await node.Store.GetBalanceAsync(alice.KeyHash)).ShouldBe(Amount.Zero);
     }
@@ -375,7 +377,7 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
         for (var i = 0; i < count; i++)
         {
             var tx = Wallets.Spend(alice, outPoint, value, alice.Address, Fee);
-            results.Add(await node.Chain.AcceptTransactionAsync(tx));
+            results.Add(await node.Engine.AcceptTransactionAsync(tx));
             outPoint = new OutPoint(tx.TxId, 0);
             value -= Fee;
         }
@@ -385,8 +387,8 @@ public sealed class EngineDefectTests(StoreKind store) : NodeTestBase
 
     private static async Task ShouldBeOnAsync(TestNode node, Hash256 tip, int height)
     {
-        node.Chain.Tip.Hash.ShouldBe(tip);
-        node.Chain.Tip.Height.ShouldBe(height);
+        node.TipHash.ShouldBe(tip);
+        node.Height.ShouldBe(height);
         (await node.Store.GetLatestBlockAsync())!.Hash.ShouldBe(tip, "the store's main chain ends where the engine's does");
         (await node.Store.GetChainHeightAsync()).ShouldBe(height);
     }

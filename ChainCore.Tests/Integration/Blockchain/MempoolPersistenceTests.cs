@@ -15,17 +15,17 @@ public sealed class MempoolPersistenceTests : NetworkTestBase
         var coin = (await Wallets.CoinsAsync(net[0], net.Wallet(0)))[0];
         var parent = Wallets.Spend(net.Wallet(0), coin, net.Wallet(0).Address, Amount.FromCoins(0.001m));
         var child = Wallets.Spend(net.Wallet(0), new OutPoint(parent.TxId, 0), parent.Outputs[0].Value, Wallets.NewWallet().Address, Amount.FromCoins(0.001m));
-        (await net[0].Chain.AcceptTransactionAsync(parent)).Accepted.ShouldBeTrue();
-        (await net[0].Chain.AcceptTransactionAsync(child)).Accepted.ShouldBeTrue();
+        (await net[0].Engine.AcceptTransactionAsync(parent)).Accepted.ShouldBeTrue();
+        (await net[0].Engine.AcceptTransactionAsync(child)).Accepted.ShouldBeTrue();
 
         await net.StopNodeAsync(0);
         await net.RestartNodeAsync(0);
 
-        net[0].Chain.Mempool.Snapshot().Select(e => e.TxId).ShouldBe([parent.TxId, child.TxId], ignoreOrder: true);
+        net[0].Mempool.Snapshot().Select(e => e.TxId).ShouldBe([parent.TxId, child.TxId], ignoreOrder: true);
         await net.StopNodeAsync(0);
         await net.RestartNodeAsync(0);
-        net[0].Chain.Mempool.Count.ShouldBe(2, "saved again at the second stop");
+        net[0].Mempool.Count.ShouldBe(2, "saved again at the second stop");
         await net.MineAsync(0, 1);
-        net[0].Chain.Mempool.Count.ShouldBe(0);
+        net[0].Mempool.Count.ShouldBe(0);
     }
 }

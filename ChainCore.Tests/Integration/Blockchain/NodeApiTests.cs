@@ -190,7 +190,7 @@ public sealed class NodeApiTests : NodeTestBase
             new TxOut(Amount.Zero, [.. Wallets.NewWallet().Address.PublicKeyHash]),
         ]);
 
-        TransactionValidator.CheckTransaction(payment, node.Chain.Params).IsValid.ShouldBeTrue();
+        TransactionValidator.CheckTransaction(payment, node.Params).IsValid.ShouldBeTrue();
         var result = await node.Client.SubmitTransactionAsync(payment);
 
         result.Accepted.ShouldBeFalse();

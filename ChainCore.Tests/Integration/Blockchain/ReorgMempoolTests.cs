@@ -26,7 +26,7 @@ public sealed class ReorgMempoolTests(StoreKind store) : NodeTestBase
     {
         var node = await StartNodeAsync(store: store);
         var (alice, bob, carol, miner) = (Wallets.NewWallet(), Wallets.NewWallet(), Wallets.NewWallet(), Wallets.NewWallet());
-        var genesis = node.Chain.Tip;
+        var genesis = node.Tip;
         var a1 = BlockFactory.Next(genesis, alice.KeyHash, Regtest);
         var subsidy = Subsidy.ForHeight(1, Regtest);
         var share = new Amount((subsidy - Fee).Units / children);
@@ -36,7 +36,7 @@ public sealed class ReorgMempoolTests(StoreKind store) : NodeTestBase
         var a3 = BlockFactory.Next(a2, 2, miner.KeyHash, Regtest, paid, new Amount(Fee.Units * children));
         foreach (var block in new[] { a1, a2, a3 })
         {
-            (await node.Chain.ProcessBlockAsync(block)).BecameTip.ShouldBeTrue();
+            (await node.Engine.ProcessBlockAsync(block)).BecameTip.ShouldBeTrue();
         }
 
         return new Staged(node, genesis, a1, a2, parent, paid, miner);
@@ -51,23 +51,23 @@ public sealed class ReorgMempoolTests(StoreKind store) : NodeTestBase
         var branch = BlockFactory.Branch(s.Genesis, 4, rival.KeyHash, Regtest, extraNonce: 1);
         foreach (var block in branch)
         {
-            await s.Node.Chain.ProcessBlockAsync(block);
+            await s.Node.Engine.ProcessBlockAsync(block);
         }
 
-        s.Node.Chain.Tip.Hash.ShouldBe(branch[^1].Hash);
+        s.Node.TipHash.ShouldBe(branch[^1].Hash);
     }
 
     /// <summary>Back onto chain A up to <paramref name="from"/>, then new blocks to a height of five (more work than the branch).</summary>
     private static async Task ReorgBackAsync(Staged s, Block from)
     {
-        var fork = s.Node.Chain.GetEntry(from.Hash).ShouldNotBeNull();
+        var fork = s.Node.FindBlock(from.Hash).ShouldNotBeNull();
         var blocks = BlockFactory.Branch(fork, 5 - fork.Height, s.Miner.KeyHash, Regtest, extraNonce: 2);
         foreach (var block in blocks)
         {
-            await s.Node.Chain.ProcessBlockAsync(block);
+            await s.Node.Engine.ProcessBlockAsync(block);
         }
 
-        s.Node.Chain.Tip.Hash.ShouldBe(blocks[^1].Hash);
+        s.Node.TipHash.ShouldBe(blocks[^1].Hash);
     }
 
     [TestCase(false, TestName = "{m}(the second reorg brings the parent's input back)")]
@@ -77,20 +77,20 @@ public sealed class ReorgMempoolTests(StoreKind store) : NodeTestBase
         var s = await StageAsync(children: 1);
         var child = s.Children[0];
         await ReorgToBranchWithoutInputsAsync(s);
-        s.Node.Chain.Mempool.Contains(child.TxId).ShouldBeFalse("its input is missing on the branch");
+        s.Node.Mempool.Contains(child.TxId).ShouldBeFalse("its input is missing on the branch");
         (await s.Node.Store.GetTransactionAsync(child.TxId)).ShouldBeNull();
 
-        using var events = s.Node.Chain.Events.Subscribe();
+        using var events = s.Node.Engine.Events.Subscribe();
         await ReorgBackAsync(s, parentConfirmed ? s.A2 : s.A1);
 
-        s.Node.Chain.Mempool.Contains(child.TxId).ShouldBeTrue("the child is valid again on the new chain");
+        s.Node.Mempool.Contains(child.TxId).ShouldBeTrue("the child is valid again on the new chain");
         if (parentConfirmed)
         {
             (await s.Node.Store.GetTransactionAsync(s.Parent.TxId)).ShouldNotBeNull();
         }
         else
         {
-            s.Node.Chain.Mempool.Contains(s.Parent.TxId).ShouldBeTrue("the parent is retried before its child");
+            s.Node.Mempool.Contains(s.Parent.TxId).ShouldBeTrue("the parent is retried before its child");
         }
 
         var accepted = new List<Hash256>();
@@ -111,12 +111,12 @@ public sealed class ReorgMempoolTests(StoreKind store) : NodeTestBase
         var bound = ReorgOrphanPool.DefaultMaxTransactions;
         var s = await StageAsync(children: bound + 20);
         await ReorgToBranchWithoutInputsAsync(s);
-        s.Node.Chain.Mempool.Count.ShouldBe(0);
+        s.Node.Mempool.Count.ShouldBe(0);
 
         await ReorgBackAsync(s, s.A2);
 
         // The parent (oldest) and the 20 oldest children were dropped to stay within the bound.
-        var pooled = s.Node.Chain.Mempool.Snapshot().Select(e => e.TxId).ToHashSet();
+        var pooled = s.Node.Mempool.Snapshot().Select(e => e.TxId).ToHashSet();
         pooled.Count.ShouldBe(bound);
         pooled.SetEquals(s.Children.Skip(20).Select(t => t.TxId)).ShouldBeTrue("the newest transactions are the ones kept");
     }

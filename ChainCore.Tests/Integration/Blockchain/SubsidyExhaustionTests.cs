@@ -25,14 +25,14 @@ public sealed class SubsidyExhaustionTests : NodeTestBase
         await using var node = await StartNodeAsync(StoreKind.Sqlite, coinbaseMaturity: Regtest.CoinbaseMaturity);
         var miner = Wallets.NewWallet();
         var clock = Stopwatch.StartNew();
-        foreach (var built in BlockFactory.Branch(node.Chain.Tip, FirstHeightWithoutSubsidy - 1, miner.KeyHash, Regtest))
+        foreach (var built in BlockFactory.Branch(node.Tip, FirstHeightWithoutSubsidy - 1, miner.KeyHash, Regtest))
         {
-            var result = await node.Chain.ProcessBlockAsync(built);
+            var result = await node.Engine.ProcessBlockAsync(built);
             result.Status.ShouldBe(BlockStatus.Accepted, result.Validation.ToString());
         }
 
         TestContext.Out.WriteLine($"Built {FirstHeightWithoutSubsidy - 1} blocks in {clock.Elapsed.TotalSeconds:F1} s");
-        node.Chain.Tip.Height.ShouldBe(FirstHeightWithoutSubsidy - 1);
+        node.Height.ShouldBe(FirstHeightWithoutSubsidy - 1);
 
         var mined = await node.MineAsync(2, miner.Address.ToString());
         mined.Select(m => m.Height).ShouldBe([FirstHeightWithoutSubsidy, FirstHeightWithoutSubsidy + 1]);

@@ -65,21 +65,21 @@ public sealed class FullMempoolTests : NodeTestBase
     {
         await using var node = await StartWithMempoolOfAsync(2);
         var (alice, bob, miner) = (Wallets.NewWallet(), Wallets.NewWallet(), Wallets.NewWallet());
-        var p = node.Chain.Params;
+        var p = node.Params;
         await node.MineAsync(4, alice.Address.ToString());
         var coins = await Wallets.CoinsAsync(node, alice);
         var fees = new[] { new Amount(1_000), new Amount(30_000), new Amount(20_000) };
         var payments = coins.Take(3).Select((c, i) => Wallets.Spend(alice, c, bob.Address, fees[i])).ToList();
-        var fork = node.Chain.Tip;
+        var fork = node.Tip;
         var confirming = BlockFactory.Next(fork, miner.KeyHash, p, payments, fees.Aggregate((a, b) => a + b));
-        (await node.Chain.ProcessBlockAsync(confirming)).BecameTip.ShouldBeTrue();
+        (await node.Engine.ProcessBlockAsync(confirming)).BecameTip.ShouldBeTrue();
 
         foreach (var block in BlockFactory.Branch(fork, 2, miner.KeyHash, p, extraNonce: 1))
         {
-            await node.Chain.ProcessBlockAsync(block);
+            await node.Engine.ProcessBlockAsync(block);
         }
 
-        node.Chain.Tip.Height.ShouldBe(fork.Height + 2, "the longer branch is the tip");
+        node.Height.ShouldBe(fork.Height + 2, "the longer branch is the tip");
         var pooled = (await node.Client.GetMempoolAsync()).Transactions.Select(t => t.TxId).ToList();
         pooled.ShouldBe([payments[1].TxId.ToString(), payments[2].TxId.ToString()], ignoreOrder: true, "the pool holds 2: the cheapest returned payment goes");
         (await node.MineAsync(1, miner.Address.ToString()))[0].Transactions.ShouldBe(3);

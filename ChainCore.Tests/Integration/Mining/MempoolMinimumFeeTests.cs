@@ -75,15 +75,15 @@ public sealed class MempoolMinimumFeeTests(StoreKind store) : NodeTestBase
 
         // A reorg: the tip (the miner's empty block) is replaced by a longer branch. Every pooled
         // transaction is checked again; one that met the fees when it came stays.
-        var fork = node.Chain.Tip.Parent!;
-        var first = BlockFactory.Next(fork, miner.KeyHash, node.Chain.Params, extraNonce: 1);
-        var second = BlockFactory.Next(first, fork.Height + 1, miner.KeyHash, node.Chain.Params, extraNonce: 1);
-        await node.Chain.ProcessBlockAsync(first);
-        (await node.Chain.ProcessBlockAsync(second)).BecameTip.ShouldBeTrue();
+        var fork = node.Tip.Parent!;
+        var first = BlockFactory.Next(fork, miner.KeyHash, node.Params, extraNonce: 1);
+        var second = BlockFactory.Next(first, fork.Height + 1, miner.KeyHash, node.Params, extraNonce: 1);
+        await node.Engine.ProcessBlockAsync(first);
+        (await node.Engine.ProcessBlockAsync(second)).BecameTip.ShouldBeTrue();
 
-        node.Chain.Mempool.Contains(kept.TxId).ShouldBeTrue();
-        node.Chain.Mempool.Contains(dear.TxId).ShouldBeTrue();
-        node.Chain.Mempool.Contains(cheapest.TxId).ShouldBeFalse();
+        node.Mempool.Contains(kept.TxId).ShouldBeTrue();
+        node.Mempool.Contains(dear.TxId).ShouldBeTrue();
+        node.Mempool.Contains(cheapest.TxId).ShouldBeFalse();
     }
 
     /// <summary>A node whose mempool holds two transactions, on a clock the test moves.</summary>

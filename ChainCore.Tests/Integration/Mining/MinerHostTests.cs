@@ -34,7 +34,7 @@ public sealed class MinerHostTests : NodeTestBase
         var payee = PrivateKey.Generate().PublicKey.ToAddress().ToString();
         var miner = StartMiner(node, new MinerSettings(payee));
 
-        await WaitUntilNodesAsync(() => node.Chain.Tip.Height >= 3);
+        await WaitUntilNodesAsync(() => node.Height >= 3);
         await Waits.WaitUntilAsync(async () => (await miner.StatusAsync()).BlocksFound >= 3, () => Task.FromResult(node.ToString()), TimeSpan.FromSeconds(30));
 
         var stopped = await miner.PostAsync("stop");
@@ -46,7 +46,7 @@ public sealed class MinerHostTests : NodeTestBase
         status.Hashes.ShouldBeGreaterThanOrEqualTo(status.BlocksFound);
 
         // Every block the miner counts is on the node's chain and pays the miner; none come after the stop.
-        var height = node.Chain.Tip.Height;
+        var height = node.Height;
         (await node.Client.GetBalanceAsync(payee)).Total.ShouldBeGreaterThan(0m);
         var stats = await node.Client.GetMiningStatsAsync();
         stats.Miners.Single(m => m.MinerAddress == payee).Blocks.ShouldBe(status.BlocksFound);
@@ -54,7 +54,7 @@ public sealed class MinerHostTests : NodeTestBase
 
         var started = await miner.PostAsync("start");
         started.Mining.ShouldBeTrue();
-        await WaitUntilNodesAsync(() => node.Chain.Tip.Height > height);
+        await WaitUntilNodesAsync(() => node.Height > height);
     }
 
     [Test]
@@ -88,6 +88,6 @@ public sealed class MinerHostTests : NodeTestBase
         status.Workers.ShouldBe(2);
 
         await miner.PostAsync("start");
-        await WaitUntilNodesAsync(() => node.Chain.Tip.Height >= 2);
+        await WaitUntilNodesAsync(() => node.Height >= 2);
     }
 }

@@ -67,7 +67,7 @@ public sealed class MinerProcessTests : NodeTestBase
         text.ShouldContain("block found at height 1");
         text.ShouldNotContain(" (0 H/s)", Case.Sensitive, "no rate is shown before one is measured");
         text.ShouldMatch(@"miner: stopped after [\d,]+ hashes in \d+\.\d s \(\d+(\.\d+)? [kMG]?H/s on average\), \d+ blocks found");
-        node.Chain.Tip.Height.ShouldBeGreaterThan(0);
+        node.Height.ShouldBeGreaterThan(0);
         (await node.Client.GetBalanceAsync(payee)).Total.ShouldBeGreaterThan(0m);
         if (terminal)
         {

@@ -12,7 +12,7 @@ public sealed class BlockPropagationTests : NetworkTestBase
 
         await net.MineAsync(node: 0, blocks: 3);
 
-        var tip = net[0].Chain.Tip;
+        var tip = net[0].Tip;
         tip.Height.ShouldBe(3);
         (await net[2].StatusAsync()).TipHash.ShouldBe(tip.Hash.ToString());
         (await net[1].StatusAsync()).ActivePeers.ShouldBe(2);
@@ -37,7 +37,7 @@ public sealed class BlockPropagationTests : NetworkTestBase
     {
         var net = await StartNetworkAsync(1);
         await using var peer = await TestPeer.ConnectAsync(net, to: 0);
-        var blocks = BlockFactory.Branch(net[0].Chain.Tip, 3, net.Wallet(0).KeyHash, net[0].Chain.Params);
+        var blocks = BlockFactory.Branch(net[0].Tip, 3, net.Wallet(0).KeyHash, net[0].Params);
         foreach (var block in blocks)
         {
             peer.Serve(block);
@@ -45,9 +45,9 @@ public sealed class BlockPropagationTests : NetworkTestBase
 
         await peer.AnnounceAsync(0, [blocks[2].Header], []);
 
-        await net.WaitUntilAsync(() => net[0].Chain.Tip.Hash == blocks[2].Hash, "node-0 to catch up the announced block's parents from the announcer");
+        await net.WaitUntilAsync(() => net[0].TipHash == blocks[2].Hash, "node-0 to catch up the announced block's parents from the announcer");
         peer.Received.ShouldContain(r => r.Path == "/p2p/headers", "the node asked the announcer for headers");
-        net[0].Chain.OrphanCount.ShouldBe(0);
+        net[0].Engine.OrphanCount.ShouldBe(0);
     }
 
     [Test]

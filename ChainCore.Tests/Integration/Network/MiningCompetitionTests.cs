@@ -13,7 +13,7 @@ public sealed class MiningCompetitionTests : NetworkTestBase
         var net = await StartNetworkAsync(3, Topology.Full);
         var miners = Enumerable.Range(0, 3).Select(i => net.AttachMiner(i)).ToList();
 
-        await net.WaitUntilAsync(() => net.Nodes.Any(n => n.Chain.Tip.Height >= Target), $"some node at height {Target}", TimeSpan.FromSeconds(90));
+        await net.WaitUntilAsync(() => net.Nodes.Any(n => n.Height >= Target), $"some node at height {Target}", TimeSpan.FromSeconds(90));
         var runs = new List<ChainCore.Miner.MinerStatusResponse>();
         foreach (var miner in miners)
         {
@@ -24,20 +24,20 @@ public sealed class MiningCompetitionTests : NetworkTestBase
         // saw first until a next block settles it (Bitcoin's rule). Once every node knows every tip,
         // one block on node 0's tip has more work than any, as a real network's next block would.
         await net.WaitUntilAsync(
-            () => net.Nodes.All(n => net.Nodes.All(other => n.Chain.GetEntry(other.Chain.Tip.Hash) is not null)),
+            () => net.Nodes.All(n => net.Nodes.All(other => n.HasBlock(other.TipHash))),
             "every node knows every node's tip");
         var settling = (await net.MineAsync(0, 1))[0];
 
-        var chain = net[0].Chain;
+        var chain = net[0].Engine;
         var tip = chain.Tip;
         tip.Hash.ToString().ShouldBe(settling.Hash);
         tip.Height.ShouldBeGreaterThan(Target);
-        net.Nodes.Select(n => n.Chain.Tip.Hash).Distinct().ShouldHaveSingleItem();
+        net.Nodes.Select(n => n.TipHash).Distinct().ShouldHaveSingleItem();
         var onChain = miners.Select(m => m.Accepted.Count(h => chain.GetEntry(h) is { } e && chain.IsOnMainChain(e))).ToList();
         var paid = new int[miners.Count];
         for (var height = 1; height < tip.Height; height++)
         {
-            var block = (await chain.Store.GetBlockByHeightAsync(height))!;
+            var block = (await net[0].Store.GetBlockByHeightAsync(height))!;
             var payee = block.Transactions[0].Outputs[0].PublicKeyHash.ToArray();
             var finder = miners.FindIndex(m => m.Payout.KeyHash.AsSpan().SequenceEqual(payee));
             finder.ShouldBeGreaterThanOrEqualTo(0, $"block {height} pays one of the miners");

@@ -16,10 +16,10 @@ public sealed class MisbehaviourTests : NetworkTestBase
     {
         var net = await StartNetworkAsync(2, Topology.Line, new TestNetworkOptions { BanDuration = TimeSpan.FromMinutes(30) });
         await net.MineAsync(0, 2);
-        var honestTip = net[0].Chain.Tip;
+        var honestTip = net[0].Tip;
         await using var mallory = await TestPeer.ConnectAsync(net, to: 0, name: "mallory");
 
-        var invalid = WithBadMerkleRoot(BlockFactory.Next(honestTip, net.Wallet(0).KeyHash, net[0].Chain.Params), net[0].Chain.Params);
+        var invalid = WithBadMerkleRoot(BlockFactory.Next(honestTip, net.Wallet(0).KeyHash, net[0].Params), net[0].Params);
         net.Note("mallory announces a block whose merkle root is wrong (proof of work valid)");
         await mallory.SendBlockAsync(0, invalid);
         await mallory.WaitForDisconnectAsync(0);
@@ -30,9 +30,9 @@ public sealed class MisbehaviourTests : NetworkTestBase
         (await CodeAsync(await mallory.HandshakeAsync(0))).ShouldBe(Node.Network.PeerCodes.PeerBanned);
         (await mallory.SendBlockAsync(0, invalid)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "its session is gone");
 
-        net[0].Chain.Tip.ShouldBe(honestTip);
+        net[0].Tip.ShouldBe(honestTip);
         await net.MineAsync(1, 1);
-        net[0].Chain.Tip.Height.ShouldBe(3);
+        net[0].Height.ShouldBe(3);
 
         net.Clock.Advance(TimeSpan.FromMinutes(31));
         (await mallory.HandshakeAsync(0)).StatusCode.ShouldBe(HttpStatusCode.OK, "the ban ends");
@@ -44,12 +44,12 @@ public sealed class MisbehaviourTests : NetworkTestBase
         var net = await StartNetworkAsync(1);
         await net.MineAsync(0, 2);
         await using var honest = await TestPeer.ConnectAsync(net, to: 0, name: "honest");
-        var p = net[0].Chain.Params;
+        var p = net[0].Params;
 
-        var known = await net[0].Chain.Store.GetBlockAsync(net[0].Chain.Tip.Hash);
+        var known = await net[0].Store.GetBlockAsync(net[0].TipHash);
         (await honest.SendBlockAsync(0, known!)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
-        var branch = BlockFactory.Branch(net[0].Chain.Tip, 2, net.Wallet(0).KeyHash, p, extraNonce: 7);
+        var branch = BlockFactory.Branch(net[0].Tip, 2, net.Wallet(0).KeyHash, p, extraNonce: 7);
         (await honest.AnnounceAsync(0, [branch[1].Header], [])).StatusCode.ShouldBe(HttpStatusCode.NoContent, "an unknown parent starts a catch-up");
 
         var coins = await Wallets.CoinsAsync(net[0], net.Wallet(0));
@@ -57,7 +57,7 @@ public sealed class MisbehaviourTests : NetworkTestBase
         var noFee = Wallets.Spend(net.Wallet(0), coin, Wallets.NewWallet().Address, Amount.Zero);
         await honest.SendTransactionAsync(0, noFee);
         honest.Received.ShouldContain(r => r.Path == $"/p2p/transactions/{noFee.TxId}");
-        net[0].Chain.Mempool.Contains(noFee.TxId).ShouldBeFalse("refused by policy");
+        net[0].Mempool.Contains(noFee.TxId).ShouldBeFalse("refused by policy");
 
         var peer = (await PeersAsync(net[0].Http)).Peers.Single();
         peer.NodeId.ShouldBe("honest");

@@ -29,7 +29,7 @@ public sealed class PeerEndpointTests : NetworkTestBase
         welcome.Network.ShouldBe("regtest");
         welcome.GenesisHash.ShouldBe(ConsensusParams.Regtest.GenesisHash.ToString());
         welcome.TipHeight.ShouldBe(2);
-        welcome.TipHash.ShouldBe(net[0].Chain.Tip.Hash.ToString());
+        welcome.TipHash.ShouldBe(net[0].TipHash.ToString());
         PeerWire.IsSessionToken(welcome.Session).ShouldBeTrue();
         visitor.Received.Select(r => r.ToString()).ShouldBe(["POST /peers/confirm"], "the node called the declared address back once, and nothing else");
         (await PeersAsync(net[0].Http)).Peers.Select(p => (p.NodeId, p.Url, p.Direction)).ShouldBe([("visitor", visitor.Address.Value, "inbound")]);
@@ -109,7 +109,7 @@ public sealed class PeerEndpointTests : NetworkTestBase
     {
         var net = await StartNetworkAsync(2);
         await using var peer = await TestPeer.ConnectAsync(net, to: 0);
-        var block = BlockFactory.Next(net[0].Chain.Tip, net.Wallet(0).KeyHash, net[0].Chain.Params);
+        var block = BlockFactory.Next(net[0].Tip, net.Wallet(0).KeyHash, net[0].Params);
         peer.Serve(block);
 
         foreach (var session in new[] { string.Empty, "nobody", new string('a', 64) })
@@ -119,8 +119,8 @@ public sealed class PeerEndpointTests : NetworkTestBase
             (await CodeAsync(response)).ShouldBe(PeerCodes.NoSession);
         }
 
-        (await peer.SendAsync(0, HttpMethod.Get, "/p2p/headers?locator=" + net[0].Chain.Tip.Hash, session: "x")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        net[0].Chain.Tip.Height.ShouldBe(0);
+        (await peer.SendAsync(0, HttpMethod.Get, "/p2p/headers?locator=" + net[0].TipHash, session: "x")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        net[0].Height.ShouldBe(0);
         net.AreConnected(0, 1).ShouldBeTrue();
         peer.IsConnectedTo(0).ShouldBeTrue();
         net.Peers(0).Peers.ShouldAllBe(p => p.Score == 0);
@@ -132,7 +132,7 @@ public sealed class PeerEndpointTests : NetworkTestBase
         var net = await StartNetworkAsync(1);
         await net.MineAsync(0, 3);
         await using var sloppy = await TestPeer.ConnectAsync(net, to: 0);
-        var tip = net[0].Chain.Tip;
+        var tip = net[0].Tip;
 
         async Task Refused(HttpResponseMessage response, HttpStatusCode status, string code)
         {
@@ -148,8 +148,8 @@ public sealed class PeerEndpointTests : NetworkTestBase
         var huge = string.Join(',', Enumerable.Repeat(tip.Hash.ToString(), 200));
         await Refused(await sloppy.SendAsync(0, HttpMethod.Get, $"/p2p/headers?locator={huge}"), HttpStatusCode.BadRequest, RejectCodes.Malformed);
 
-        net[0].Chain.Tip.ShouldBe(tip);
-        net[0].Chain.Mempool.Count.ShouldBe(0);
+        net[0].Tip.ShouldBe(tip);
+        net[0].Mempool.Count.ShouldBe(0);
         sloppy.IsConnectedTo(0).ShouldBeTrue("a malformed request is refused, not scored");
     }
 
@@ -159,7 +159,7 @@ public sealed class PeerEndpointTests : NetworkTestBase
         var net = await StartNetworkAsync(1);
         await net.MineAsync(0, 5);
         await using var peer = await TestPeer.ConnectAsync(net, to: 0);
-        var chain = net[0].Chain.State.Active;
+        var chain = net[0].Engine.ActiveChain;
         var unknown = new string('b', 64);
 
         var response = (await (await peer.SendAsync(0, HttpMethod.Get, $"/p2p/headers?locator={unknown},{chain[2]!.Hash},{chain[0]!.Hash}")).Content.ReadFromJsonAsync<HeadersResponse>(ApiJson.Options))!;

@@ -18,13 +18,13 @@ public sealed class RelayBandwidthTests : NetworkTestBase
         var outputs = Enumerable.Range(0, 2_500).Select(i => new TxOut(new Amount(1_000_000), [.. Wallets.NewWallet().KeyHash])).ToList();
         var change = coin.Value - new Amount(2_500L * 1_000_000) - new Amount(100_000);
         var wide = TestData.Spend(net.Wallet(0).Key, [coin.OutPoint], [.. outputs, new TxOut(change, [.. net.Wallet(0).KeyHash])]);
-        (await net[0].Chain.AcceptTransactionAsync(wide)).Accepted.ShouldBeTrue();
+        (await net[0].Engine.AcceptTransactionAsync(wide)).Accepted.ShouldBeTrue();
         await net.WaitForSyncAsync();
         var before = Enumerable.Range(0, net.Count).Select(i => net.Router.BytesReceived(TestNetwork.NameOf(i))).ToArray();
 
         await net.MineAsync(0, 1);
 
-        var block = (await net[0].Chain.Store.GetBlockAsync(net[0].Chain.Tip.Hash))!;
+        var block = (await net[0].Store.GetBlockAsync(net[0].TipHash))!;
         var blockBytes = block.ToHex().Length;
         var received = Enumerable.Range(1, net.Count - 1).Select(i => net.Router.BytesReceived(TestNetwork.NameOf(i)) - before[i]).Order().ToList();
         TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -16,13 +16,13 @@ public sealed class ResilienceTests : NetworkTestBase
         await net.StopNodeAsync(2);
         await net.MineAsync(node: 0, blocks: 4);
         await net.MineAsync(node: 1, blocks: 3);
-        net[0].Chain.Tip.Height.ShouldBe(9);
+        net[0].Height.ShouldBe(9);
 
         await net.RestartNodeAsync(2);
         await net.WaitForSyncAsync();
 
-        net[2].Chain.Tip.Hash.ShouldBe(net[0].Chain.Tip.Hash);
-        net[2].Chain.Tip.Height.ShouldBe(9);
+        net[2].TipHash.ShouldBe(net[0].TipHash);
+        net[2].Height.ShouldBe(9);
         (await net[2].StatusAsync()).ActivePeers.ShouldBe(2);
     }
 
@@ -42,17 +42,17 @@ public sealed class ResilienceTests : NetworkTestBase
         await net.WaitForSyncAsync([0, 1]);
         await net.MineAsync(node: 0, blocks: 2, sync: false);
         await net.WaitForSyncAsync([0, 1]);
-        net[1].Chain.Mempool.Count.ShouldBe(0, "the transaction is mined on the smaller half");
+        net[1].Mempool.Count.ShouldBe(0, "the transaction is mined on the smaller half");
         await net.MineAsync(node: 2, blocks: 4, sync: false);
         await net.WaitForSyncAsync([2, 3]);
-        var heavier = net[2].Chain.Tip;
+        var heavier = net[2].Tip;
 
         await net.HealAsync();
-        await net.WaitUntilAsync(() => net.Nodes.All(n => n.Chain.Tip == n.Chain.GetEntry(heavier.Hash)), "every node on the heavier half's tip");
+        await net.WaitUntilAsync(() => net.Nodes.All(n => n.TipHash == heavier.Hash), "every node on the heavier half's tip");
         await net.WaitForSyncAsync();
         foreach (var node in net.Nodes)
         {
-            node.Chain.Mempool.Get(txid).ShouldNotBeNull($"{node.NodeId}: the losing half's transaction is back in the mempool");
+            node.Mempool.Get(txid).ShouldNotBeNull($"{node.NodeId}: the losing half's transaction is back in the mempool");
         }
 
         await net.MineAsync(node: 3, blocks: 1);
@@ -60,6 +60,41 @@ public sealed class ResilienceTests : NetworkTestBase
         {
             (await node.Client.GetTransactionAsync(txid)).BlockHeight.ShouldBe(heavier.Height + 1, node.NodeId);
             (await TransactionPropagationTests.HeldAsync(node, bob)).ShouldBe(amount, node.NodeId);
+        }
+    }
+
+    [Test]
+    public async Task A_double_spend_across_a_partition_leaves_only_the_heavier_halfs_payment_on_every_node()
+    {
+        var net = await StartNetworkAsync(4, Topology.Full);
+        await net.MineAsync(node: 0, blocks: 2);
+        var payer = net.Wallet(0);
+        var coin = (await net[0].UtxosAsync(payer.Address)).First(c => c.Spendable);
+        var (bob, carol) = (Wallets.NewWallet(), Wallets.NewWallet());
+        var fee = Amount.FromCoins(0.0005m);
+        var toBob = Wallets.Spend(payer, coin.OutPoint, coin.Value, bob.Address, fee);
+        var toCarol = Wallets.Spend(payer, coin.OutPoint, coin.Value, carol.Address, fee);
+
+        net.Partition([0, 1], [2, 3]);
+        (await net[0].Client.SubmitTransactionAsync(toBob)).Accepted.ShouldBeTrue();
+        (await net[2].Client.SubmitTransactionAsync(toCarol)).Accepted.ShouldBeTrue();
+        await net.MineAsync(node: 0, blocks: 1, sync: false);
+        await net.WaitForSyncAsync([0, 1]);
+        (await net[1].BalanceOfAsync(bob.Address)).Confirmed.ShouldBe(coin.Value - fee, "bob is paid on the smaller half");
+        await net.MineAsync(node: 2, blocks: 3, sync: false);
+        await net.WaitForSyncAsync([2, 3]);
+        var heavier = net[2].TipHash;
+
+        await net.HealAsync();
+        await net.WaitForSyncAsync();
+
+        foreach (var node in net.Nodes)
+        {
+            node.TipHash.ShouldBe(heavier, node.NodeId);
+            (await node.BalanceOfAsync(carol.Address)).Confirmed.ShouldBe(coin.Value - fee, $"{node.NodeId}: the heavier half's payment stands");
+            var bobs = await node.BalanceOfAsync(bob.Address);
+            (bobs.Confirmed + bobs.Immature + bobs.PendingIncoming).ShouldBe(Amount.Zero, $"{node.NodeId}: the losing payment is gone, not pending");
+            node.Mempool.Contains(toBob.TxId).ShouldBeFalse($"{node.NodeId}: the losing payment conflicts with the chain");
         }
     }
 }

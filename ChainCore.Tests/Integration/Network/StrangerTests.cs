@@ -21,7 +21,7 @@ public sealed class StrangerTests : NetworkTestBase
     {
         var net = await StartNetworkAsync(2, Topology.Line, Sqlite);
         await using var stranger = await TestPeer.ConnectAsync(net, to: 0, name: TestNetwork.NameOf(1));
-        var overpaying = BlockFactory.Next(net[0].Chain.Tip, net.Wallet(0).KeyHash, net[0].Chain.Params, fees: Amount.FromCoins(1));
+        var overpaying = BlockFactory.Next(net[0].Tip, net.Wallet(0).KeyHash, net[0].Params, fees: Amount.FromCoins(1));
 
         var response = await stranger.SendBlockAsync(0, overpaying, claiming: TestNetwork.NameOf(1));
 
@@ -30,7 +30,7 @@ public sealed class StrangerTests : NetworkTestBase
         net.AreConnected(0, 1).ShouldBeTrue("node-1 is still node-0's peer");
         (await BannedAsync(net[0].Http)).Banned.Select(b => b.Target).ShouldBe([stranger.Address.Value]);
         await net.MineAsync(node: 1, blocks: 2);
-        net[0].Chain.Tip.Height.ShouldBe(2);
+        net[0].Height.ShouldBe(2);
     }
 
     [Test]
@@ -45,7 +45,7 @@ public sealed class StrangerTests : NetworkTestBase
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await CodeAsync(response)).ShouldBe(PeerCodes.AddressUnconfirmed, "node-1 did not send that handshake, so it did not confirm it");
         net.Peers(0).FindByAddress(TestNetwork.UrlOf(1)).ShouldBeSameAs(honest);
-        var invalid = BlockFactory.Next(net[0].Chain.Tip, net.Wallet(0).KeyHash, net[0].Chain.Params, fees: Amount.FromCoins(1));
+        var invalid = BlockFactory.Next(net[0].Tip, net.Wallet(0).KeyHash, net[0].Params, fees: Amount.FromCoins(1));
         (await stranger.SendBlockAsync(0, invalid)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "without a session it charges nobody");
         (await BannedAsync(net[0].Http)).Count.ShouldBe(0);
         await net.MineAsync(node: 1, blocks: 1);
@@ -58,7 +58,7 @@ public sealed class StrangerTests : NetworkTestBase
         var from = IPAddress.Parse("198.51.100.7");
         await using (var stranger = await TestPeer.ConnectAsync(net, to: 0, name: "mallory", address: "http://198.51.100.7:8333", remote: from))
         {
-            var invalid = BlockFactory.Next(net[0].Chain.Tip, net.Wallet(0).KeyHash, net[0].Chain.Params, fees: Amount.FromCoins(1));
+            var invalid = BlockFactory.Next(net[0].Tip, net.Wallet(0).KeyHash, net[0].Params, fees: Amount.FromCoins(1));
             await stranger.SendBlockAsync(0, invalid);
             await stranger.WaitForDisconnectAsync(0);
         }
@@ -82,7 +82,7 @@ public sealed class StrangerTests : NetworkTestBase
     {
         var net = await StartNetworkAsync(2, Topology.Line, Sqlite);
         await using var stranger = await TestPeer.ConnectAsync(net, to: 0, name: "local-mallory");
-        var invalid = BlockFactory.Next(net[0].Chain.Tip, net.Wallet(0).KeyHash, net[0].Chain.Params, fees: Amount.FromCoins(1));
+        var invalid = BlockFactory.Next(net[0].Tip, net.Wallet(0).KeyHash, net[0].Params, fees: Amount.FromCoins(1));
 
         await stranger.SendBlockAsync(0, invalid);
         await stranger.WaitForDisconnectAsync(0);
@@ -241,7 +241,7 @@ public sealed class StrangerTests : NetworkTestBase
 
         // Both nodes dial each other at once after the restart; whatever half-open session that leaves,
         // the tip checks notice it and the nodes connect again and catch up by themselves.
-        await net.WaitUntilTickingAsync(() => net.AreConnected(0, 1) && net[1].Chain.Tip.Hash == net[0].Chain.Tip.Hash, "node-1 to reconnect to node-0 and catch up");
+        await net.WaitUntilTickingAsync(() => net.AreConnected(0, 1) && net[1].TipHash == net[0].TipHash, "node-1 to reconnect to node-0 and catch up");
         foreach (var tarpit in tarpits)
         {
             await tarpit.DisposeAsync();
@@ -270,11 +270,11 @@ public sealed class StrangerTests : NetworkTestBase
     {
         var net = await StartNetworkAsync(1, Topology.None, Sqlite);
         await using var peer = await TestPeer.ConnectAsync(net, to: 0, name: "flood");
-        var header = Core.Serialization.Hex.Encode(BlockFactory.Next(net[0].Chain.Tip, net.Wallet(0).KeyHash, net[0].Chain.Params).Header.Serialize());
+        var header = Core.Serialization.Hex.Encode(BlockFactory.Next(net[0].Tip, net.Wallet(0).KeyHash, net[0].Params).Header.Serialize());
         peer.Respond = (request, _) => Task.FromResult(request.Path == "/p2p/headers"
             ? new HttpResponseMessage(HttpStatusCode.OK) { Content = System.Net.Http.Json.JsonContent.Create(new HeadersResponse(2_001, Enumerable.Repeat(header, 2_001).ToList()), options: Core.Api.ApiJson.Options) }
             : null);
-        var orphan = BlockFactory.Branch(net[0].Chain.Tip, 2, net.Wallet(0).KeyHash, net[0].Chain.Params)[1];
+        var orphan = BlockFactory.Branch(net[0].Tip, 2, net.Wallet(0).KeyHash, net[0].Params)[1];
 
         await peer.AnnounceAsync(0, [orphan.Header], []);
         await peer.WaitForDisconnectAsync(0);
@@ -287,8 +287,8 @@ public sealed class StrangerTests : NetworkTestBase
     {
         var net = await StartNetworkAsync(1, Topology.None, Sqlite);
         await net.MineAsync(0, 3);
-        var p = net[0].Chain.Params;
-        var genesis = net[0].Chain.GetEntry(p.GenesisHash)!;
+        var p = net[0].Params;
+        var genesis = net[0].FindBlock(p.GenesisHash)!;
         await using var peer = await TestPeer.ConnectAsync(net, to: 0, name: "filler");
 
         for (byte fork = 1; fork <= 5; fork++)
@@ -297,12 +297,12 @@ public sealed class StrangerTests : NetworkTestBase
             var result = await net[0].Client.SubmitBlockAsync(submitted);
             result.Accepted.ShouldBeFalse();
             result.Code.ShouldBe(RejectCodes.LowWork);
-            (await net[0].Chain.Store.GetBlockAsync(submitted.Hash)).ShouldBeNull();
+            (await net[0].Store.GetBlockAsync(submitted.Hash)).ShouldBeNull();
 
             var announced = BlockFactory.Next(genesis, net.Wallet(0).KeyHash, p, extraNonce: (byte)(fork + 100));
             await peer.SendBlockAsync(0, announced);
             peer.Received.ShouldNotContain(r => r.Path == $"/p2p/blocks/{announced.Hash}", "a block with less work is not even fetched");
-            (await net[0].Chain.Store.GetBlockAsync(announced.Hash)).ShouldBeNull();
+            (await net[0].Store.GetBlockAsync(announced.Hash)).ShouldBeNull();
         }
 
         peer.IsConnectedTo(0).ShouldBeTrue("a low-work block is not misbehaviour");
@@ -313,7 +313,7 @@ public sealed class StrangerTests : NetworkTestBase
         }
 
         await peer.AnnounceAsync(0, [heavier[^1].Header], []);
-        await net.WaitUntilAsync(() => net[0].Chain.Tip.Hash == heavier[^1].Hash, "node-0 to take the branch with more work");
+        await net.WaitUntilAsync(() => net[0].TipHash == heavier[^1].Hash, "node-0 to take the branch with more work");
     }
 
     /// <summary>A body that never ends on its own, counting what its reader pulled.</summary>

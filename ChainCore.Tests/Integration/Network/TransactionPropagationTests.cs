@@ -19,14 +19,14 @@ public sealed class TransactionPropagationTests : NetworkTestBase
         var sent = await Wallets.ClientFor(net[0], alice).SendTransactionAsync(bob.Address, amount, fee);
         sent.Accepted.ShouldBeTrue(sent.Message);
         var txid = Hash256.Parse(sent.Id!);
-        await net.WaitUntilAsync(() => net.Nodes.All(n => n.Chain.Mempool.Get(txid) is not null), "the transaction in every mempool");
+        await net.WaitUntilAsync(() => net.Nodes.All(n => n.Mempool.Get(txid) is not null), "the transaction in every mempool");
 
         var mined = await net.MineAsync(node: 2, blocks: 1);
 
         mined[0].Height.ShouldBe(3);
         foreach (var node in net.Nodes)
         {
-            node.Chain.Mempool.Count.ShouldBe(0, node.NodeId);
+            node.Mempool.Count.ShouldBe(0, node.NodeId);
             (await node.Client.GetTransactionAsync(txid)).BlockHeight.ShouldBe(3, node.NodeId);
             (await HeldAsync(node, bob)).ShouldBe(amount, node.NodeId);
             (await HeldAsync(node, alice)).ShouldBe(Amount.FromCoins(100) - amount - fee, node.NodeId);

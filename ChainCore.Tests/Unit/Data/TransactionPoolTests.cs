@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ChainCore.Core.Consensus;
 using ChainCore.Core.Primitives;
+using ChainCore.Node.Chain;
 using ChainCore.Node.Mempool;
 using ChainCore.Tests.Fixtures;
 using ChainCore.Tests.Harness;
@@ -72,10 +73,10 @@ public sealed partial class TransactionPoolTests
         pool.Add(Entry(pool, child, 1_000_000));
         pool.Add(Entry(pool, rich, 50_000));
 
-        var selected = pool.SelectForBlock(1_000_000).Select(e => e.TxId).ToList();
+        var selected = PackageSelector.Select(pool.Graph(), 1_000_000).Select(e => e.TxId).ToList();
 
         selected.ShouldBe([parent.TxId, child.TxId, rich.TxId], "the child pays for its parent: their package pays more per byte than the rich one");
-        pool.SelectForBlock(rich.SerializedSize).Select(e => e.TxId).ShouldBe([rich.TxId], "nothing more fits, and the child never goes without its parent");
+        PackageSelector.Select(pool.Graph(), rich.SerializedSize).Select(e => e.TxId).ShouldBe([rich.TxId], "nothing more fits, and the child never goes without its parent");
     }
 
     [Test]
@@ -90,8 +91,8 @@ public sealed partial class TransactionPoolTests
         pool.Add(Entry(pool, cheapChild, 200));
         pool.Add(Entry(pool, middle, 10_000));
 
-        pool.SelectForBlock(1_000_000).Select(e => e.TxId).ShouldBe([parent.TxId, middle.TxId, cheapChild.TxId]);
-        pool.SelectForBlock(400).Select(e => e.TxId).ShouldBe([parent.TxId, middle.TxId]);
+        PackageSelector.Select(pool.Graph(), 1_000_000).Select(e => e.TxId).ShouldBe([parent.TxId, middle.TxId, cheapChild.TxId]);
+        PackageSelector.Select(pool.Graph(), 400).Select(e => e.TxId).ShouldBe([parent.TxId, middle.TxId]);
     }
 
     [Test]
@@ -114,13 +115,13 @@ public sealed partial class TransactionPoolTests
         pool.GetPackageState(chain[^1].TxId)!.Value.AncestorCount.ShouldBe(25);
         pool.GetPackageState(chain[0].TxId)!.Value.DescendantCount.ShouldBe(25);
 
-        var all = pool.SelectForBlock(10_000_000);
+        var all = PackageSelector.Select(pool.Graph(), 10_000_000);
         all.Take(25).Select(e => e.TxId).ShouldBe(chain.Select(t => t.TxId), "the package (2,007,200 for 7,500 bytes) beats 100 per byte");
         all.Count.ShouldBe(55);
         ShouldBeTopological(all);
 
         var budget = 24 * 300;
-        var partial = pool.SelectForBlock(budget);
+        var partial = PackageSelector.Select(pool.Graph(), budget);
         partial.Select(e => e.TxId).ShouldNotContain(chain[^1].TxId, "the whole package does not fit");
         partial.Sum(e => e.Size).ShouldBeLessThanOrEqualTo(budget);
         partial.Count.ShouldBe(24);
@@ -166,7 +167,7 @@ public sealed partial class TransactionPoolTests
         refused.Code.ShouldBe(RejectCodes.MempoolFull, "the only room is the child's own parent");
         refused.Category.ShouldBe(ValidationCategory.Policy);
         pool.Snapshot().Select(e => e.TxId).ShouldBe([parent.TxId]);
-        pool.SelectForBlock(1_000_000).Select(e => e.TxId).ShouldBe([parent.TxId]);
+        PackageSelector.Select(pool.Graph(), 1_000_000).Select(e => e.TxId).ShouldBe([parent.TxId]);
     }
 
     [Test]
@@ -184,7 +185,7 @@ public sealed partial class TransactionPoolTests
         evicted.ShouldBe([unrelated.TxId], "the old pool evicted the cheapest transaction: the child's own parent");
         pool.Contains(parent.TxId).ShouldBeTrue();
 
-        var template = pool.SelectForBlock(1_000_000);
+        var template = PackageSelector.Select(pool.Graph(), 1_000_000);
         template.Select(e => e.TxId).ShouldBe([parent.TxId, child.TxId]);
         ShouldBeTopological(template);
     }
@@ -347,33 +348,21 @@ public sealed partial class TransactionPoolTests
     }
 
     [Test]
-    public void A_transaction_above_the_policy_size_is_refused()
+    public void A_duplicate_or_a_double_spend_reaching_the_pool_is_a_callers_bug_and_changes_nothing()
     {
-        var random = TestSeed.NewRandom(26);
-        var pool = new TransactionPool(1_000, 10_000_000);
-        var big = SizedTx(random, 100_001);
-        big.SerializedSize.ShouldBe(100_001);
-        var result = pool.TryAdd(Entry(pool, big, 10_000_000));
-        result.Code.ShouldBe(RejectCodes.TxSize);
-        result.Category.ShouldBe(ValidationCategory.Policy);
-        pool.TryAdd(Entry(pool, SizedTx(random, 100_000), 10_000_000)).IsValid.ShouldBeTrue();
-    }
-
-    [Test]
-    public void Duplicates_and_double_spends_are_refused_without_change()
-    {
+        // The acceptor refuses both with a reason; the pool only keeps its own collections consistent.
         var random = TestSeed.NewRandom(27);
         var pool = new TransactionPool(100, 1_000_000);
         var tx = SizedTx(random, 200);
         pool.TryAdd(Entry(pool, tx, 1_000)).IsValid.ShouldBeTrue();
-
-        pool.TryAdd(Entry(pool, tx, 1_000)).Category.ShouldBe(ValidationCategory.Duplicate);
         var rival = SizedTx(random, 200, tx.Inputs[0].PreviousOutput);
-        var conflict = pool.TryAdd(Entry(pool, rival, 100_000));
-        conflict.Code.ShouldBe(RejectCodes.DoubleSpend);
-        conflict.Category.ShouldBe(ValidationCategory.Conflict);
-        pool.Snapshot().Select(e => e.TxId).ShouldBe([tx.TxId]);
+
+        Should.Throw<InvalidOperationException>(() => pool.TryAdd(Entry(pool, tx, 1_000)));
+        Should.Throw<InvalidOperationException>(() => pool.TryAdd(Entry(pool, rival, 100_000)));
         Should.Throw<InvalidOperationException>(() => pool.Add(Entry(pool, rival, 100_000)));
+
+        pool.Snapshot().Select(e => e.TxId).ShouldBe([tx.TxId]);
+        pool.GetSpender(tx.Inputs[0].PreviousOutput).ShouldBe(tx.TxId);
     }
 
     [Test]
@@ -454,7 +443,7 @@ public sealed partial class TransactionPoolTests
         pool.GetPackageState(parent.TxId).ShouldBe(new MempoolPackageState(2, 500, new Amount(30), 3, 1_200, new Amount(140)));
         pool.GetPackageState(child.TxId).ShouldBe(new MempoolPackageState(3, 900, new Amount(70), 2, 900, new Amount(120)));
         pool.GetPackageState(grandChild.TxId).ShouldBe(new MempoolPackageState(4, 1_400, new Amount(150), 1, 500, new Amount(80)));
-        var template = pool.SelectForBlock(1_000_000);
+        var template = PackageSelector.Select(pool.Graph(), 1_000_000);
         template.Select(e => e.TxId).ShouldBe([grandParent.TxId, parent.TxId, child.TxId, grandChild.TxId]);
     }
 }

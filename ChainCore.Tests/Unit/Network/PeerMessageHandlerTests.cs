@@ -136,7 +136,7 @@ public sealed class PeerMessageHandlerTests
         alice.Score.ShouldBe(Misbehaviour.BanThreshold);
         bob.Score.ShouldBe(0);
         await kit.Client.Received(1).GetTransactionAsync(Arg.Any<Peer>(), invalid.TxId, Arg.Any<CancellationToken>());
-        kit.Chain.Mempool.Contains(invalid.TxId).ShouldBeFalse();
+        kit.Chain.IsInMempool(invalid.TxId).ShouldBeFalse();
     }
 
     [Test]

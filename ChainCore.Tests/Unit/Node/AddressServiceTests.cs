@@ -39,9 +39,10 @@ public sealed class AddressServiceTests
         _store.GetTransactionsByAddressAsync(Arg.Any<ReadOnlyMemory<byte>>(), Arg.Any<int>(), Arg.Any<CancellationToken>()).Returns(Array.Empty<AddressTransaction>());
         _store.GetTransactionAsync(Arg.Any<Hash256>(), Arg.Any<CancellationToken>()).Returns((StoredTransaction?)null);
         var clock = new FakeTimeProvider();
-        _chain = new ChainEngine(_store, ConsensusParams.Regtest with { CoinbaseMaturity = Maturity }, new TransactionPool(100, 1_000_000, clock: clock), clock, 1_000, 10, NullLogger<ChainEngine>.Instance);
+        var pool = new TransactionPool(100, 1_000_000, clock: clock);
+        _chain = new ChainEngine(_store, ConsensusParams.Regtest with { CoinbaseMaturity = Maturity }, pool, clock, 1_000, 10, NullLogger<ChainEngine>.Instance);
         await _chain.InitializeAsync();
-        _addresses = new AddressService(_chain, _store);
+        _addresses = new AddressService(_chain, pool, _store);
         (_alice, _bob) = (Wallets.NewWallet(), Wallets.NewWallet());
     }
 

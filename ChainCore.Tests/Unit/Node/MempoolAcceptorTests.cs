@@ -4,6 +4,7 @@ using ChainCore.Core.Primitives;
 using ChainCore.Node.Chain;
 using ChainCore.Node.Mempool;
 using ChainCore.Node.Storage;
+using ChainCore.Tests.Fixtures;
 using ChainCore.Tests.Harness;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -127,6 +128,38 @@ public sealed class MempoolAcceptorTests
 
         result.Validation.Code.ShouldBe(RejectCodes.DoubleSpend);
         _pool.GetSpender(coin).ShouldBe(first.TxId);
+    }
+
+    [Test]
+    public async Task A_transaction_one_output_past_the_policy_size_is_refused_before_its_coins_are_looked_up()
+    {
+        // The size rule is the acceptor's alone: the pool takes what the acceptor passes.
+        var coin = SomeOutPoint();
+        StoreHolds(coin, _alice, Coin50);
+        var limit = _pool.Limits.MaxTransactionBytes;
+        var fee = Amount.FromCoins(0.01m);
+        Transaction Paying(int outputs) => TestData.Spend(_alice.Key, [coin], [
+            .. Enumerable.Range(0, outputs).Select(_ => new TxOut(new Amount(1_000), [.. _bob.KeyHash])),
+            new TxOut(Coin50 - fee - new Amount(1_000L * outputs), [.. _alice.KeyHash])]);
+        var perOutput = Paying(2).SerializedSize - Paying(1).SerializedSize;
+        var count = (limit - Paying(0).SerializedSize) / perOutput - 2;
+        while (Paying(count + 1).SerializedSize <= limit)
+        {
+            count++;
+        }
+
+        var (fits, over) = (Paying(count), Paying(count + 1));
+        fits.SerializedSize.ShouldBeLessThanOrEqualTo(limit);
+        over.SerializedSize.ShouldBeGreaterThan(limit);
+
+        var refused = await AcceptAsync(over);
+
+        refused.Validation.Code.ShouldBe(RejectCodes.TxSize);
+        refused.Validation.Category.ShouldBe(ValidationCategory.Policy);
+        await _store.DidNotReceive().GetCoinsAsync(Arg.Any<IReadOnlyCollection<OutPoint>>(), Arg.Any<CancellationToken>());
+        var accepted = await AcceptAsync(fits);
+        accepted.Accepted.ShouldBeTrue(accepted.Validation.ToString());
+        _pool.Contains(fits.TxId).ShouldBeTrue();
     }
 
     // Maturity 2: a coinbase of height 0 may be spent in a block at height 2; the next block is at 1.
