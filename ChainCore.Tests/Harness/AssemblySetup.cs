@@ -8,7 +8,7 @@ using ChainCore.Tests.Harness;
 
 namespace ChainCore.Tests;
 
-/// <summary>Runs once around the whole suite: prints the run's seed; at the end drops this run's databases and stops the throwaway PostgreSQL cluster if one was started.</summary>
+/// <summary>Runs once around the whole suite: prints the run's seed; at the end drops this run's databases, stops the throwaway PostgreSQL cluster if one was started, and writes the coverage hits.</summary>
 [SetUpFixture]
 public sealed class AssemblySetup
 {
@@ -17,5 +17,9 @@ public sealed class AssemblySetup
         TestContext.Progress.WriteLine($"Seed {TestSeed.Run} ({TestSeed.Source}); {TestSeed.EnvironmentVariable}={TestSeed.Run} repeats this run's draws.");
 
     [OneTimeTearDown]
-    public Task StopServicesAsync() => TestEnvironment.ShutdownAsync();
+    public async Task StopServicesAsync()
+    {
+        await TestEnvironment.ShutdownAsync();
+        CoverageFlush.FlushAll();
+    }
 }

@@ -1,0 +1,26 @@
+using ChainCore.Tests.Harness;
+
+namespace ChainCore.Tests.Unit.Harness;
+
+[TestFixture, Category("Unit")]
+public sealed class CoverageFlushTests
+{
+    [Test]
+    public void Every_instrumented_product_assembly_has_its_hits_written_before_the_host_exits()
+    {
+        // Loaded, so that their trackers (if instrumented) are in this process.
+        Type[] products = [typeof(global::ChainCore.Core.Primitives.Amount), typeof(global::ChainCore.Node.NodeOptions), typeof(global::ChainCore.Miner.MinerOptions), typeof(global::ChainCore.Wallet.ExitCodes)];
+        products.ShouldAllBe(t => t.Assembly.GetName().Name!.StartsWith("ChainCore.", StringComparison.Ordinal));
+
+        var flushed = CoverageFlush.FlushAll();
+
+        if (Environment.GetEnvironmentVariable(MeasurementConditions.CoverageVariable) == "1")
+        {
+            flushed.ShouldBeGreaterThanOrEqualTo(products.Length, "scripts/test.sh's coverage pass instruments the four product assemblies");
+        }
+        else
+        {
+            flushed.ShouldBe(0, "without instrumentation there is nothing to write");
+        }
+    }
+}
