@@ -62,7 +62,7 @@ public static class TimelinePage
         var duration = Math.Max(1_000, (end - start).TotalMilliseconds);
         double T(DateTime time) => Math.Round((time - start).TotalMilliseconds, 1);
         double X(double t) => Math.Round(t / duration * PlotWidth, 1);
-        double Y(string lane) => AxisHeight + (laneIndex[lane] * LaneHeight) + (LaneHeight / 2.0);
+        double Y(string lane, string kind) => AxisHeight + (laneIndex[lane] * LaneHeight) + (LaneHeight / 2.0) + Row(kind);
 
         var marks = Classify(events);
         var height = AxisHeight + (lanes.Count * LaneHeight) + 4;
@@ -125,8 +125,8 @@ public static class TimelinePage
             var t = T(e.Time);
             var label = $"{e.Time:HH:mm:ss.fff} {e.Lane}: {Cut(redact(e.Label))}";
             page.Append(Shape(kind) == "rect"
-                ? string.Create(CultureInfo.InvariantCulture, $"<rect class=\"mark k-{kind}\" x=\"{X(t) - 4}\" y=\"{Y(e.Lane) - 4}\" width=\"8\" height=\"8\"")
-                : string.Create(CultureInfo.InvariantCulture, $"<circle class=\"mark k-{kind}\" cx=\"{X(t)}\" cy=\"{Y(e.Lane)}\" r=\"{Radius(kind)}\""));
+                ? string.Create(CultureInfo.InvariantCulture, $"<rect class=\"mark k-{kind}\" x=\"{X(t) - 4}\" y=\"{Y(e.Lane, kind) - 4}\" width=\"8\" height=\"8\"")
+                : string.Create(CultureInfo.InvariantCulture, $"<circle class=\"mark k-{kind}\" cx=\"{X(t)}\" cy=\"{Y(e.Lane, kind)}\" r=\"{Radius(kind)}\""));
             page.Append(CultureInfo.InvariantCulture, $" data-i=\"{i}\" data-kind=\"{kind}\" data-lane=\"{Escape(e.Lane)}\" data-t=\"{t}\"><title>{Escape(label)}</title></{Shape(kind)}>\n");
         }
 
@@ -182,9 +182,17 @@ public static class TimelinePage
 
     private static string Shape(string kind) => kind is "block-refused" or "refused" or "error" or "warning" or "peer-banned" or "unreachable" ? "rect" : "circle";
 
+    /// <summary>Within a lane, blocks above, the node's own state in the middle, peers and complaints below: marks of one moment stay apart.</summary>
+    private static double Row(string kind) => kind switch
+    {
+        "block-mined" or "block-received" or "block-disconnected" or "block-refused" => -9,
+        "peer-connected" or "peer-disconnected" or "peer-banned" or "catch-up" or "refused" or "warning" or "error" or "unreachable" => 9,
+        _ => 0,
+    };
+
     private static double Radius(string kind) => kind switch
     {
-        "step" or "node-stopped" or "node-started" or "node-restarted" or "block-mined" or "reorg" => 6,
+        "step" or "node-stopped" or "node-started" or "node-restarted" or "reorg" => 6,
         "note" or "peer-connected" or "peer-disconnected" => 3.5,
         _ => 5,
     };
