@@ -22,7 +22,10 @@ public sealed class TimelineRecorder
     public const string TestLane = "test";
 
     private readonly ConcurrentQueue<TimelineEvent> _events = new();
-    private readonly List<string> _lanes = [TestLane];
+    private readonly Lock _laneChange = new();
+
+    // Read on every log entry of every node: swapped whole, never changed in place.
+    private volatile string[] _lanes = [TestLane];
     private readonly int _capacity;
     private long _dropped;
 
@@ -43,37 +46,22 @@ public sealed class TimelineRecorder
     /// <summary>Events dropped because the recorder was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    public IReadOnlyList<string> Lanes
-    {
-        get
-        {
-            lock (_lanes)
-            {
-                return [.. _lanes];
-            }
-        }
-    }
+    public IReadOnlyList<string> Lanes => _lanes;
 
     /// <summary>Adds a lane (a node or a miner), drawn even if nothing happens on it; lanes keep the order they were added in.</summary>
     public void AddLane(string lane)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(lane);
-        lock (_lanes)
+        lock (_laneChange)
         {
             if (!_lanes.Contains(lane))
             {
-                _lanes.Add(lane);
+                _lanes = [.. _lanes, lane];
             }
         }
     }
 
-    public bool HasLane(string lane)
-    {
-        lock (_lanes)
-        {
-            return _lanes.Contains(lane);
-        }
-    }
+    public bool HasLane(string lane) => _lanes.Contains(lane);
 
     /// <summary>Records a mark on <paramref name="lane"/> now, pointing at the log's current line.</summary>
     public void Record(string lane, TimelineKind kind, string label, string? block = null, string? node = null) =>
