@@ -24,6 +24,9 @@ public static class TimelinePage
     public const int MaxLogLines = 20_000;
 
     private const int MaxLineLength = 2_000;
+
+    /// <summary>Characters of log text the page embeds at most, whatever the line count: the page stays a few megabytes.</summary>
+    private const int MaxLogCharacters = 4_000_000;
     private const int LaneHeight = 34;
     private const int AxisHeight = 26;
     private const int PlotWidth = 1_200;
@@ -52,7 +55,7 @@ public static class TimelinePage
 
         var events = timeline.Events.Count > maxEvents ? timeline.Events.Skip(timeline.Events.Count - maxEvents).ToList() : timeline.Events;
         var droppedEvents = timeline.Dropped + (timeline.Events.Count - events.Count);
-        var lines = log.Count > maxLogLines ? log.Skip(log.Count - maxLogLines).ToList() : log;
+        var lines = Latest(log, maxLogLines);
         var droppedLines = log.Count - lines.Count;
 
         var lanes = timeline.Lanes.Concat(events.Select(e => e.Lane)).Distinct(StringComparer.Ordinal).ToList();
@@ -80,7 +83,7 @@ public static class TimelinePage
 
             if (droppedLines > 0)
             {
-                page.Append(CultureInfo.InvariantCulture, $"The {droppedLines} earliest log lines are left out of this page (at most {maxLogLines}); nodes.log has the log the test kept.");
+                page.Append(CultureInfo.InvariantCulture, $"The {droppedLines} earliest log lines are left out of this page (at most {maxLogLines} lines, {MaxLogCharacters / 1_000_000} MB); nodes.log has the log the test kept.");
             }
 
             page.Append("</p>\n");
@@ -244,6 +247,26 @@ public static class TimelinePage
         {
             yield return (last, end, $"{lane} down");
         }
+    }
+
+    /// <summary>The latest lines, at most <paramref name="max"/> of them and <see cref="MaxLogCharacters"/> of text.</summary>
+    private static List<(long Number, string Text)> Latest(IReadOnlyList<(long Number, string Text)> log, int max)
+    {
+        var kept = new List<(long, string)>();
+        var characters = 0L;
+        for (var i = log.Count - 1; i >= 0 && kept.Count < max; i--)
+        {
+            characters += Math.Min(log[i].Text.Length, MaxLineLength);
+            if (characters > MaxLogCharacters)
+            {
+                break;
+            }
+
+            kept.Add(log[i]);
+        }
+
+        kept.Reverse();
+        return kept;
     }
 
     /// <summary>A merged log line's source: its second word (<c>HH:mm:ss.fff node-1 INF …</c>).</summary>

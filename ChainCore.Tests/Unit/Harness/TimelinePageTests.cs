@@ -68,6 +68,19 @@ public sealed class TimelinePageTests
     }
 
     [Test]
+    public void Long_log_lines_are_cut_and_the_embedded_log_stays_within_its_size()
+    {
+        var log = Enumerable.Range(1, 5_000).Select(i => ((long)i, $"00:00:00.000 node-0 INF C: {i} " + new string('x', 10_000))).ToList();
+
+        var html = TimelinePage.Render(Snapshot(["test", "node-0"]), log, "T");
+
+        html.Length.ShouldBeLessThan(5_000_000);
+        html.ShouldContain("node-0 INF C: 5000 xxx");
+        html.ShouldContain("earliest log lines are left out");
+        html.ShouldNotContain(new string('x', 2_001));
+    }
+
+    [Test]
     public void A_block_is_drawn_as_mined_on_the_node_that_mined_it_or_whose_miner_did_and_as_received_elsewhere()
     {
         var snapshot = Snapshot(
