@@ -141,19 +141,3 @@ public sealed class TimelinePageTests
     private static TimelineEvent At(int ms, string lane, TimelineKind kind, string label, long line = 0, string? block = null, string? node = null) =>
         new(Start.AddMilliseconds(ms), lane, kind, label, line, block, node);
 }
-
-[TestFixture, Category("Unit")]
-public sealed class ReportLinksTests
-{
-    [Test]
-    public void A_timeline_address_in_a_reports_message_becomes_a_link_once()
-    {
-        const string Url = "file:///work/tests/reports/failures/A.B.C_x_/timeline.html";
-        var report = $"<pre>Failing on purpose.\n{TimelineEvidence.MessagePrefix}{Url}\nSeed: 1</pre><pre>file:///elsewhere.html</pre>";
-
-        var linked = ReportLinks.LinkTimelines(report);
-
-        linked.ShouldBe($"<pre>Failing on purpose.\n{TimelineEvidence.MessagePrefix}<a href=\"{Url}\">{Url}</a>\nSeed: 1</pre><pre>file:///elsewhere.html</pre>");
-        ReportLinks.LinkTimelines(linked).ShouldBe(linked);
-    }
-}
