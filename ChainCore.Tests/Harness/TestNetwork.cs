@@ -244,6 +244,7 @@ public sealed class TestNetwork : IAsyncDisposable
         {
             Timeline.BlockMined(NameOf(node), block.Hash, block.Height);
         }
+
         if (sync)
         {
             await WaitForSyncAsync();
