@@ -130,6 +130,9 @@ if ls "$reports"/performance/*.json >/dev/null 2>&1; then
   "${steps[@]}" "${perf_args[@]}" || { echo "performance: regression against tests/baselines/performance.json" >&2; status=1; }
 fi
 
+# The html reports show a failed test's message as text: its timeline's address becomes a link.
+if [ -d "$reports/failures" ]; then "${steps[@]}" link-evidence "$reports/tests.html" "$reports/performance.html" || echo "link-evidence: the html reports keep the timelines' addresses as text" >&2; fi
+
 echo "Reports: $reports (tests.trx, tests.html, performance.trx and .html when Performance tests ran, coverage/, failures/ when a test failed)"
 if [ -d "$reports/failures" ]; then echo "Evidence of failed tests: $reports/failures"; fi
 if ! "${steps[@]}" summarize-tests "$reports/tests.trx" "$reports/performance.trx"; then

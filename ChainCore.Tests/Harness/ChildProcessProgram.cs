@@ -48,6 +48,14 @@ public static class ChildProcessProgram
             case "summarize-tests" when args.Length >= 2:
                 // summarize-tests TRX... : the slowest tests and the counts of scripts/test.sh's last lines.
                 return TestRunSummary.Read(args.Skip(1)).Print(Console.Out);
+            case "link-evidence" when args.Length >= 2:
+                // link-evidence HTML... : failed tests' timeline addresses made links in html test reports.
+                foreach (var report in args.Skip(1).Where(File.Exists))
+                {
+                    Timeline.ReportLinks.LinkTimelinesIn(report);
+                }
+
+                return 0;
             case "runsettings-without-filter" when args.Length == 3:
                 // runsettings-without-filter SOURCE DESTINATION : scripts/test.sh's settings for a selection other than the default.
                 RunSettingsFile.WriteWithoutTestCaseFilter(args[1], args[2]);
@@ -59,7 +67,7 @@ public static class ChildProcessProgram
                 await Console.Out.WriteLineAsync(TestEnvironment.RunId);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: ChainCore.Tests start-cluster | start-node DATA_DIR | interrupt-node DATA_DIR | run-id | timeout-factor | compare-performance BASELINE DIR [--fail-on-regression|--update] | summarize-tests TRX... | runsettings-without-filter SOURCE DESTINATION | shard-filter K/N [TRX...]");
+                await Console.Error.WriteLineAsync("usage: ChainCore.Tests start-cluster | start-node DATA_DIR | interrupt-node DATA_DIR | run-id | timeout-factor | compare-performance BASELINE DIR [--fail-on-regression|--update] | summarize-tests TRX... | link-evidence HTML... | runsettings-without-filter SOURCE DESTINATION | shard-filter K/N [TRX...]");
                 return 2;
         }
     }

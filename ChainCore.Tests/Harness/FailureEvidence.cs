@@ -1,5 +1,6 @@
 using System.Text;
 using ChainCore.Tests.Harness.Postgres;
+using ChainCore.Tests.Harness.Timeline;
 using Npgsql;
 using NUnit.Framework.Interfaces;
 
@@ -8,7 +9,8 @@ namespace ChainCore.Tests.Harness;
 /// <summary>
 /// What a failed test with nodes leaves behind under <c>tests/reports/failures/&lt;test&gt;/</c>: the
 /// test's merged node log (also attached to the test, so Test Explorer and the html report show it),
-/// every node's final state, a copy of each SQLite data folder and a CSV dump of each PostgreSQL database.
+/// every node's final state, a copy of each SQLite data folder and a CSV dump of each PostgreSQL database;
+/// for a network test, also its timeline (<see cref="TimelinePage"/>), attached and named in the result message.
 /// </summary>
 public static class FailureEvidence
 {
@@ -50,6 +52,14 @@ public static class FailureEvidence
             // Whatever a node logged, no password of its database reaches the report.
             await File.WriteAllTextAsync(logPath, ConnectionStrings.RedactIn(log.ToString(), [.. nodes.Select(n => n.Settings.Database)]), ct);
             TestContext.AddTestAttachment(logPath, "Node log (all nodes, Debug level)");
+
+            if (log.Timeline is { } timeline)
+            {
+                var databases = nodes.Select(n => n.Settings.Database).ToArray();
+                var timelinePath = await TimelineEvidence.WriteAsync(timeline, dir, TestContext.CurrentContext.Test.FullName, text => ConnectionStrings.RedactIn(text, databases), ct);
+                TestContext.AddTestAttachment(timelinePath, "Timeline: every node's and miner's lane, the test's steps");
+                TimelineEvidence.NameInResultMessage(timelinePath);
+            }
         }
 
         foreach (var node in nodes)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using ChainCore.Tests.Harness.Timeline;
 using Microsoft.Extensions.Logging;
 
 namespace ChainCore.Tests.Harness;
@@ -35,6 +36,12 @@ public sealed partial class TestLog
 
     public IReadOnlyList<string> Lines => [.. _lines.Select(l => l.Text)];
 
+    /// <summary>The lines the log still holds with their numbers (as <see cref="Written"/> counts them).</summary>
+    public IReadOnlyList<(long Number, string Text)> NumberedLines => [.. _lines];
+
+    /// <summary>The failure timeline fed by this log, if any: it sees every entry, with the fields it was written with.</summary>
+    public TimelineRecorder? Timeline { get; set; }
+
     /// <summary>How many lines were ever written: a mark for <see cref="LinesSince"/>.</summary>
     public long Written => Interlocked.Read(ref _written);
 
@@ -44,10 +51,14 @@ public sealed partial class TestLog
     /// <summary>A logger provider writing into this log with <paramref name="source"/> on every line.</summary>
     public ILoggerProvider ProviderFor(string source) => new Provider(this, source);
 
-    public void Write(string source, LogLevel level, string category, string message, Exception? exception = null)
+    public void Write(string source, LogLevel level, string category, string message, Exception? exception = null) =>
+        Write(source, level, category, message, exception, fields: null);
+
+    private void Write(string source, LogLevel level, string category, string message, Exception? exception, IReadOnlyList<KeyValuePair<string, object?>>? fields)
     {
+        var now = DateTime.UtcNow;
         var line = new StringBuilder()
-            .Append(DateTime.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)).Append(' ')
+            .Append(now.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)).Append(' ')
             .Append(source).Append(' ')
             .Append(Abbreviation(level)).Append(' ')
             .Append(ShortCategory(category)).Append(": ")
@@ -58,10 +69,14 @@ public sealed partial class TestLog
         }
 
         // Numbered as they are queued, so the numbers follow the queue's order.
+        long number;
         lock (_numbering)
         {
-            _lines.Enqueue((++_written, line.ToString()));
+            number = ++_written;
+            _lines.Enqueue((number, line.ToString()));
         }
+
+        Timeline?.Observe(new TestLogEntry(number, now, source, level, category, message, fields));
 
         while (_lines.Count > _capacity && _lines.TryDequeue(out _))
         {
@@ -121,7 +136,7 @@ public sealed partial class TestLog
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             ArgumentNullException.ThrowIfNull(formatter);
-            log.Write(source, logLevel, category, formatter(state, exception), exception);
+            log.Write(source, logLevel, category, formatter(state, exception), exception, state as IReadOnlyList<KeyValuePair<string, object?>>);
         }
     }
 }

@@ -36,6 +36,7 @@ public sealed class TestMiner : IAsyncDisposable
                     _accepted.Enqueue(accepted.Hash);
                 }
 
+                network.Timeline.Miner(Name, TestNetwork.NameOf(node), change);
                 network.Log.Write(Name, change is NodeUnreachable or BlockRefused ? LogLevel.Warning : LogLevel.Information, "MiningClient", change.ToString());
             };
             Service.Start();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using ChainCore.Core.Api;
 using ChainCore.Node.Network;
+using ChainCore.Tests.Harness.Timeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -51,6 +52,11 @@ public sealed class TestNetwork : IAsyncDisposable
         _wallets = [.. Enumerable.Range(0, count).Select(_ => Wallets.NewWallet())];
         _sqliteRoot = Path.Combine(TestEnvironment.ScratchDirectory, "net-" + Guid.NewGuid().ToString("N"));
         Clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        Timeline = new TimelineRecorder(Log);
+        for (var i = 0; i < count; i++)
+        {
+            Timeline.AddLane(NameOf(i));
+        }
     }
 
     /// <summary>Every node's clock. (SQLite data stays in the run's scratch folder, which the run removes, so a failed test can keep it.)</summary>
@@ -63,6 +69,14 @@ public sealed class TestNetwork : IAsyncDisposable
 
     /// <summary>A line from the test in the merged log, so that it reads as a story.</summary>
     public void Note(string message) => Log.Write("test", Microsoft.Extensions.Logging.LogLevel.Information, "Test", message);
+
+    /// <summary>A step of the test: a line in the merged log, as <see cref="Note"/>, and a step mark on the timeline's test lane.</summary>
+    public void Step(string message) => Log.Write("test", Microsoft.Extensions.Logging.LogLevel.Information, TimelineRecorder.StepCategory, message);
+
+    /// <summary>What a failed test's timeline draws (kept in its evidence by <see cref="FailureEvidence"/>): a lane per node and miner, the test's steps.</summary>
+    public TimelineRecorder Timeline { get; }
+
+    private readonly Dictionary<int, IDisposable> _watches = [];
 
     public int Count => _nodes.Length;
 
@@ -169,6 +183,9 @@ public sealed class TestNetwork : IAsyncDisposable
             _running.Add(index);
         }
 
+        Timeline.NodeStarted(name, restarted: !reset);
+        _watches[index] = Timeline.Watch(name, node.Chain.Events);
+
         Router.Register(name, node.CreateServerHandler);
         return node;
     }
@@ -177,6 +194,12 @@ public sealed class TestNetwork : IAsyncDisposable
     public async Task StopNodeAsync(int index)
     {
         Note($"Stopping {NameOf(index)}");
+        Timeline.NodeStopped(NameOf(index));
+        if (_watches.Remove(index, out var watch))
+        {
+            watch.Dispose();
+        }
+
         Router.Unregister(NameOf(index));
         lock (_running)
         {
@@ -198,6 +221,11 @@ public sealed class TestNetwork : IAsyncDisposable
     {
         Note($"Mining {blocks} block(s) on {NameOf(node)}");
         var mined = await this[node].MineAsync(blocks, Wallet(node).Address.ToString());
+        foreach (var block in mined)
+        {
+            Timeline.BlockMined(NameOf(node), block.Hash, block.Height);
+        }
+
         if (sync)
         {
             await WaitForSyncAsync();
@@ -212,6 +240,7 @@ public sealed class TestNetwork : IAsyncDisposable
     public TestMiner AttachMiner(int node, int workers = 1)
     {
         Note($"Attaching miner-{node} to {NameOf(node)} ({workers} worker(s))");
+        Timeline.AddLane($"miner-{node}");
         var miner = new TestMiner(this, node, Wallet(node), workers);
         _miners.Add(miner);
         return miner;
@@ -313,6 +342,7 @@ public sealed class TestNetwork : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(groups);
         Note($"Partition: {string.Join(" | ", groups.Select(g => string.Join(", ", g.Select(NameOf))))}");
+        Timeline.Partition(groups.Select(g => g.Select(NameOf)));
         var groupOf = new Dictionary<int, int>();
         for (var g = 0; g < groups.Length; g++)
         {
@@ -339,6 +369,7 @@ public sealed class TestNetwork : IAsyncDisposable
     {
         Note("Healing every link");
         Router.Reset();
+        Timeline.Healed();
         await TickAsync();
     }
 

@@ -63,7 +63,7 @@ public sealed class ChaosRun
 
         for (var i = 0; i < steps.Count; i++)
         {
-            net.Note($"Chaos step {i + 1}/{steps.Count}: {steps[i]}");
+            net.Step($"Chaos step {i + 1}/{steps.Count}: {steps[i]}");
             run._story.AppendLine(CultureInfo.InvariantCulture, $"{i + 1,3}. {steps[i]}");
             string? failure;
             try
