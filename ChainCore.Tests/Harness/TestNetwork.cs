@@ -184,7 +184,7 @@ public sealed class TestNetwork : IAsyncDisposable
         }
 
         Timeline.NodeStarted(name, restarted: !reset);
-        _watches[index] = Timeline.Watch(name, node.Chain.Events);
+        _watches[index] = Timeline.Watch(name, node.Engine.Events);
 
         Router.Register(name, node.CreateServerHandler);
         return node;

@@ -35,7 +35,7 @@ public static class TimelineScenario
 
         net.Step("Heal; node-2's heavier branch wins");
         await net.HealAsync();
-        await net.WaitUntilTickingAsync(() => Enumerable.Range(0, NodeCount).All(i => net.IsRunning(i) && net[i].Chain.Tip.Hash == net[2].Chain.Tip.Hash), "every node on node-2's tip");
+        await net.WaitUntilTickingAsync(() => Enumerable.Range(0, NodeCount).All(i => net.IsRunning(i) && net[i].TipHash == net[2].TipHash), "every node on node-2's tip");
 
         net.Step("A stranger with a name made of markup knocks");
         var stranger = TestPeer.Create(net, HostilePeerName, "http://stranger.test");
