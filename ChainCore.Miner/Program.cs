@@ -12,8 +12,8 @@ using Microsoft.Extensions.Options;
 namespace ChainCore.Miner;
 
 /// <summary>
-/// The miner's entry point. An explicit class (no top-level statements) so tests can host it next
-/// to a node with <c>WebApplicationFactory&lt;ChainCore.Miner.Program&gt;</c>.
+/// The miner's entry point: the command line (<see cref="RunAsync"/>) over one way to build the miner
+/// (<see cref="CreateBuilder"/>, <see cref="Build"/>), which another host can compose too.
 /// </summary>
 public class Program
 {
