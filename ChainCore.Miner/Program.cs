@@ -12,8 +12,8 @@ using Microsoft.Extensions.Options;
 namespace ChainCore.Miner;
 
 /// <summary>
-/// The miner's entry point. An explicit class (no top-level statements) so tests can host it next
-/// to a node with <c>WebApplicationFactory&lt;ChainCore.Miner.Program&gt;</c>.
+/// The miner's entry point: the command line (<see cref="RunAsync"/>) over one way to build the miner
+/// (<see cref="CreateBuilder"/>, <see cref="Build"/>), which another host can compose too.
 /// </summary>
 public class Program
 {
@@ -23,9 +23,8 @@ public class Program
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool terminal = false, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var (flags, hostArgs) = SplitHostArguments(args);
         var cli = new MinerCommandLine();
-        var parsed = cli.Root.Parse(flags);
+        var parsed = cli.Root.Parse(args);
         if (parsed.Action is HelpAction)
         {
             await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, ct);
@@ -44,16 +43,11 @@ public class Program
             return await BenchmarkAsync(parsed.GetValue(cli.Workers) ?? Environment.ProcessorCount, parsed.GetValue(cli.Kernel), TimeSpan.FromSeconds(seconds), output, ct);
         }
 
-        // Its settings files beside the executable, not in the caller's directory, which is where relative paths point.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(cli.Settings(parsed));
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning);
+        var builder = CreateBuilder(cli.Settings(parsed), new MinerConsole(output, terminal));
         var host = parsed.GetValue(cli.Host) ?? "127.0.0.1";
         builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{parsed.GetValue(cli.ApiPort) ?? 0}"));
-        AddMiner(builder.Services, new MinerConsole(output, terminal));
 
-        await using var app = builder.Build();
-        app.MapMinerEndpoints();
+        await using var app = Build(builder);
         var options = app.Services.GetRequiredService<IOptions<MinerOptions>>().Value;
         string network;
         try
@@ -100,27 +94,6 @@ public class Program
         return result;
     }
 
-    // Host settings in ASP.NET Core's --key=value form (--Miner:Workers=2, --environment=Testing; a test
-    // host passes its settings so) go to the host's configuration; everything else is a flag.
-    private static (string[] Flags, string[] Host) SplitHostArguments(string[] args)
-    {
-        static bool IsHostSetting(string arg)
-        {
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            if (!arg.StartsWith("--", StringComparison.Ordinal) || equals < 3)
-            {
-                return false;
-            }
-
-            var key = arg[2..equals];
-            return key.Contains(':', StringComparison.Ordinal)
-                || key is "environment" or "contentRoot" or "applicationName"
-                || (equals == arg.Length - 1 && key is MinerOptions.Section or "Logging");
-        }
-
-        return ([.. args.Where(a => !IsHostSetting(a))], [.. args.Where(IsHostSetting)]);
-    }
-
     // The parser's messages as one line, without .NET type names.
     private static string OneLine(IEnumerable<string> messages) =>
         System.Text.RegularExpressions.Regex.Replace(
@@ -128,8 +101,37 @@ public class Program
             @" as expected type '[^']*'",
             string.Empty);
 
-    /// <summary>The miner's services; the test harness adds these to its own host too.</summary>
-    public static void AddMiner(IServiceCollection services, MinerConsole console)
+    /// <summary>
+    /// The miner's builder: <paramref name="settings"/> (configuration keys, as the flags give them) over
+    /// environment variables and the settings files beside this assembly, its logging and its services;
+    /// what a person follows goes to <paramref name="console"/>.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string?> settings, MinerConsole console, string? environmentName = null)
+    {
+        // Its settings files beside the executable, not in the caller's directory, which is where relative paths point.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(Program).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = environmentName,
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning);
+        AddMiner(builder.Services, console);
+        return builder;
+    }
+
+    /// <summary>Builds the miner with its API mapped.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var app = builder.Build();
+        app.MapMinerEndpoints();
+        return app;
+    }
+
+    /// <summary>The miner's services.</summary>
+    private static void AddMiner(IServiceCollection services, MinerConsole console)
     {
         services.AddOptions<MinerOptions>().BindConfiguration(MinerOptions.Section);
         services.AddHttpClient(MiningService.NodeClientName, (sp, http) =>

@@ -88,14 +88,6 @@ public sealed class NodeCommandLine
     public sealed record Outcome(int? ExitCode, IReadOnlyDictionary<string, string?> Settings);
 
     /// <summary>
-    /// A test host (WebApplicationFactory) calls the entry point with its host and configuration
-    /// settings as <c>--key=value</c> arguments, <c>--applicationName=…</c> among them; those go to
-    /// the configuration as they are, and start-up failures reach the test host as exceptions.
-    /// </summary>
-    public static bool IsTestHost(IReadOnlyList<string> args) =>
-        args?.Any(a => a.StartsWith("--applicationName=", StringComparison.Ordinal)) == true;
-
-    /// <summary>
     /// Parses <paramref name="args"/>. Help is written to <paramref name="output"/> (exit code 0); a
     /// bad flag or value is one line on <paramref name="error"/> naming the flag (exit code 2);
     /// otherwise the settings the flags give, as configuration keys.

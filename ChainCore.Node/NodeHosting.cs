@@ -22,7 +22,7 @@ public static class NodeHosting
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
 
-        // Settings that do not bind are reported by the validation at start; a test host ignores the URL.
+        // Settings that do not bind are reported by the validation at start.
         if (NodeOptions.TryBind(builder.Configuration, out _) is { } options)
         {
             builder.WebHost.UseUrls(options.P2PListenUrl is { } p2p ? [options.ListenUrl, p2p] : [options.ListenUrl]);
@@ -56,7 +56,7 @@ public static class NodeHosting
             var options = app.Services.GetRequiredService<IOptions<NodeOptions>>().Value;
             var chain = app.Services.GetRequiredService<ChainEngine>();
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
-            var listening = addresses is { Count: > 0 } ? string.Join(", ", addresses) : "(in-process test server)";
+            var listening = addresses is { Count: > 0 } ? string.Join(", ", addresses) : "(in process)";
             var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ChainCore.Node");
             log.LogInformation(
                 "Node {NodeId} started: network {Network}, data {Data}, listening on {Urls}, tip {Height} {Hash}",

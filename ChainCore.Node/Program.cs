@@ -3,28 +3,13 @@ namespace ChainCore.Node;
 /// <summary>The node's entry point. An explicit class (no top-level statements) so tests can host several nodes in one process.</summary>
 public class Program
 {
+    public static Task<int> Main(string[] args) => RunCommandLineAsync(args, Console.Out, Console.Error);
+
     /// <summary>
     /// Parses the flags (help, or one line and exit code 2 for a bad one), checks the settings and
-    /// the database before anything is created, then runs until Ctrl-C or SIGTERM.
+    /// the database before anything is created, then runs until Ctrl-C or SIGTERM. What it says goes
+    /// to <paramref name="output"/> and <paramref name="error"/>.
     /// </summary>
-    public static async Task<int> Main(string[] args)
-    {
-        if (NodeCommandLine.IsTestHost(args))
-        {
-            // A test host (WebApplicationFactory) owns the host's lifetime and stops it; it calls this
-            // entry point on a thread of its own that waits for Main to return. Returning once the node
-            // runs keeps no thread per node, so one process can host a thousand.
-            var app = CreateBuilder(args, contentRoot: null, new Dictionary<string, string?>()).Build();
-            app.MapChainCoreNode();
-            app.LogStartup();
-            await app.StartAsync();
-            return 0;
-        }
-
-        return await RunCommandLineAsync(args, Console.Out, Console.Error);
-    }
-
-    /// <summary>The command-line run <see cref="Main"/> does, writing what it says to <paramref name="output"/> and <paramref name="error"/>.</summary>
     public static async Task<int> RunCommandLineAsync(string[] args, TextWriter output, TextWriter error)
     {
         var commandLine = new NodeCommandLine().Parse(args, output, error);
@@ -33,8 +18,7 @@ public class Program
             return exitCode;
         }
 
-        // appsettings.json is read from beside the executable, whatever the current directory.
-        var builder = CreateBuilder([], AppContext.BaseDirectory, commandLine.Settings);
+        var builder = CreateBuilder(commandLine.Settings);
         if (await NodeHosting.CheckBeforeStartAsync(builder.Configuration, CancellationToken.None) is { } refused)
         {
             await error.WriteLineAsync(refused.Message);
@@ -43,7 +27,8 @@ public class Program
 
         try
         {
-            await RunAsync(builder);
+            await using var app = Build(builder);
+            await app.RunAsync();
             return 0;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -53,22 +38,34 @@ public class Program
         }
     }
 
-    private static WebApplicationBuilder CreateBuilder(string[] args, string? contentRoot, IReadOnlyDictionary<string, string?> settings)
+    /// <summary>
+    /// The node's builder: <paramref name="settings"/> (configuration keys, as the flags give them) over
+    /// environment variables and the appsettings.json beside this assembly, its logging and its services.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string?> settings, string? environmentName = null)
     {
         // A node reads its settings once, at start: watching appsettings.json would only cost an
         // inotify instance per node (the user's limit is 128), which a process of many nodes runs out of.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. args, NodeHosting.NoConfigurationReload], ContentRootPath = contentRoot });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [NodeHosting.NoConfigurationReload],
+            ApplicationName = typeof(Program).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = environmentName,
+        });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.AddNodeLogging();
         builder.AddChainCoreNode();
         return builder;
     }
 
-    private static async Task RunAsync(WebApplicationBuilder builder)
+    /// <summary>Builds the node: its endpoints mapped and its start-up line logged once it listens.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
     {
-        await using var app = builder.Build();
+        ArgumentNullException.ThrowIfNull(builder);
+        var app = builder.Build();
         app.MapChainCoreNode();
         app.LogStartup();
-        await app.RunAsync();
+        return app;
     }
 }

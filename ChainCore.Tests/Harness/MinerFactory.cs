@@ -4,11 +4,11 @@ using System.Text.Json.Nodes;
 using ChainCore.Core.Api;
 using ChainCore.Core.Mining;
 using ChainCore.Miner;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ChainCore.Tests.Harness;
 
@@ -27,9 +27,10 @@ public sealed record MinerSettings(string Address)
 
 /// <summary>
 /// Hosts a ChainCore miner in the test process against an in-process node: the miner's node
-/// <see cref="HttpClient"/> is routed to the node's test server.
+/// <see cref="HttpClient"/> is routed to the node's test server. <c>Main</c> is not run, so nothing
+/// asks the node at start and no start-up line is printed.
 /// </summary>
-public sealed class MinerFactory(TestNode node, MinerSettings settings) : WebApplicationFactory<ChainCore.Miner.Program>
+public sealed class MinerFactory(TestNode node, MinerSettings settings) : WebApplicationFactory<Program>
 {
     public MinerSettings Settings { get; } = settings;
 
@@ -49,29 +50,44 @@ public sealed class MinerFactory(TestNode node, MinerSettings settings) : WebApp
         return (await response.Content.ReadFromJsonAsync<MinerStatusResponse>(ApiJson.Options, ct))!;
     }
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    /// <summary>
+    /// Builds the miner as its process does (<see cref="Program.CreateBuilder"/>, <see cref="Program.Build"/>),
+    /// with the settings in place of the flags, on a test server, and starts it; the host builder the
+    /// factory offers, which would run <c>Main</c>, is left unused.
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
-        builder.UseSetting("Miner:Node", "http://node.test/");
-        builder.UseSetting("Miner:Address", Settings.Address);
-        builder.UseSetting("Miner:Workers", Settings.Workers.ToString(CultureInfo.InvariantCulture));
-        builder.UseSetting("Miner:AutoStart", Settings.AutoStart ? "true" : "false");
-        builder.UseSetting("Miner:Progress", "false");
-        if (Settings.Kernel is { } kernel)
+        if (Factories.Count > 0)
         {
-            builder.UseSetting("Miner:Kernel", kernel.ToString());
+            throw new NotSupportedException("WithWebHostBuilder does not reach a test miner's builder: configure it through MinerSettings.");
         }
 
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        builder.ConfigureServices(services =>
+        var settings = new Dictionary<string, string?>
         {
-            var server = (TestServer)node.Services.GetRequiredService<IServer>();
-            var client = services.AddHttpClient(MiningService.NodeClientName).ConfigurePrimaryHttpMessageHandler(server.CreateHandler);
-            if (Settings.UnsolvableTemplates)
-            {
-                client.AddHttpMessageHandler(() => new UnsolvableTemplates());
-            }
-        });
+            ["Miner:Node"] = "http://node.test/",
+            ["Miner:Address"] = Settings.Address,
+            ["Miner:Workers"] = Settings.Workers.ToString(CultureInfo.InvariantCulture),
+            ["Miner:AutoStart"] = Settings.AutoStart ? "true" : "false",
+            ["Miner:Progress"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        if (Settings.Kernel is { } kernel)
+        {
+            settings["Miner:Kernel"] = kernel.ToString();
+        }
+
+        var miner = Program.CreateBuilder(settings, new MinerConsole(Console.Out, IsTerminal: false), environmentName: "Testing");
+        miner.WebHost.UseTestServer();
+        var server = (TestServer)node.Services.GetRequiredService<IServer>();
+        var client = miner.Services.AddHttpClient(MiningService.NodeClientName).ConfigurePrimaryHttpMessageHandler(server.CreateHandler);
+        if (Settings.UnsolvableTemplates)
+        {
+            client.AddHttpMessageHandler(() => new UnsolvableTemplates());
+        }
+
+        var app = Program.Build(miner);
+        app.Start();
+        return app;
     }
 
     /// <summary>Rewrites the target of every template the node sends to 1: nothing meets it, so the work lasts.</summary>

@@ -29,4 +29,7 @@ public sealed record NodeSettings
     public Func<HttpMessageHandler>? PeerHandler { get; init; }
 
     public IReadOnlyDictionary<string, string?> Extra { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Changes to the node's services, made after its own registrations (a failing store in place of its store, say).</summary>
+    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? Services { get; init; }
 }

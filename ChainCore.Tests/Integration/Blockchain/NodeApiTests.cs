@@ -215,10 +215,14 @@ public sealed class NodeApiTests : NodeTestBase
         var failure = new ArgumentException("secret internal detail");
         var log = new TestLog();
         var dataDir = Path.Combine(TestEnvironment.ScratchDirectory, TestContext.CurrentContext.Test.ID, "node-0");
-        using var node = new NodeFactory(new NodeSettings { NodeId = "node-0", DataDir = dataDir, Log = log });
-        using var factory = node.WithWebHostBuilder(b => b
-            .ConfigureServices(services => services.AddSingleton(sp =>
-                FailingStore.Wrap(sp.GetRequiredService<SqlChainStore>(), nameof(IChainStore.GetBlocksAsync), failure))));
+        using var factory = new NodeFactory(new NodeSettings
+        {
+            NodeId = "node-0",
+            DataDir = dataDir,
+            Log = log,
+            Services = services => services.AddSingleton(sp =>
+                FailingStore.Wrap(sp.GetRequiredService<SqlChainStore>(), nameof(IChainStore.GetBlocksAsync), failure)),
+        });
         using var http = factory.CreateClient();
         (await http.GetAsync(new Uri("/blocks/latest", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
 

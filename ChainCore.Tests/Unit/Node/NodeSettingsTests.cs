@@ -126,13 +126,6 @@ public sealed class NodeSettingsTests
     }
 
     [Test]
-    public void Only_a_test_host_passes_its_application_name()
-    {
-        NodeCommandLine.IsTestHost(["--environment=Testing", "--applicationName=ChainCore.Node"]).ShouldBeTrue();
-        NodeCommandLine.IsTestHost(["--network", "regtest"]).ShouldBeFalse();
-    }
-
-    [Test]
     public void Default_settings_are_valid_and_listen_on_127_0_0_1_port_5000()
     {
         var options = new NodeOptions();
