@@ -143,7 +143,8 @@ public static class DashboardEndpoints
 
         var results = new List<SearchResult>();
         var tip = chain.Tip;
-        if (int.TryParse(query, NumberStyles.None, CultureInfo.InvariantCulture, out var height) && height <= tip.Height)
+        // A height is a short number; 64 digits are a hash or a txid.
+        if (query.Length <= 10 && int.TryParse(query, NumberStyles.None, CultureInfo.InvariantCulture, out var height) && height <= tip.Height)
         {
             var entry = tip.GetAncestor(height)!;
             results.Add(new SearchResult("block", entry.Hash.ToString(), height));

@@ -14,7 +14,7 @@
       if (v === null || v === undefined || v === false) continue;
       if (k === 'class') e.className = v; else e.setAttribute(k, String(v));
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === null || c === undefined || c === false) continue;
       e.append(c instanceof Node ? c : String(c));
     }
