@@ -50,7 +50,7 @@
     while (Math.abs(value) >= step && i < units.length - 1) { value /= step; i++; }
     return (i === 0 ? String(Math.round(value)) : value.toFixed(2)) + ' ' + units[i];
   }
-  const hashRate = (h) => scaled(h, ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s', 'PH/s', 'EH/s'], 1000);
+  const hashRate = (h) => (h > 0 && h < 1 ? Number(h.toPrecision(3)) + ' H/s' : scaled(h, ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s', 'PH/s', 'EH/s'], 1000));
   const bytes = (b) => scaled(b, ['B', 'kB', 'MB', 'GB'], 1000);
   const coins = (c) => c + ' CHC';
   const difficulty = (d) => (d >= 1000 ? scaled(d, ['', 'k', 'M', 'G', 'T'], 1000) : Number(d.toPrecision(6)).toString());
@@ -112,7 +112,8 @@
           card('Mempool', `${o.mempool.count} tx`, `${bytes(o.mempool.bytes)} · min ${o.mempool.min_fee_per_kb} units/kB`, 'mempool-count'),
           card('Peers', String(o.active_peers))),
         el('div', { class: 'charts' },
-          chart(`Block intervals (last ${recent.length})`, recent.filter((b) => b.interval_seconds !== undefined && b.interval_seconds !== null).map((b) => b.interval_seconds), seconds, 'bars'),
+          // The genesis block's time is fixed by the protocol: the wait after it says nothing of the miners.
+          chart('Block intervals', recent.filter((b) => b.height > 1).map((b) => b.interval_seconds), seconds, 'bars'),
           chart('Difficulty', recent.map((b) => b.difficulty), difficulty, 'line'),
           chart('Mempool transactions', state.mempool.map((m) => m.count), (v) => String(v), 'line')),
         el('h2', {}, 'Latest blocks ', link('#/blocks', 'all', 'tag')),
@@ -291,8 +292,10 @@
     events.addEventListener('tip', (e) => {
       const tip = JSON.parse(e.data);
       noteMempool(tip.mempool);
-      if (state.tipHeight !== tip.height) refreshSoon();
+      // The first event may come while the first render is on its way: that render shows this tip or a newer one.
+      const shown = state.tipHeight;
       state.tipHeight = tip.height;
+      if (shown !== null && shown !== tip.height) refreshSoon();
     });
     events.addEventListener('mempool', (e) => { noteMempool(JSON.parse(e.data).mempool); refreshSoon(); });
     events.addEventListener('resync', refreshSoon);

@@ -78,7 +78,7 @@ public sealed class TestBrowser : IAsyncDisposable
         return page;
     }
 
-    /// <summary>Opens a file (a self-contained HTML report) as <c>file://</c>; it may load nothing from the network.</summary>
+    /// <summary>Opens a file (a self-contained HTML report) as <c>file://</c>; it may load other files, nothing from the network.</summary>
     public async Task<BrowserPage> OpenFileAsync(string path, ViewportSize? viewport = null)
     {
         var page = await NewPageAsync(viewport, origin: null);
@@ -94,7 +94,8 @@ public sealed class TestBrowser : IAsyncDisposable
         await context.RouteAsync("**/*", async route =>
         {
             var url = route.Request.Url;
-            if ((origin is not null && url.StartsWith(origin + "/", StringComparison.OrdinalIgnoreCase)) || url.StartsWith("data:", StringComparison.Ordinal))
+            var allowed = origin is null ? url.StartsWith("file:", StringComparison.Ordinal) : url.StartsWith(origin + "/", StringComparison.OrdinalIgnoreCase);
+            if (allowed || url.StartsWith("data:", StringComparison.Ordinal))
             {
                 await route.ContinueAsync();
                 return;
