@@ -17,7 +17,8 @@ find_browser() {
     if path=$(command -v "$name" 2>/dev/null); then echo "$path"; return 0; fi
   done
   for path in /usr/bin/chromium /snap/bin/chromium "/Applications/Chromium.app/Contents/MacOS/Chromium" \
-      "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"; do
+      "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome" \
+      "/c/Program Files/Google/Chrome/Application/chrome.exe" "/c/Program Files (x86)/Google/Chrome/Application/chrome.exe"; do
     if [ -x "$path" ]; then echo "$path"; return 0; fi
   done
   return 1
