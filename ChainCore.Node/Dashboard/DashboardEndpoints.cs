@@ -175,7 +175,7 @@ public static class DashboardEndpoints
     /// Streams the chain's changes from a subscription of its own until the client leaves; the slot
     /// and the subscription are given back however the stream ends.
     /// </summary>
-    private static async Task StreamEventsAsync(HttpContext context, ChainEngine chain, DashboardStreams streams, IOptions<DashboardOptions> options, IOptions<JsonOptions> json, TimeProvider clock)
+    private static async Task StreamEventsAsync(HttpContext context, ChainEngine chain, DashboardStreams streams, IOptions<DashboardOptions> options, IOptions<JsonOptions> json, TimeProvider clock, IHostApplicationLifetime lifetime)
     {
         if (!streams.TryEnter())
         {
@@ -185,7 +185,9 @@ public static class DashboardEndpoints
             return;
         }
 
-        var ct = context.RequestAborted;
+        // A stream ends when its client leaves or the node stops: an open page must not hold up a shutdown.
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var ct = ending.Token;
         try
         {
             using var subscription = chain.Events.Subscribe(capacity: 256);
@@ -202,7 +204,7 @@ public static class DashboardEndpoints
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The client left: nothing to answer.
+            // The client left or the node stops: nothing more to say.
         }
         catch (IOException) when (ct.IsCancellationRequested)
         {

@@ -74,6 +74,19 @@ public sealed partial class DashboardEndpointTests : NodeTestBase
     }
 
     [Test]
+    public async Task A_stopping_node_ends_its_open_streams_instead_of_waiting_for_them()
+    {
+        var node = await StartNodeAsync(StoreKind.Sqlite);
+        using var stream = await EventStream.OpenAsync(node.Http);
+        (await stream.NextEventAsync()).Name.ShouldBe("tip");
+
+        node.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().StopApplication();
+
+        (await stream.NextCommentOrEndAsync()).ShouldBeNull("the stream ended");
+        await WaitUntilNodesAsync(() => node.Services.GetRequiredService<DashboardStreams>().Open == 0);
+    }
+
+    [Test]
     public async Task An_idle_stream_gets_heartbeat_comments()
     {
         var node = await StartNodeAsync(StoreKind.Sqlite, settings: new Dictionary<string, string?> { ["Dashboard:HeartbeatInterval"] = "00:00:00.050" });
@@ -251,7 +264,11 @@ public sealed partial class DashboardEndpointTests : NodeTestBase
         }
 
         /// <summary>The text of the next comment line, events before it skipped.</summary>
-        public async Task<string> NextCommentAsync()
+        public async Task<string> NextCommentAsync() =>
+            await NextCommentOrEndAsync() ?? throw new InvalidOperationException("The stream ended.");
+
+        /// <summary>The text of the next comment line, or null when the stream ends first.</summary>
+        public async Task<string?> NextCommentOrEndAsync()
         {
             while (await ReadLineAsync() is { } line)
             {
@@ -261,7 +278,7 @@ public sealed partial class DashboardEndpointTests : NodeTestBase
                 }
             }
 
-            throw new InvalidOperationException("The stream ended.");
+            return null;
         }
 
         private async Task<string?> ReadLineAsync()
