@@ -20,6 +20,13 @@ public sealed class NodeCommandLine
     private readonly List<(Option<string> Option, string Key, Func<string, string?> Check, Func<string, string> Value)> _flags = [];
     private readonly RootCommand _root;
 
+    // A switch, unlike the other flags: "--dashboard" alone turns it on, "--dashboard false" off.
+    private readonly Option<bool> _dashboard = new("--dashboard")
+    {
+        Description = "Serve the live dashboard at / (default: on for regtest and devnet, off for main; --dashboard false turns it off)",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
     public NodeCommandLine()
     {
         _root = new RootCommand("""
@@ -68,6 +75,7 @@ public sealed class NodeCommandLine
             v => IsInteger(v, 0, uint.MaxValue) ? null : NodeOptions.MockTimeRule);
         Add("--max-request-bytes", "BYTES", "Largest request body the API reads (default: 2500000)", nameof(NodeOptions.MaxRequestBytes),
             v => IsInteger(v, 1_024, int.MaxValue) ? null : "must be a whole number, 1024 or more.");
+        _root.Options.Add(_dashboard);
 
         _root.Validators.Add(result =>
         {
@@ -117,6 +125,11 @@ public sealed class NodeCommandLine
             {
                 settings[$"{NodeOptions.Section}:{key}"] = value(text);
             }
+        }
+
+        if (parsed.GetResult(_dashboard) is { Implicit: false })
+        {
+            settings[$"{NodeOptions.Section}:{nameof(NodeOptions.Dashboard)}"] = parsed.GetValue(_dashboard) ? "true" : "false";
         }
 
         return new Outcome(null, settings);

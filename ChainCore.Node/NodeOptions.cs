@@ -81,6 +81,12 @@ public sealed class NodeOptions
 
     public const string MockTimeOnMainRule = "is only for regtest and devnet; main runs on the wall clock.";
 
+    /// <summary>Whether the node serves its dashboard at <c>/</c>; null means the network's default: on regtest and devnet, off on main.</summary>
+    public bool? Dashboard { get; set; }
+
+    /// <summary>Whether the dashboard is served: as <see cref="Dashboard"/> says, or by default everywhere but main.</summary>
+    public bool DashboardEnabled => Dashboard ?? !string.Equals(Network, ConsensusParams.Main.Name, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Largest request body the API reads.</summary>
     public int MaxRequestBytes { get; set; } = 2_500_000;
 

@@ -3,6 +3,7 @@ using ChainCore.Core.Consensus;
 using ChainCore.Node.Addresses;
 using ChainCore.Node.Api;
 using ChainCore.Node.Chain;
+using ChainCore.Node.Dashboard;
 using ChainCore.Node.Mempool;
 using ChainCore.Node.Network;
 using ChainCore.Node.Storage;
@@ -54,6 +55,7 @@ public static class NodeServices
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Customize);
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddApiDocument();
+        builder.Services.AddDashboard(builder.Configuration);
         return builder;
     }
 
@@ -70,6 +72,7 @@ public static class NodeServices
         app.MapPeerEndpoints();
         app.MapP2pEndpoints();
         app.MapDebugEndpoints();
+        app.MapDashboardEndpoints();
         return app;
     }
 

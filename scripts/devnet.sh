@@ -86,6 +86,7 @@ dotnet ChainCore.Miner/bin/Release/net10.0/ChainCore.Miner.dll --node "$(url_of 
 miner_pid=$!
 
 echo "devnet: $nodes nodes at $(url_of 0) … $(url_of $((nodes - 1))) (GET /status, /peers, /openapi/v1.json); miner status at http://127.0.0.1:$miner_port/status"
+for ((i = 0; i < nodes; i++)); do echo "dashboard devnet-$i: $(url_of "$i")/"; done
 echo "logs in .devnet/; Ctrl-C stops everything"
 
 # A JSON field's value (numbers and strings), without needing jq.

@@ -54,6 +54,8 @@ if [ -z "${CHAINCORE_TEST_PG:-}" ]; then
   echo "==> PostgreSQL server binaries"
   scripts/postgres.sh
 fi
+echo "==> Chromium (the dashboard's browser tests)"
+scripts/chromium.sh
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 echo "==> Restoring tools and building"

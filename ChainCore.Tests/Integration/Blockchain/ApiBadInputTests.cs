@@ -218,6 +218,12 @@ public sealed class ApiBadInputTests
         yield return new("POST", "/mine_block", """{"miner_address": "1BoatSLRHtKNngkdXEeobR76b53LETtpyX"}""", Json, bad, RejectCodes.InvalidAddress);
         yield return new("POST", "/mine_block", "{\"miner_address\": \"" + new string('1', 3_000_000) + "\"}", Json, HttpStatusCode.RequestEntityTooLarge, ApiProblems.PayloadTooLarge);
 
+        // Dashboard.
+        yield return new("GET", "/dashboard/overview?blocks=abc", null, Json, bad, malformed);
+        yield return new("GET", "/dashboard/overview?blocks=501", null, Json, bad, malformed);
+        yield return new("GET", "/dashboard/search", null, Json, bad, malformed);
+        yield return new("GET", "/dashboard/search?q=" + new string('1', 200), null, Json, bad, malformed);
+
         // Routing.
         yield return new("GET", "/no/such/endpoint", null, Json, HttpStatusCode.NotFound, ApiProblems.NotFound);
         yield return new("DELETE", "/status", null, Json, HttpStatusCode.MethodNotAllowed, "method-not-allowed");

@@ -15,7 +15,7 @@ namespace ChainCore.Tests.Unit.Harness;
 public sealed partial class CategoryTests
 {
     public static readonly string[] Kinds = ["Unit", "Integration", "E2E", "Performance"];
-    public static readonly string[] Known = [.. Kinds, "Slow", "Database", "Network", "Mining", "Crypto"];
+    public static readonly string[] Known = [.. Kinds, "Slow", "Database", "Network", "Mining", "Crypto", "Browser"];
 
     [Test]
     public void Every_test_has_exactly_one_kind_and_only_known_categories()

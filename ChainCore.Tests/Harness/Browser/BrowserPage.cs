@@ -1,0 +1,75 @@
+using Microsoft.Playwright;
+
+namespace ChainCore.Tests.Harness.Browser;
+
+/// <summary>
+/// One page of a <see cref="TestBrowser"/>, recording what goes wrong on it: console errors,
+/// uncaught exceptions and requests to other origins. <see cref="ScreenshotAsync"/> saves a picture
+/// under <c>tests/reports/screenshots/</c> and attaches it to the current test.
+/// </summary>
+public sealed class BrowserPage : IAsyncDisposable
+{
+    private readonly IBrowserContext _context;
+    private readonly List<string> _errors = [];
+    private readonly List<string> _outside = [];
+
+    internal BrowserPage(IBrowserContext context, IPage page)
+    {
+        _context = context;
+        Page = page;
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                Note(_errors, $"console: {message.Text} ({message.Location})");
+            }
+        };
+        page.PageError += (_, error) => Note(_errors, $"uncaught: {error}");
+    }
+
+    public IPage Page { get; }
+
+    /// <summary>Console errors and uncaught exceptions so far, in order.</summary>
+    public IReadOnlyList<string> Errors => Snapshot(_errors);
+
+    /// <summary>Requests the page made to another origin (refused).</summary>
+    public IReadOnlyList<string> OutsideRequests => Snapshot(_outside);
+
+    /// <summary>Folder of the screenshots: <c>tests/reports/screenshots/</c>.</summary>
+    public static string ScreenshotFolder => Path.Combine(ReportPaths.Root, "screenshots");
+
+    internal void NoteOutsideRequest(string url) => Note(_outside, url);
+
+    /// <summary>Saves the whole page as <c>screenshots/&lt;test&gt;[-name].png</c> and attaches it to the current test; returns the file.</summary>
+    public async Task<string> ScreenshotAsync(string? name = null, string? description = null)
+    {
+        Directory.CreateDirectory(ScreenshotFolder);
+        var test = TestContext.CurrentContext.Test;
+        var file = Path.Combine(ScreenshotFolder, ReportPaths.FolderNameFor(test.Name) + (name is null ? string.Empty : "-" + name) + ".png");
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+        TestContext.AddTestAttachment(file, description ?? test.Name);
+        return file;
+    }
+
+    /// <summary>Milliseconds from navigation to the first contentful paint, as the browser measured it; null if it did not paint.</summary>
+    public async Task<double?> FirstContentfulPaintAsync() =>
+        await Page.EvaluateAsync<double?>("() => { const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null; }");
+
+    public ValueTask DisposeAsync() => _context.DisposeAsync();
+
+    private static void Note(List<string> list, string text)
+    {
+        lock (list)
+        {
+            list.Add(text);
+        }
+    }
+
+    private static List<string> Snapshot(List<string> list)
+    {
+        lock (list)
+        {
+            return [.. list];
+        }
+    }
+}
