@@ -6,6 +6,7 @@ using ChainCore.Core.Crypto;
 using ChainCore.Core.Primitives;
 using ChainCore.Node.Api;
 using ChainCore.Node.Chain;
+using ChainCore.Node.Mempool;
 using ChainCore.Node.Network;
 using ChainCore.Node.Storage;
 using Microsoft.AspNetCore.Http.Features;
@@ -86,9 +87,9 @@ public static class DashboardEndpoints
             : TypedResults.Bytes(asset.Content, asset.ContentType);
     }
 
-    internal static MempoolSummary Mempool(ChainEngine chain) => new(chain.Mempool.Count, chain.Mempool.Bytes, chain.Acceptor.MinimumFeePerKb);
+    internal static MempoolSummary Mempool(ChainEngine chain, IMempoolView pool) => new(pool.Count, pool.Bytes, chain.MempoolMinimumFeePerKb);
 
-    private static Results<Ok<DashboardOverview>, ProblemHttpResult> GetOverview(string? blocks, ChainEngine chain, IOptions<NodeOptions> options, ConnectionManager peers)
+    private static Results<Ok<DashboardOverview>, ProblemHttpResult> GetOverview(string? blocks, ChainEngine chain, IMempoolView pool, IOptions<NodeOptions> options, ConnectionManager peers)
     {
         var count = DefaultRecentBlocks;
         if (blocks is not null && (!int.TryParse(blocks, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > MaxRecentBlocks))
@@ -118,7 +119,7 @@ public static class DashboardEndpoints
             EstimateHashRate(tip, count),
             count,
             peers.Count,
-            Mempool(chain),
+            Mempool(chain, pool),
             recent));
     }
 
@@ -133,7 +134,7 @@ public static class DashboardEndpoints
         return seconds <= 0 || start == tip ? 0 : (double)(tip.ChainWork - start.ChainWork) / seconds;
     }
 
-    private static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> Search(string? q, ChainEngine chain, IChainStore store, CancellationToken ct)
+    private static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> Search(string? q, ChainEngine chain, IMempoolView pool, IChainStore store, CancellationToken ct)
     {
         var query = q?.Trim() ?? string.Empty;
         if (query.Length == 0 || query.Length > MaxQueryLength)
@@ -157,7 +158,7 @@ public static class DashboardEndpoints
                 results.Add(new SearchResult("block", hash.ToString(), entry.Height));
             }
 
-            if (chain.Mempool.Get(hash) is not null || await store.GetTransactionAsync(hash, ct) is not null)
+            if (pool.Get(hash) is not null || await store.GetTransactionAsync(hash, ct) is not null)
             {
                 results.Add(new SearchResult("transaction", hash.ToString()));
             }
@@ -175,7 +176,7 @@ public static class DashboardEndpoints
     /// Streams the chain's changes from a subscription of its own until the client leaves; the slot
     /// and the subscription are given back however the stream ends.
     /// </summary>
-    private static async Task StreamEventsAsync(HttpContext context, ChainEngine chain, DashboardStreams streams, IOptions<DashboardOptions> options, IOptions<JsonOptions> json, TimeProvider clock, IHostApplicationLifetime lifetime)
+    private static async Task StreamEventsAsync(HttpContext context, ChainEngine chain, IMempoolView pool, DashboardStreams streams, IOptions<DashboardOptions> options, IOptions<JsonOptions> json, TimeProvider clock, IHostApplicationLifetime lifetime)
     {
         if (!streams.TryEnter())
         {
@@ -199,8 +200,8 @@ public static class DashboardEndpoints
             var writer = new EventWriter(response, json.Value.SerializerOptions);
 
             await writer.WriteAsync("retry: 3000\n\n", ct);
-            await writer.EventAsync("tip", TipOf(chain, chain.Tip), ct);
-            await PumpAsync(chain, subscription, writer, options.Value.HeartbeatInterval, clock, ct);
+            await writer.EventAsync("tip", TipOf(chain, pool, chain.Tip), ct);
+            await PumpAsync(chain, pool, subscription, writer, options.Value.HeartbeatInterval, clock, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -215,7 +216,7 @@ public static class DashboardEndpoints
         }
     }
 
-    private static async Task PumpAsync(ChainEngine chain, ChainEvents.Subscription subscription, EventWriter writer, TimeSpan heartbeat, TimeProvider clock, CancellationToken ct)
+    private static async Task PumpAsync(ChainEngine chain, IMempoolView pool, ChainEvents.Subscription subscription, EventWriter writer, TimeSpan heartbeat, TimeProvider clock, CancellationToken ct)
     {
         var dropped = 0L;
         while (true)
@@ -242,7 +243,7 @@ public static class DashboardEndpoints
                 switch (change)
                 {
                     case TipMoved moved:
-                        await writer.EventAsync("tip", TipOf(chain, moved.Tip), ct);
+                        await writer.EventAsync("tip", TipOf(chain, pool, moved.Tip), ct);
                         break;
                     case TransactionAccepted:
                         accepted++;
@@ -255,7 +256,7 @@ public static class DashboardEndpoints
 
             if (accepted + removed > 0)
             {
-                await writer.EventAsync("mempool", new MempoolEvent(accepted, removed, Mempool(chain)), ct);
+                await writer.EventAsync("mempool", new MempoolEvent(accepted, removed, Mempool(chain, pool)), ct);
             }
 
             if (subscription.Dropped != dropped)
@@ -266,8 +267,8 @@ public static class DashboardEndpoints
         }
     }
 
-    private static TipEvent TipOf(ChainEngine chain, BlockIndexEntry tip) =>
-        new(tip.Height, tip.Hash.ToString(), tip.Header.PreviousHash.ToString(), tip.Header.Time, Mempool(chain));
+    private static TipEvent TipOf(ChainEngine chain, IMempoolView pool, BlockIndexEntry tip) =>
+        new(tip.Height, tip.Hash.ToString(), tip.Header.PreviousHash.ToString(), tip.Header.Time, Mempool(chain, pool));
 
     /// <summary>Writes Server-Sent Events, each flushed at once.</summary>
     private sealed class EventWriter(HttpResponse response, JsonSerializerOptions json)

@@ -33,7 +33,7 @@ public sealed partial class DashboardEndpointTests : NodeTestBase
         var first = await stream.NextEventAsync();
         first.Name.ShouldBe("tip");
         first.Data.GetProperty("height").GetInt32().ShouldBe(2);
-        first.Data.GetProperty("hash").GetString().ShouldBe(node.Chain.Tip.Hash.ToString());
+        first.Data.GetProperty("hash").GetString().ShouldBe(node.TipHash.ToString());
 
         var mined = (await node.MineAsync(1, miner.Address.ToString()))[0];
         var tip = await stream.NextEventAsync();
