@@ -14,7 +14,15 @@ public static class CoverageFlush
 {
     private const string TrackerNamespace = "Coverlet.Core.Instrumentation.Tracker";
 
-    /// <summary>Flushes every instrumented assembly loaded in this process; returns how many (0 without instrumentation).</summary>
+    /// <summary>How many instrumented assemblies this process has loaded (0 without instrumentation).</summary>
+    public static int CountTrackers() =>
+        AppDomain.CurrentDomain.GetAssemblies().Where(a => !a.IsDynamic).Sum(a => Trackers(a).Count());
+
+    /// <summary>
+    /// Flushes every instrumented assembly loaded in this process; returns how many. Once only, at the
+    /// very end: hits recorded after a flush reach the file only by the exit's own write, which the
+    /// test platform may cut short.
+    /// </summary>
     public static int FlushAll()
     {
         var flushed = 0;

@@ -6,13 +6,13 @@ namespace ChainCore.Tests.Unit.Harness;
 public sealed class CoverageFlushTests
 {
     [Test]
-    public void Every_instrumented_product_assembly_has_its_hits_written_before_the_host_exits()
+    public void Every_instrumented_product_assembly_has_a_tracker_the_end_of_the_run_can_flush()
     {
         // Loaded, so that their trackers (if instrumented) are in this process.
         Type[] products = [typeof(global::ChainCore.Core.Primitives.Amount), typeof(global::ChainCore.Node.NodeOptions), typeof(global::ChainCore.Miner.MinerOptions), typeof(global::ChainCore.Wallet.ExitCodes)];
         products.ShouldAllBe(t => t.Assembly.GetName().Name!.StartsWith("ChainCore.", StringComparison.Ordinal));
 
-        var flushed = CoverageFlush.FlushAll();
+        var flushed = CoverageFlush.CountTrackers();
 
         if (Environment.GetEnvironmentVariable(MeasurementConditions.CoverageVariable) == "1")
         {
