@@ -192,4 +192,45 @@ public sealed class ConsensusBoundaryTests
         Difficulty.IsRetargetHeight(p.RetargetInterval, ConsensusParams.Regtest with { RetargetInterval = p.RetargetInterval }).ShouldBeFalse();
         Difficulty.RequiredBits(0, 0x1d00ffff, _ => 0, p).ShouldBe(p.PowLimitBits);
     }
+
+    [Test]
+    public void Signature_cache_holds_exactly_its_capacity_and_forgets_the_oldest_beyond_it()
+    {
+        var cache = new SignatureCache(capacity: 3);
+        var tx = Hash256.Compute("tx"u8);
+
+        cache.Add(tx, 0);
+        cache.Add(tx, 1);
+        cache.Add(tx, 2);
+        cache.Add(tx, 2);
+        cache.Count.ShouldBe(3);
+        cache.Contains(tx, 0).ShouldBeTrue("at exactly the capacity nothing is forgotten");
+
+        cache.Add(tx, 3);
+        cache.Count.ShouldBe(3);
+        cache.Contains(tx, 0).ShouldBeFalse("the oldest entry goes first");
+        cache.Contains(tx, 1).ShouldBeTrue();
+        cache.Contains(tx, 3).ShouldBeTrue();
+        Should.Throw<ArgumentOutOfRangeException>(() => new SignatureCache(capacity: 0));
+    }
+
+    [Test]
+    public void A_hash_equal_to_the_target_meets_it_and_the_next_one_up_does_not()
+    {
+        var target = PowTarget.Create(0x1d00ffff, ConsensusParams.Main);
+        var value = target.Value.ToBigInteger();
+        static Hash256 HashOf(System.Numerics.BigInteger n)
+        {
+            var bytes = new byte[32];
+            n.TryWriteBytes(bytes, out _, isUnsigned: true, isBigEndian: false);
+            return new Hash256(bytes);
+        }
+
+        target.IsMetBy(HashOf(value)).ShouldBeTrue();
+        target.IsMetBy(HashOf(value + 1)).ShouldBeFalse();
+        target.Bits.ShouldBe(0x1d00ffffu);
+        target.TopWord.ShouldBe(0x00000000u);
+        PowTarget.Create(0x207fffff, ConsensusParams.Regtest).TopWord.ShouldBe(0x7fffff00u);
+        Should.Throw<ArgumentException>(() => PowTarget.Create(0x1d010000, ConsensusParams.Main));
+    }
 }
