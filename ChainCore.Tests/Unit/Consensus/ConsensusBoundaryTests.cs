@@ -47,7 +47,7 @@ public sealed class ConsensusBoundaryTests
     [Test]
     public void Block_time_of_exactly_now_plus_two_hours_is_valid_and_one_second_more_is_premature()
     {
-        var limit = (uint)(Now + P.MaxFutureBlockTime);
+        var limit = (uint)(Now + 2 * 60 * 60);
 
         Header(limit, medianTimePast: Now - 3600).IsValid.ShouldBeTrue();
         var ahead = Header(limit + 1, medianTimePast: Now - 3600);
@@ -232,5 +232,52 @@ public sealed class ConsensusBoundaryTests
         target.TopWord.ShouldBe(0x00000000u);
         PowTarget.Create(0x207fffff, ConsensusParams.Regtest).TopWord.ShouldBe(0x7fffff00u);
         Should.Throw<ArgumentException>(() => PowTarget.Create(0x1d010000, ConsensusParams.Main));
+    }
+
+    [TestCase(0x22000001u, false, TestName = "Compact bits of size 34 with a one-byte word fit")]
+    [TestCase(0x23000001u, true, TestName = "Compact bits of size 35 overflow")]
+    [TestCase(0x220000ffu, false, TestName = "Size 34 with word 0xff fits")]
+    [TestCase(0x22000100u, true, TestName = "Size 34 with word 0x100 overflows")]
+    [TestCase(0x2100ffffu, false, TestName = "Size 33 with word 0xffff fits")]
+    [TestCase(0x21010000u, true, TestName = "Size 33 with word 0x10000 overflows")]
+    [TestCase(0x207fffffu, false, TestName = "Size 32 with the largest positive word fits")]
+    [TestCase(0x23000000u, false, TestName = "A zero word never overflows")]
+    public void Compact_bits_overflow_exactly_past_256_bits(uint bits, bool overflows)
+    {
+        Target.Decode(bits, out _, out var overflow);
+        overflow.ShouldBe(overflows);
+    }
+
+    [Test]
+    public void Block_work_of_a_target_of_one_is_half_of_two_to_the_256()
+    {
+        Target.GetBlockWork(0x03000001).ShouldBe(System.Numerics.BigInteger.One << 255);
+        Target.GetBlockWork(0x03000003).ShouldBe(System.Numerics.BigInteger.One << 254);
+    }
+
+    [Test]
+    public void A_signature_field_of_exactly_72_bytes_has_a_valid_shape_and_73_do_not()
+    {
+        Transaction WithSignature(int length) => new([new TxIn(Funding, [.. new byte[length]], [.. Alice.PublicKey.ToBytes()])], [TestData.Pay(Alice, Amount.FromCoins(1))]);
+
+        TransactionValidator.CheckTransaction(WithSignature(DerSignature.MaxSize), P).IsValid.ShouldBeTrue();
+        TransactionValidator.CheckTransaction(WithSignature(DerSignature.MaxSize + 1), P).Code.ShouldBe(RejectCodes.Malformed);
+    }
+
+    [Test]
+    public void A_header_at_a_retarget_height_needs_the_retargeted_bits_not_its_parents()
+    {
+        var p = ConsensusParams.Devnet;
+        const uint parentBits = 0x1e0fffff;
+        // The period took twice its target: the target doubles.
+        long TimeAt(int height) => height * p.TargetSpacing * 2;
+        var required = Difficulty.NextBits(parentBits, TimeAt(0), TimeAt(p.RetargetInterval - 1), p);
+        required.ShouldNotBe(parentBits);
+        var parent = new ChainContext(p.RetargetInterval - 1, parentBits, TimeAt(p.RetargetInterval - 6), TimeAt);
+        var time = (uint)TimeAt(p.RetargetInterval);
+        var now = DateTimeOffset.FromUnixTimeSeconds(time);
+
+        BlockValidator.ContextualCheckHeader(new BlockHeader(1, Hash256.Zero, Hash256.Zero, time, required, 0), parent, now, p).IsValid.ShouldBeTrue();
+        BlockValidator.ContextualCheckHeader(new BlockHeader(1, Hash256.Zero, Hash256.Zero, time, parentBits, 0), parent, now, p).Code.ShouldBe(RejectCodes.BadDifficultyBits);
     }
 }
