@@ -17,7 +17,6 @@ public static class Difficulty
 
         var timespan = Math.Clamp(lastBlockTime - firstBlockTime, p.TargetTimespan / 4, p.TargetTimespan * 4);
         var target = Target.FromCompact(lastBits) * timespan / p.TargetTimespan;
-        // Stryker disable once Equality : a target equal to the limit is set to the limit either way
         if (target > p.PowLimit)
         {
             target = p.PowLimit;

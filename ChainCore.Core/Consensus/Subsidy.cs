@@ -11,7 +11,6 @@ public static class Subsidy
     {
         ArgumentOutOfRangeException.ThrowIfNegative(height);
         var halvings = height / p.HalvingInterval;
-        // Stryker disable once Bitwise : the initial subsidy is positive, so >>> and >> shift alike
         return halvings >= 64 ? Amount.Zero : new Amount(Initial.Units >> halvings);
     }
 }

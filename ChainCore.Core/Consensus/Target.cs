@@ -15,16 +15,13 @@ public static class Target
     /// </summary>
     public static BigInteger Decode(uint bits, out bool negative, out bool overflow)
     {
-        // Stryker disable once Bitwise : bits is unsigned, so >>> and >> shift alike
         var size = (int)(bits >> 24);
         var word = bits & 0x007fffffu;
-        // Stryker disable once Equality,Assignment : at size 3 the shift is by zero bytes; word is unsigned, so >>>= and >>= shift alike
         if (size <= 3)
         {
             word >>= 8 * (3 - size);
         }
 
-        // Stryker disable once Equality : at size 3 both branches shift by zero bytes
         BigInteger value = size <= 3 ? word : new BigInteger(word) << (8 * (size - 3));
         negative = word != 0 && (bits & 0x00800000u) != 0;
         overflow = word != 0 && (size > 34 || (word > 0xff && size > 33) || (word > 0xffff && size > 32));
@@ -46,12 +43,9 @@ public static class Target
     /// <summary>Encodes as Bitcoin's <c>GetCompact</c>; a negative value sets the sign bit.</summary>
     public static uint ToCompact(BigInteger target)
     {
-        // Stryker disable once Equality : zero's mantissa is zero, which never takes the sign bit below
         var negative = target.Sign < 0;
         var magnitude = BigInteger.Abs(target);
-        // Stryker disable once Conditional : zero's bit length is 0, so the formula gives 0 too
         var size = magnitude.IsZero ? 0 : (int)((magnitude.GetBitLength() + 7) / 8);
-        // Stryker disable once Conditional,Equality,Bitwise : a BigInteger shifted by a negative count shifts the other way, so both branches are one shift; magnitude is never negative, so >>> and >> agree
         uint compact = size <= 3
             ? (uint)(magnitude << (8 * (3 - size)))
             : (uint)(magnitude >> (8 * (size - 3)));
@@ -59,14 +53,11 @@ public static class Target
         // The mantissa's top bit is the sign bit: if it is set, shift one byte into the exponent.
         if ((compact & 0x00800000u) != 0)
         {
-            // Stryker disable once Assignment : compact is unsigned, so >>>= and >>= shift alike
             compact >>= 8;
             size++;
         }
 
-        // Stryker disable once Assignment : the top byte of compact is zero here, so | and ^ agree
         compact |= (uint)size << 24;
-        // Stryker disable once Bitwise,Assignment : a negative target has a non-zero mantissa, and its bit 23 is clear here, so | and ^ agree
         if (negative && (compact & 0x007fffffu) != 0)
         {
             compact |= 0x00800000u;
