@@ -16,7 +16,9 @@
 # The tests: the default selection's unit tests (Category=Unit, neither Slow nor Performance). The
 # Integration and E2E tests of the default run are left out: each mutant's run is a test session of
 # its own, and those tests start nodes, a PostgreSQL cluster or child processes per session — minutes
-# per mutant over more than a thousand mutants — while the unit tests run in about 20 seconds whole.
+# per mutant over more than a thousand mutants — while the unit tests run in about 20 seconds whole
+# (660 tests, 23 s on 2 cores). Measured: Core alone, 910 mutants tested, took 62 minutes with two
+# sessions on a shared 2-core machine; the default selection's 2 to 4 minutes per session would be days.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
