@@ -10,6 +10,7 @@ namespace ChainCore.Node.Network;
 public sealed class BanList(IPeerStore store, TimeProvider clock, ILogger<BanList> log)
 {
     private readonly ConcurrentDictionary<string, BanRecord> _bans = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<Task, bool> _storing = new();
 
     /// <summary>Reads the stored bans that have not ended yet.</summary>
     public async Task LoadAsync(CancellationToken ct)
@@ -57,13 +58,30 @@ public sealed class BanList(IPeerStore store, TimeProvider clock, ILogger<BanLis
     {
         var ban = new BanRecord(target, clock.GetUtcNow() + duration, reason);
         _bans[target] = ban;
+        var write = StoreAsync(ban);
+        _storing[write] = true;
+        try
+        {
+            await write;
+        }
+        finally
+        {
+            _storing.TryRemove(write, out _);
+        }
+    }
+
+    /// <summary>Completes when every ban given so far is in the store (the node waits for it as it stops).</summary>
+    public Task WhenStoredAsync() => Task.WhenAll(_storing.Keys);
+
+    private async Task StoreAsync(BanRecord ban)
+    {
         try
         {
             await store.UpsertBanAsync(ban, CancellationToken.None);
         }
         catch (Exception e)
         {
-            log.LogWarning("Could not store the ban of {Target}: {Reason}", target, e.Message);
+            log.LogWarning("Could not store the ban of {Target}: {Reason}", ban.Target, e.Message);
         }
     }
 

@@ -461,11 +461,11 @@ public sealed class ConnectionManager : IDisposable
 
         var targets = BanTargets(peer.Address, peer.Remote).ToList();
         _log.LogWarning("Banned peer {Peer} ({Targets}) for {Duration}: it sent {Code}: {Message}", peer, string.Join(", ", targets), _options.BanDuration, code, message);
+        // Every ban is in force (in memory) before the peer is let go, so that it cannot come straight
+        // back from the same IP under another name while the bans are being stored.
+        var stored = targets.Select(target => _bans.BanAsync(target, _options.BanDuration, code)).ToList();
         Disconnect(peer, $"banned: {code}");
-        foreach (var target in targets)
-        {
-            await _bans.BanAsync(target, _options.BanDuration, code);
-        }
+        await Task.WhenAll(stored);
 
         try
         {
@@ -562,6 +562,9 @@ public sealed class ConnectionManager : IDisposable
         }
 
         await Task.WhenAll(senders);
+
+        // A ban in force must also be in the store when the node stops, or a restart would forgive it.
+        await _bans.WhenStoredAsync();
     }
 
     private async Task StoreAddressAsync(PeerAddress address)

@@ -206,6 +206,25 @@ public sealed class ConnectionManagerTests
         (await kit.Connections.AcceptAsync(PeerUnitKit.Hello(Stranger), null, CancellationToken.None)).Refusal!.Code.ShouldBe(PeerCodes.PeerBanned);
     }
 
+    [Test]
+    public async Task Every_ban_of_a_misbehaving_peer_is_in_force_before_it_is_let_go_while_the_store_is_still_writing()
+    {
+        using var kit = await PeerUnitKit.StartAsync();
+        var peer = await kit.ConnectInboundAsync(Stranger, IPAddress.Parse("198.51.100.9"));
+        var storeWrites = new TaskCompletionSource();
+        kit.PeerStore.UpsertBanAsync(Arg.Any<BanRecord>(), Arg.Any<CancellationToken>()).Returns(storeWrites.Task);
+
+        var charging = kit.Connections.MisbehavingAsync(peer, ValidationResult.Invalid(RejectCodes.BadPow, "bad proof of work"));
+
+        kit.Connections.FindBySession(peer.SessionIn).ShouldBeNull("the peer is let go at once");
+        charging.IsCompleted.ShouldBeFalse("the bans are still being stored");
+        kit.Bans.IsBanned(Stranger).ShouldBeTrue();
+        kit.Bans.IsBanned("198.51.100.9").ShouldBeTrue("its IP is banned before it can come back under another name");
+        (await kit.Connections.AcceptAsync(PeerUnitKit.Hello("http://203.0.113.77:8333"), IPAddress.Parse("198.51.100.9"), CancellationToken.None)).Refusal!.Code.ShouldBe(PeerCodes.PeerBanned);
+        storeWrites.SetResult();
+        await charging;
+    }
+
     [TestCase(ValidationCategory.Policy)]
     [TestCase(ValidationCategory.Duplicate)]
     [TestCase(ValidationCategory.MissingInputs)]
