@@ -29,7 +29,6 @@ public sealed class PeerMaintenance(
         await Task.Yield();
         try
         {
-            await connections.LoadAsync(stoppingToken);
             StartOpening(stoppingToken);
             using var timer = new PeriodicTimer(options.Value.TipCheckInterval, clock);
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -40,6 +39,13 @@ public sealed class PeerMaintenance(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>Loads the stored bans and addresses before the node answers anyone: a restarted node never lets a banned peer in for a moment.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await connections.LoadAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
