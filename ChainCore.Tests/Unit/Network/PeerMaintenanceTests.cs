@@ -17,16 +17,6 @@ public sealed class PeerMaintenanceTests
     private static StatusResponse StatusAt(int height, Hash256 tip) =>
         new("peer", PeerUnitKit.Params.Name, height + 1, height, tip.ToString(), 1, 0, 1, "207fffff", PeerUnitKit.Params.GenesisHash.ToString());
 
-    /// <summary>Waits (bounded) until <paramref name="condition"/> holds: the tip checks run on their own tasks.</summary>
-    private static async Task UntilAsync(Func<bool> condition)
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            await Task.Delay(10, limit.Token);
-        }
-    }
-
     [Test]
     public async Task A_peer_whose_tip_is_unknown_here_and_not_lower_is_caught_up_from()
     {
@@ -52,7 +42,7 @@ public sealed class PeerMaintenanceTests
         kit.Client.GetStatusAsync(fine, Arg.Any<CancellationToken>()).Returns(StatusAt(0, PeerUnitKit.Params.GenesisHash));
 
         MaintenanceOf(kit).Tick(CancellationToken.None);
-        await UntilAsync(() => kit.Connections.Count == 1 && rude.Score > 0);
+        await ChainCore.Tests.Harness.Waits.WaitUntilAsync(() => kit.Connections.Count == 1 && rude.Score > 0, () => $"{kit.Connections.Count} peer(s), the rude one's score {rude.Score}", TimeSpan.FromSeconds(30));
 
         kit.Connections.Peers.ShouldBe([fine]);
         silent.Score.ShouldBe(0);
