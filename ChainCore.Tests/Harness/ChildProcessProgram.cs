@@ -60,6 +60,13 @@ public static class ChildProcessProgram
                 // runsettings-without-filter SOURCE DESTINATION : scripts/test.sh's settings for a selection other than the default.
                 RunSettingsFile.WriteWithoutTestCaseFilter(args[1], args[2]);
                 return 0;
+            case "runsettings-filter" when args.Length == 2:
+                // runsettings-filter SOURCE : the settings file's TestCaseFilter, the default selection (scripts/mutation.sh's second pass).
+                await Console.Out.WriteLineAsync(RunSettingsFile.TestCaseFilter(args[1]) ?? "");
+                return 0;
+            case "mutation-rest" or "mutation-scores":
+                // scripts/mutation.sh's second pass and its score table (MutationReport says how).
+                return MutationReport.Run(args, Console.Out);
             case "shard-filter" when args.Length >= 2:
                 // shard-filter K/N [TRX...] : the test filter of the nightly's shard K of N, weighed by earlier runs' durations.
                 return TestShards.Run(args[1..], Console.Out, Console.Error);
@@ -67,7 +74,7 @@ public static class ChildProcessProgram
                 await Console.Out.WriteLineAsync(TestEnvironment.RunId);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: ChainCore.Tests start-cluster | start-node DATA_DIR | interrupt-node DATA_DIR | run-id | timeout-factor | compare-performance BASELINE DIR [--fail-on-regression|--update] | summarize-tests TRX... | link-evidence HTML... | runsettings-without-filter SOURCE DESTINATION | shard-filter K/N [TRX...]");
+                await Console.Error.WriteLineAsync("usage: ChainCore.Tests start-cluster | start-node DATA_DIR | interrupt-node DATA_DIR | run-id | timeout-factor | compare-performance BASELINE DIR [--fail-on-regression|--update] | summarize-tests TRX... | link-evidence HTML... | runsettings-without-filter SOURCE DESTINATION | runsettings-filter SOURCE | mutation-rest FIRST.json BASE-CONFIG.json FILTER OUT.json | mutation-scores THRESHOLD FOLDER,… FIRST.json [SECOND.json] | shard-filter K/N [TRX...]");
                 return 2;
         }
     }
