@@ -46,6 +46,7 @@ public static class Coinbase
         var value = 0u;
         for (var i = 0; i < length; i++)
         {
+            // Stryker disable once Assignment : each byte lands on bits no other byte has, so |= and ^= agree
             value |= (uint)data[1 + i] << (8 * i);
         }
 

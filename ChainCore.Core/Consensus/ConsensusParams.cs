@@ -71,8 +71,11 @@ public sealed record ConsensusParams
 
     public static IReadOnlyList<ConsensusParams> All { get; } = [Main, Devnet, Regtest];
 
-    public static ConsensusParams FromName(string name) =>
-        TryFromName(name, out var p) ? p : throw new ArgumentException($"Unknown network '{name}'. Known: main, devnet, regtest.", nameof(name));
+    public static ConsensusParams FromName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return TryFromName(name, out var p) ? p : throw new ArgumentException($"Unknown network '{name}'. Known: main, devnet, regtest.", nameof(name));
+    }
 
     public static bool TryFromName(string? name, out ConsensusParams p)
     {

@@ -10,6 +10,7 @@ public static class Difficulty
     /// </summary>
     public static uint NextBits(uint lastBits, long firstBlockTime, long lastBlockTime, ConsensusParams p)
     {
+        ArgumentNullException.ThrowIfNull(p);
         if (p.NoRetargeting)
         {
             return lastBits;
@@ -17,6 +18,7 @@ public static class Difficulty
 
         var timespan = Math.Clamp(lastBlockTime - firstBlockTime, p.TargetTimespan / 4, p.TargetTimespan * 4);
         var target = Target.FromCompact(lastBits) * timespan / p.TargetTimespan;
+        // Stryker disable once Equality : at the limit exactly, capping it changes nothing
         if (target > p.PowLimit)
         {
             target = p.PowLimit;
@@ -26,8 +28,11 @@ public static class Difficulty
     }
 
     /// <summary>Whether the block at <paramref name="height"/> starts a new retarget period.</summary>
-    public static bool IsRetargetHeight(int height, ConsensusParams p) =>
-        !p.NoRetargeting && height > 0 && height % p.RetargetInterval == 0;
+    public static bool IsRetargetHeight(int height, ConsensusParams p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return !p.NoRetargeting && height > 0 && height % p.RetargetInterval == 0;
+    }
 
     /// <summary>
     /// The bits required for the block at <paramref name="height"/> given the chain before it:

@@ -19,6 +19,7 @@ public static class GenesisBlock
 
     public static Block Create(string network, uint time, uint bits, uint nonce)
     {
+        ArgumentNullException.ThrowIfNull(network);
         var message = Encoding.ASCII.GetBytes($"ChainCore {network} genesis: proof of work, one chain, many nodes");
         var coinbase = Coinbase.Create(0, new byte[TxOut.PublicKeyHashSize], Subsidy.Initial, message);
         var header = new BlockHeader(1, Hash256.Zero, MerkleTree.ComputeRoot([coinbase.TxId]), time, bits, nonce);

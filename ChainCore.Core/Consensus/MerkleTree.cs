@@ -53,6 +53,9 @@ public static class MerkleTree
         return level[0];
     }
 
-    public static Hash256 ComputeRoot(IReadOnlyList<Transaction> transactions) =>
-        ComputeRoot(transactions.Select(tx => tx.TxId).ToArray());
+    public static Hash256 ComputeRoot(IReadOnlyList<Transaction> transactions)
+    {
+        ArgumentNullException.ThrowIfNull(transactions);
+        return ComputeRoot(transactions.Select(tx => tx.TxId).ToArray());
+    }
 }

@@ -34,6 +34,7 @@ public readonly struct PowTarget : IEquatable<PowTarget>
     /// <summary>The target <paramref name="bits"/> encode when it is usable on <paramref name="p"/> (positive, no overflow, not above the pow limit).</summary>
     public static bool TryCreate(uint bits, ConsensusParams p, out PowTarget target)
     {
+        ArgumentNullException.ThrowIfNull(p);
         target = default;
         if (!Target.TryGetTarget(bits, p, out var value))
         {
@@ -46,8 +47,11 @@ public readonly struct PowTarget : IEquatable<PowTarget>
         return true;
     }
 
-    public static PowTarget Create(uint bits, ConsensusParams p) =>
-        TryCreate(bits, p, out var target) ? target : throw new ArgumentException($"Bits 0x{bits:x8} are not a usable target on {p.Name}.", nameof(bits));
+    public static PowTarget Create(uint bits, ConsensusParams p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return TryCreate(bits, p, out var target) ? target : throw new ArgumentException($"Bits 0x{bits:x8} are not a usable target on {p.Name}.", nameof(bits));
+    }
 
     /// <summary>A target from its 256-bit value (tests and benchmarks: an unreachable target, say).</summary>
     public static PowTarget FromValue(Hash256 value) => new(value, 0);

@@ -10,7 +10,9 @@ public static class Subsidy
     public static Amount ForHeight(int height, ConsensusParams p)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(height);
+        ArgumentNullException.ThrowIfNull(p);
         var halvings = height / p.HalvingInterval;
+        // Stryker disable once Bitwise : the initial subsidy is positive, so >> and >>> shift it alike
         return halvings >= 64 ? Amount.Zero : new Amount(Initial.Units >> halvings);
     }
 }

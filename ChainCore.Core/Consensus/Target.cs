@@ -15,16 +15,13 @@ public static class Target
     /// </summary>
     public static BigInteger Decode(uint bits, out bool negative, out bool overflow)
     {
+        // Stryker disable once Bitwise : bits is unsigned, so >> and >>> shift it alike
         var size = (int)(bits >> 24);
         var word = bits & 0x007fffffu;
-        if (size <= 3)
-        {
-            word >>= 8 * (3 - size);
-        }
-
-        BigInteger value = size <= 3 ? word : new BigInteger(word) << (8 * (size - 3));
-        negative = word != 0 && (bits & 0x00800000u) != 0;
-        overflow = word != 0 && (size > 34 || (word > 0xff && size > 33) || (word > 0xffff && size > 32));
+        // A negative count shifts the other way: under 3 bytes, the mantissa's low bytes drop off.
+        var value = new BigInteger(word) << (8 * (size - 3));
+        negative = !value.IsZero && (bits & 0x00800000u) != 0;
+        overflow = !value.IsZero && (size > 34 || (word > 0xff && size > 33) || (word > 0xffff && size > 32));
         return value;
     }
 
@@ -43,39 +40,38 @@ public static class Target
     /// <summary>Encodes as Bitcoin's <c>GetCompact</c>; a negative value sets the sign bit.</summary>
     public static uint ToCompact(BigInteger target)
     {
-        var negative = target.Sign < 0;
         var magnitude = BigInteger.Abs(target);
-        var size = magnitude.IsZero ? 0 : (int)((magnitude.GetBitLength() + 7) / 8);
-        uint compact = size <= 3
-            ? (uint)(magnitude << (8 * (3 - size)))
-            : (uint)(magnitude >> (8 * (size - 3)));
+        var size = (int)((magnitude.GetBitLength() + 7) / 8);
+        // A negative count shifts the other way: under 3 bytes, the value moves up into the mantissa.
+        var mantissa = (uint)(magnitude >> (8 * (size - 3)));
 
-        // The mantissa's top bit is the sign bit: if it is set, shift one byte into the exponent.
-        if ((compact & 0x00800000u) != 0)
+        // The mantissa's top bit is the sign bit: if it would be set, move one byte into the exponent.
+        if (mantissa >= 0x00800000u)
         {
-            compact >>= 8;
+            // Stryker disable once Assignment : the mantissa is unsigned, so >>= and >>>= shift it alike
+            mantissa >>= 8;
             size++;
         }
 
-        compact |= (uint)size << 24;
-        if (negative && (compact & 0x007fffffu) != 0)
-        {
-            compact |= 0x00800000u;
-        }
-
-        return compact;
+        // A non-zero value always leaves a non-zero mantissa, so a negative one always shows its sign.
+        var sign = target.Sign < 0 ? 0x00800000u : 0u;
+        return ((uint)size << 24) | mantissa | sign;
     }
 
     /// <summary>The target <paramref name="bits"/> encode if it is a usable target for <paramref name="p"/>: positive, no overflow, not above the pow limit.</summary>
     public static bool TryGetTarget(uint bits, ConsensusParams p, out BigInteger target)
     {
+        ArgumentNullException.ThrowIfNull(p);
         target = Decode(bits, out var negative, out var overflow);
         return !negative && !overflow && !target.IsZero && target <= p.PowLimit;
     }
 
     /// <summary>Bitcoin's <c>CheckProofOfWork</c>: the bits are a valid target and the hash, read as a number, does not exceed it.</summary>
-    public static bool CheckProofOfWork(Hash256 hash, uint bits, ConsensusParams p) =>
-        PowTarget.TryCreate(bits, p, out var target) && target.IsMetBy(hash);
+    public static bool CheckProofOfWork(Hash256 hash, uint bits, ConsensusParams p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return PowTarget.TryCreate(bits, p, out var target) && target.IsMetBy(hash);
+    }
 
     /// <summary>Expected number of hashes to find a block at <paramref name="bits"/>: 2^256 / (target + 1); zero for an unusable target.</summary>
     public static BigInteger GetBlockWork(uint bits)
@@ -87,6 +83,7 @@ public static class Target
     /// <summary>Difficulty as a ratio to the network's pow limit (1.0 at the limit), for display only.</summary>
     public static double GetDifficulty(uint bits, ConsensusParams p)
     {
+        ArgumentNullException.ThrowIfNull(p);
         var target = Decode(bits, out _, out _);
         return target.IsZero ? 0 : Math.Exp(BigInteger.Log(p.PowLimit) - BigInteger.Log(target));
     }

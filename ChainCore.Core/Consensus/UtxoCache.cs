@@ -8,6 +8,7 @@ namespace ChainCore.Core.Consensus;
 /// </summary>
 public sealed class UtxoCache(IUtxoView baseView) : IUtxoView
 {
+    private readonly IUtxoView _base = baseView ?? throw new ArgumentNullException(nameof(baseView));
     private readonly Dictionary<OutPoint, Coin> _added = [];
     private readonly HashSet<OutPoint> _spent = [];
 
@@ -18,7 +19,7 @@ public sealed class UtxoCache(IUtxoView baseView) : IUtxoView
             return null;
         }
 
-        return _added.TryGetValue(outPoint, out var coin) ? coin : baseView.GetCoin(outPoint);
+        return _added.TryGetValue(outPoint, out var coin) ? coin : _base.GetCoin(outPoint);
     }
 
     /// <summary>Spends a coin and returns it; null if it does not exist (or was spent already).</summary>
@@ -53,5 +54,7 @@ public sealed class UtxoCache(IUtxoView baseView) : IUtxoView
 /// <summary>A fixed set of coins, e.g. the ones fetched from a store for one validation.</summary>
 public sealed class DictionaryUtxoView(IReadOnlyDictionary<OutPoint, Coin> coins) : IUtxoView
 {
-    public Coin? GetCoin(OutPoint outPoint) => coins.GetValueOrDefault(outPoint);
+    private readonly IReadOnlyDictionary<OutPoint, Coin> _coins = coins ?? throw new ArgumentNullException(nameof(coins));
+
+    public Coin? GetCoin(OutPoint outPoint) => _coins.GetValueOrDefault(outPoint);
 }

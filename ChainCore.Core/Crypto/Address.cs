@@ -35,6 +35,7 @@ public sealed class Address : IEquatable<Address>
 
     public static Address Parse(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         if (!TryParse(text, out var address, out var error))
         {
             throw new FormatException(error);

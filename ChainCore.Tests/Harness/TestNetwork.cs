@@ -117,9 +117,14 @@ public sealed class TestNetwork : IAsyncDisposable
                 await network.StartNodeAsync(i, reset: true, bootstrap);
             }
 
+            // A link not up within a second of wall time (a handshake that timed out on a loaded
+            // machine, hundreds of nodes starting at once) gets what a real network's passing time
+            // gives it: the clock ticks, the dialling node retries on its tip check, and an address
+            // the other side could not confirm leaves its backoff. With the clock stopped, a first
+            // attempt that failed would never be retried.
             foreach (var (a, b) in Edges(nodes, topology))
             {
-                await network.WaitUntilConnectedAsync(a, b);
+                await network.WaitUntilTickingAsync(() => network.AreConnected(a, b), $"{NameOf(a)} and {NameOf(b)} to be connected");
             }
 
             return network;

@@ -21,6 +21,7 @@ public sealed class TargetTests
     [TestCase(0x02800056u, "0", false, false, 0x00000000u)]
     [TestCase(0x03800000u, "0", false, false, 0x00000000u)]
     [TestCase(0x04800000u, "0", false, false, 0x00000000u)]
+    [TestCase(0x02008000u, "80", false, false, 0x02008000u)]
     [TestCase(0x01123456u, "12", false, false, 0x01120000u)]
     [TestCase(0x01fedcbau, "7e", true, false, 0x01fe0000u)]
     [TestCase(0x02123456u, "1234", false, false, 0x02123400u)]
