@@ -68,6 +68,7 @@ public sealed class Address : IEquatable<Address>
         }
 
         address = new Address(payload[1..]);
+        // Stryker disable once String : no caller reads the error of a parse that succeeded
         error = string.Empty;
         return true;
     }

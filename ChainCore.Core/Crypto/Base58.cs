@@ -33,12 +33,8 @@ public static class Base58
             length = i;
         }
 
+        // Each step leaves the top digit non-zero (the value only grows), so no leading zero digit is left to skip.
         var start = size - length;
-        while (start < size && digits[start] == 0)
-        {
-            start++;
-        }
-
         var chars = new char[zeros + size - start];
         chars.AsSpan(0, zeros).Fill('1');
         for (var i = start; i < size; i++)
@@ -60,6 +56,7 @@ public static class Base58
         }
 
         // log(58) / log(256) ≈ 0.733: an upper bound on the bytes needed.
+        // Stryker disable once Arithmetic : a larger buffer only leaves unused room above the value
         var size = (text.Length - zeros) * 733 / 1000 + 1;
         var bytes = new byte[size];
         var length = 0;
@@ -83,12 +80,8 @@ public static class Base58
             length = i;
         }
 
+        // As in Encode, the top byte is never zero: nothing to skip.
         var start = size - length;
-        while (start < size && bytes[start] == 0)
-        {
-            start++;
-        }
-
         var result = new byte[zeros + size - start];
         bytes.AsSpan(start).CopyTo(result.AsSpan(zeros));
         return result;

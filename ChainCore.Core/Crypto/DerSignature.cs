@@ -63,8 +63,9 @@ public static class DerSignature
             return false;
         }
 
-        r = new BigInteger(rBytes, isUnsigned: true, isBigEndian: true);
-        s = new BigInteger(sBytes, isUnsigned: true, isBigEndian: true);
+        // Strict DER integers are two's complement with a 0x00 before a high bit: read as signed, they are never negative.
+        r = new BigInteger(rBytes, isBigEndian: true);
+        s = new BigInteger(sBytes, isBigEndian: true);
         return true;
     }
 
