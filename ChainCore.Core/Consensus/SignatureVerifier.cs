@@ -121,6 +121,7 @@ public sealed class BlockSignatureCheck : IDisposable
     {
         _check = check ?? TransactionValidator.CheckSignature;
         _checks = checks;
+        Helpers = helpers;
         _chunk = Math.Max(8, checks.Count / ((Math.Max(helpers, 0) + 1) * 8));
         _next = -_chunk;
         for (var i = 0; i < helpers; i++)
@@ -128,6 +129,12 @@ public sealed class BlockSignatureCheck : IDisposable
             SignatureCheckThreads.Enqueue(this);
         }
     }
+
+    /// <summary>How many of the process's signature threads were asked to join.</summary>
+    internal int Helpers { get; }
+
+    /// <summary>Inputs a worker takes at a time.</summary>
+    internal int ChunkSize => _chunk;
 
     /// <summary>
     /// Joins the work on the calling thread, waits for the helpers that joined it, and returns the
