@@ -84,7 +84,7 @@ public sealed class ThrowawayCluster
             for (var attempt = 1; ; attempt++)
             {
                 var port = FreePort();
-                var options = $"-p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+                var options = $"-p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000";
                 if (!OperatingSystem.IsWindows())
                 {
                     options += $" -k {dir}";
