@@ -14,7 +14,6 @@ public sealed record BlockUndo(ImmutableArray<SpentCoin> SpentCoins)
 
     public byte[] Serialize()
     {
-        // Stryker disable once Arithmetic : a first guess at the size; the writer grows past it
         var writer = new ProtocolWriter(8 + SpentCoins.Length * 70);
         writer.WriteCompactSize((ulong)SpentCoins.Length);
         Span<byte> txId = stackalloc byte[Hash256.Size];

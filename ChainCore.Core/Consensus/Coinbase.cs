@@ -46,8 +46,8 @@ public static class Coinbase
         var value = 0u;
         for (var i = 0; i < length; i++)
         {
-            // Stryker disable once Assignment : each byte lands on bits no other byte has, so |= and ^= agree
-            value |= (uint)data[1 + i] << (8 * i);
+            // Little-endian: each byte at its weight (the bytes never overlap, so adding is or-ing).
+            value += (uint)data[1 + i] << (8 * i);
         }
 
         if (value > int.MaxValue || (length > 1 && data[length] == 0))

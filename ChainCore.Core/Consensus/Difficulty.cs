@@ -18,7 +18,6 @@ public static class Difficulty
 
         var timespan = Math.Clamp(lastBlockTime - firstBlockTime, p.TargetTimespan / 4, p.TargetTimespan * 4);
         var target = Target.FromCompact(lastBits) * timespan / p.TargetTimespan;
-        // Stryker disable once Equality : at the limit exactly, capping it changes nothing
         if (target > p.PowLimit)
         {
             target = p.PowLimit;

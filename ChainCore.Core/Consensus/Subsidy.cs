@@ -12,7 +12,6 @@ public static class Subsidy
         ArgumentOutOfRangeException.ThrowIfNegative(height);
         ArgumentNullException.ThrowIfNull(p);
         var halvings = height / p.HalvingInterval;
-        // Stryker disable once Bitwise : the initial subsidy is positive, so >> and >>> shift it alike
         return halvings >= 64 ? Amount.Zero : new Amount(Initial.Units >> halvings);
     }
 }

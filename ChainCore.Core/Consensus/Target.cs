@@ -15,7 +15,6 @@ public static class Target
     /// </summary>
     public static BigInteger Decode(uint bits, out bool negative, out bool overflow)
     {
-        // Stryker disable once Bitwise : bits is unsigned, so >> and >>> shift it alike
         var size = (int)(bits >> 24);
         var word = bits & 0x007fffffu;
         // A negative count shifts the other way: under 3 bytes, the mantissa's low bytes drop off.
@@ -48,8 +47,7 @@ public static class Target
         // The mantissa's top bit is the sign bit: if it would be set, move one byte into the exponent.
         if (mantissa >= 0x00800000u)
         {
-            // Stryker disable once Assignment : the mantissa is unsigned, so >>= and >>>= shift it alike
-            mantissa >>= 8;
+            mantissa /= 0x100;
             size++;
         }
 

@@ -56,7 +56,6 @@ public static class Base58
         }
 
         // log(58) / log(256) ≈ 0.733: an upper bound on the bytes needed.
-        // Stryker disable once Arithmetic : a larger buffer only leaves unused room above the value
         var size = (text.Length - zeros) * 733 / 1000 + 1;
         var bytes = new byte[size];
         var length = 0;

@@ -47,7 +47,6 @@ public sealed class PublicKey : IEquatable<PublicKey>
         }
 
         // A compressed key that parsed is its own compressed form: no second call into the library on the verify path.
-        // Stryker disable once Conditional : without it the library computes the same bytes, only later
         key = new PublicKey(parsed, bytes.Length == CompressedSize ? bytes.ToArray() : null);
         return true;
     }
