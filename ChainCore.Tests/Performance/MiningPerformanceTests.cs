@@ -9,8 +9,8 @@ namespace ChainCore.Tests.Performance;
 /// <summary>
 /// The testing plan's mining benchmarks: hash rate on one worker, on all workers, and the scaling
 /// over 1, 2, … workers with its efficiency, each from <see cref="MiningClient.MineForDurationAsync"/>
-/// against an in-process node on the main network (difficulty 1: no block is found in seconds, so
-/// every hash is search). Figures go to tests/reports/performance; OpenSSL's SHA-256 speed, measured
+/// against an in-process node on the main network (difficulty 1: a block is seldom found in seconds, so
+/// nearly every hash is search). Figures go to tests/reports/performance; OpenSSL's SHA-256 speed, measured
 /// in the same test, is the reference: the single worker's ratio to it judges the kernel on any
 /// machine, the hash rates are information. scripts/test.sh --filter Category=Mining runs them on a
 /// Release build without coverage (scripts/bench.sh mining gives the same figures from the app).
@@ -28,7 +28,9 @@ public sealed class MiningPerformanceTests : NodeTestBase
         var client = new MiningClient(node.Client, PrivateKey.Generate().PublicKey.ToAddress(), workers);
         var result = await client.MineForDurationAsync(Duration);
         result.Hashes.ShouldBeGreaterThan(0);
-        result.Blocks.ShouldBe(0);
+        // A block found meanwhile is no fault: at difficulty 1 each hash finds one with odds of about
+        // 1 in 2^32, so at 15 million hashes a second some runs of these tests do (a few in a hundred);
+        // its hashes count like any other.
         return result.HashRate;
     }
 
