@@ -124,7 +124,17 @@ public sealed class TestNetwork : IAsyncDisposable
             // attempt that failed would never be retried.
             foreach (var (a, b) in Edges(nodes, topology))
             {
-                await network.WaitUntilTickingAsync(() => network.AreConnected(a, b), $"{NameOf(a)} and {NameOf(b)} to be connected");
+                try
+                {
+                    await network.WaitUntilTickingAsync(() => network.AreConnected(a, b), $"{NameOf(a)} and {NameOf(b)} to be connected");
+                }
+                catch (WaitTimeoutException)
+                {
+                    // What the two said of each other: the refusal, ban or timeout that kept them apart.
+                    var between = network.Log.Lines.Where(l => l.Contains(NameOf(a), StringComparison.Ordinal) && l.Contains(NameOf(b), StringComparison.Ordinal)).TakeLast(40).ToList();
+                    await TestContext.Out.WriteLineAsync($"Log lines naming both {NameOf(a)} and {NameOf(b)} ({between.Count}):{Environment.NewLine}{string.Join(Environment.NewLine, between)}");
+                    throw;
+                }
             }
 
             return network;
