@@ -57,14 +57,23 @@ public sealed class RelayService(ChainEngine chain, ConnectionManager connection
     private async Task SendLoopAsync(Peer peer)
     {
         var ct = peer.Stopping.Token;
+        // A header that does not follow the one before it waits for the next message (see below).
+        Announcement? held = null;
         try
         {
-            while (await peer.Outbox.WaitToReadAsync(ct))
+            while (held is not null || await peer.Outbox.WaitToReadAsync(ct))
             {
                 var headers = new List<BlockHeader>();
                 var txids = new List<Hash256>();
-                while (headers.Count < PeerWire.MaxAnnouncedHeaders && txids.Count < PeerWire.MaxAnnouncedTransactions && peer.Outbox.TryRead(out var next))
+                while (headers.Count < PeerWire.MaxAnnouncedHeaders && txids.Count < PeerWire.MaxAnnouncedTransactions)
                 {
+                    Announcement? next = held;
+                    held = null;
+                    if (next is null && !peer.Outbox.TryRead(out next))
+                    {
+                        break;
+                    }
+
                     var hash = next switch
                     {
                         BlockAnnouncement b => b.Header.GetHash(),
@@ -74,6 +83,15 @@ public sealed class RelayService(ChainEngine chain, ConnectionManager connection
                     if (peer.Known.Contains(hash))
                     {
                         continue;
+                    }
+
+                    // The headers of one message must chain, or the peer rightly bans us for a broken
+                    // sequence. After a reorg (or a header the peer has, skipped above) the next one may
+                    // not follow the last: it starts the next message.
+                    if (next is BlockAnnouncement { Header: var header } && headers.Count > 0 && header.PreviousHash != headers[^1].GetHash())
+                    {
+                        held = next;
+                        break;
                     }
 
                     peer.Known.Add(hash);

@@ -128,6 +128,35 @@ public sealed class RelayServiceTests
     }
 
     [Test]
+    public async Task The_headers_of_one_announcement_always_chain_across_a_reorg_and_a_header_the_peer_has()
+    {
+        using var kit = await PeerUnitKit.StartAsync();
+        var peer = await kit.ConnectInboundAsync();
+        var gate = Gate();
+        var sent = Record(kit, peer, _ => gate.Task);
+        var old = PeerUnitKit.Branch(PeerUnitKit.Params.Genesis, 0, 2).Select(b => b.Header).ToList();
+        var reorg = PeerUnitKit.Branch(PeerUnitKit.Params.Genesis, 0, 5, extraNonce: 1).Select(b => b.Header).ToList();
+        peer.Known.Add(reorg[3].GetHash());
+        var relay = RelayOf(kit);
+
+        // Connected in this order: the old branch's first block (out alone while the rest wait), its
+        // second, then the new branch from genesis, whose fourth block the peer already has.
+        Announce(relay, old[0]);
+        await WaitForAsync(sent, 1);
+        Announce(relay, old[1]);
+        reorg.ForEach(h => Announce(relay, h));
+        gate.SetResult();
+
+        await WaitForAsync(sent, 4);
+        static string Hashes(IEnumerable<BlockHeader> headers) => string.Join(" ", headers.Select(h => h.GetHash().ToString()[..8]));
+        sent.Select(s => Hashes(s.Headers)).ShouldBe([Hashes([old[0]]), Hashes([old[1]]), Hashes(reorg[..3]), Hashes([reorg[4]])]);
+        foreach (var message in sent)
+        {
+            PeerMessageHandler.CheckHeaders(message.Headers, PeerUnitKit.Params).IsValid.ShouldBeTrue("a peer would ban a broken sequence");
+        }
+    }
+
+    [Test]
     public async Task An_announcement_carries_at_most_1000_txids_and_the_rest_follow_in_order()
     {
         using var kit = await PeerUnitKit.StartAsync(configure: o => o.MaxQueuedAnnouncements = 5_000);
