@@ -42,6 +42,9 @@ threshold="${CHAINCORE_MUTATION_THRESHOLD:-90}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # Stryker's runs collect no coverlet coverage; the tests that check what the run says of it need to be told.
 export CHAINCORE_COVERAGE=0
+# The test platform kills a test host 100 ms after its session ends; one that has run nodes, clusters
+# and processes takes longer to exit, and Stryker then calls the whole run incomplete.
+export VSTEST_TESTHOST_SHUTDOWN_TIMEOUT=30000
 if [ "$unit_only" = false ]; then
   # The second pass runs Integration and E2E tests: what scripts/test.sh provisions, they need.
   if [ -z "${CHAINCORE_TEST_PG:-}" ]; then scripts/postgres.sh; fi
