@@ -103,11 +103,15 @@ public sealed class NetworkScalePerformanceTests : NetworkTestBase
     private static async Task<double> ArrivalAsync(TestNode node, Hash256 hash, Stopwatch since, CancellationToken ct)
     {
         var chain = node.Engine;
-        while (chain.Tip.Hash != hash)
+        // The tip is read once per turn: read again as the argument, a block arriving between the
+        // check and the call would be the tip the wait waits to change from, and it would never return.
+        var tip = chain.Tip.Hash;
+        while (tip != hash)
         {
             try
             {
-                await chain.WaitForTipChangeAsync(chain.Tip.Hash, ct);
+                await chain.WaitForTipChangeAsync(tip, ct);
+                tip = chain.Tip.Hash;
             }
             catch (OperationCanceledException)
             {
