@@ -9,6 +9,9 @@ namespace ChainCore.Tests.Fixtures;
 /// <summary>Seeded random protocol objects and signed spends, so property-style tests are reproducible.</summary>
 public static class TestData
 {
+    /// <summary>The fixed key the consensus, crypto and store tests sign with: the same addresses and signatures every run.</summary>
+    public static readonly PrivateKey AliceKey = PrivateKey.FromHex("00000000000000000000000000000000000000000000000000000000000a11ce");
+
     public static byte[] RandomBytes(Random random, int length)
     {
         var bytes = new byte[length];

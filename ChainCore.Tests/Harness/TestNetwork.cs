@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using ChainCore.Core.Api;
 using ChainCore.Node.Network;
 using ChainCore.Tests.Harness.Timeline;
@@ -131,7 +132,8 @@ public sealed class TestNetwork : IAsyncDisposable
                 catch (WaitTimeoutException)
                 {
                     // What the two said of each other: the refusal, ban or timeout that kept them apart.
-                    var between = network.Log.Lines.Where(l => l.Contains(NameOf(a), StringComparison.Ordinal) && l.Contains(NameOf(b), StringComparison.Ordinal)).TakeLast(40).ToList();
+                    var names = (new Regex($@"\b{NameOf(a)}\b"), new Regex($@"\b{NameOf(b)}\b"));
+                    var between = network.Log.Lines.Where(l => names.Item1.IsMatch(l) && names.Item2.IsMatch(l)).TakeLast(40).ToList();
                     await TestContext.Out.WriteLineAsync($"Log lines naming both {NameOf(a)} and {NameOf(b)} ({between.Count}):{Environment.NewLine}{string.Join(Environment.NewLine, between)}");
                     throw;
                 }

@@ -24,7 +24,7 @@ public sealed class ApiBadInputTests
     private const string Json = "application/json";
     private const string Text = "text/plain";
     private static readonly string ZeroHash = new('0', 64);
-    private static readonly TestWallet Miner = new(PrivateKey.FromHex("00000000000000000000000000000000000000000000000000000000000a11ce"));
+    private static readonly TestWallet Miner = new(TestData.AliceKey);
 
     private string _dataDir = null!;
     private TestNode _node = null!;

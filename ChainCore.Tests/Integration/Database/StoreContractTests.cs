@@ -13,7 +13,7 @@ namespace ChainCore.Tests.Integration.Database;
 public sealed class StoreContractTests(StoreKind kind)
 {
     private static readonly ConsensusParams P = ConsensusParams.Regtest;
-    private static readonly PrivateKey Alice = PrivateKey.FromHex("00000000000000000000000000000000000000000000000000000000000a11ce");
+    private static readonly PrivateKey Alice = TestData.AliceKey;
     private static readonly PrivateKey Bob = PrivateKey.FromHex("0000000000000000000000000000000000000000000000000000000000000b0b");
     private readonly List<SqlChainStore> _stores = [];
     private string? _sqliteDir;

@@ -13,7 +13,7 @@ namespace ChainCore.Tests.Unit.Consensus;
 public sealed class ConsensusBoundaryTests
 {
     private static readonly ConsensusParams P = ConsensusParams.Regtest with { CoinbaseMaturity = 10 };
-    private static readonly PrivateKey Alice = PrivateKey.FromHex("00000000000000000000000000000000000000000000000000000000000a11ce");
+    private static readonly PrivateKey Alice = TestData.AliceKey;
     private static readonly OutPoint Funding = new(Hash256.Compute("funding"u8), 0);
     private static readonly OutPoint Mined = new(Hash256.Compute("coinbase"u8), 0);
     private const int Height = 50;

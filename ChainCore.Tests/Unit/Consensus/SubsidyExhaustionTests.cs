@@ -34,7 +34,7 @@ public sealed class SubsidyExhaustionTests
     [Test]
     public void Past_the_subsidy_a_coinbase_takes_the_fees_and_not_one_unit_more()
     {
-        var alice = PrivateKey.FromHex("00000000000000000000000000000000000000000000000000000000000a11ce");
+        var alice = TestData.AliceKey;
         var coin = new OutPoint(Hash256.Compute("old coin"u8), 0);
         var view = new DictionaryUtxoView(new Dictionary<OutPoint, Coin> { [coin] = new(TestData.Pay(alice, Amount.FromCoins(1)), 10, true) });
         var fee = new Amount(5_000);

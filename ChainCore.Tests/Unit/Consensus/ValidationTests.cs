@@ -14,7 +14,7 @@ namespace ChainCore.Tests.Unit.Consensus;
 public sealed class ValidationTests
 {
     private static readonly ConsensusParams P = ConsensusParams.Regtest with { CoinbaseMaturity = 10 };
-    private static readonly PrivateKey Alice = PrivateKey.FromHex("00000000000000000000000000000000000000000000000000000000000a11ce");
+    private static readonly PrivateKey Alice = TestData.AliceKey;
     private static readonly PrivateKey Bob = PrivateKey.FromHex("0000000000000000000000000000000000000000000000000000000000000b0b");
     private static readonly OutPoint AliceCoin = new(Hash256.Compute("funding"u8), 0);
     private static readonly OutPoint AliceCoinbase = new(Hash256.Compute("coinbase"u8), 0);

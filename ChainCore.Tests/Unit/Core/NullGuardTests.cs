@@ -17,7 +17,7 @@ public sealed class NullGuardTests
     private static readonly string[] Namespaces = ["ChainCore.Core.Consensus", "ChainCore.Core.Crypto", "ChainCore.Core.Serialization"];
 
     [Test]
-    public void Every_public_entry_point_refuses_a_null_it_does_not_accept_by_name()
+    public async Task Every_public_entry_point_refuses_a_null_it_does_not_accept_by_name()
     {
         var nullability = new NullabilityInfoContext();
         var checkedCount = 0;
@@ -44,7 +44,7 @@ public sealed class NullGuardTests
                 var result = method is ConstructorInfo constructor ? constructor.Invoke(arguments) : method.Invoke(null, arguments);
                 if (result is Task task)
                 {
-                    task.GetAwaiter().GetResult();
+                    await task;
                 }
 
                 wrong.Add($"{name} accepted null for '{first.Name}'");

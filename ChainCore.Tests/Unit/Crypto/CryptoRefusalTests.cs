@@ -1,6 +1,7 @@
 using System.Numerics;
 using ChainCore.Core.Crypto;
 using ChainCore.Core.Serialization;
+using ChainCore.Tests.Fixtures;
 
 namespace ChainCore.Tests.Unit.Crypto;
 
@@ -36,7 +37,7 @@ public sealed class CryptoRefusalTests
         Should.Throw<FormatException>(() => PrivateKey.FromBytes(new byte[31])).Message.ShouldBe("A private key is 32 bytes, got 31.");
         Should.Throw<FormatException>(() => PrivateKey.FromBytes(new byte[32])).Message.ShouldBe("A private key must be between 1 and the curve order minus 1.");
         Should.Throw<FormatException>(() => PrivateKey.FromHex("abcd")).Message.ShouldBe("A private key is 64 hex digits.");
-        var key = PrivateKey.FromHex("00000000000000000000000000000000000000000000000000000000000a11ce");
+        var key = TestData.AliceKey;
         Should.Throw<ArgumentException>(() => key.Sign(new byte[31])).Message.ShouldStartWith("Sign a 32-byte hash.");
     }
 

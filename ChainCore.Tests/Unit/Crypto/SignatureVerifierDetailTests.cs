@@ -13,7 +13,7 @@ namespace ChainCore.Tests.Unit.Crypto;
 [TestFixture, Category("Unit"), Category("Crypto")]
 public sealed class SignatureVerifierDetailTests
 {
-    private static readonly PrivateKey Alice = PrivateKey.FromHex("00000000000000000000000000000000000000000000000000000000000a11ce");
+    private static readonly PrivateKey Alice = TestData.AliceKey;
 
     [Test]
     public void A_verifier_needs_at_least_one_thread()

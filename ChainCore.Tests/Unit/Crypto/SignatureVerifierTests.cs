@@ -10,7 +10,7 @@ namespace ChainCore.Tests.Unit.Crypto;
 [TestFixture, Category("Unit"), Category("Crypto")]
 public sealed class SignatureVerifierTests
 {
-    private static readonly PrivateKey Alice = PrivateKey.FromHex("00000000000000000000000000000000000000000000000000000000000a11ce");
+    private static readonly PrivateKey Alice = TestData.AliceKey;
 
     [Test]
     public void A_block_reports_its_first_bad_input_in_block_order_whatever_the_threads_do()
