@@ -76,8 +76,25 @@ public sealed class MutationReportTests
         var config = JsonNode.Parse(File.ReadAllText(outConfig))!["stryker-config"]!;
         config["project"]!.GetValue<string>().ShouldBe("ChainCore.Core.csproj");
         config["concurrency"]!.GetValue<int>().ShouldBe(2);
-        config["test-case-filter"]!.GetValue<string>().ShouldBe("Category!=Slow&Category!=Performance");
+        config["test-case-filter"]!.GetValue<string>().ShouldStartWith("(Category!=Slow&Category!=Performance)&");
         config["mutate"]!.AsArray().ShouldHaveSingleItem()!.GetValue<string>().ShouldStartWith("**/ChainCore.Core/Consensus/A.cs{");
+    }
+
+    [Test]
+    public void The_second_pass_leaves_out_the_explicit_tests_a_filtered_run_lists_but_never_runs()
+    {
+        var filter = WithoutExplicitTests("Category!=Slow", typeof(MutationReport).Assembly);
+
+        filter.ShouldStartWith("(Category!=Slow)&");
+        filter.ShouldContain($"FullyQualifiedName!~{typeof(ChainCore.Tests.Integration.Harness.FailingOnPurposeTests).FullName}.");
+        var explicitFixtures = typeof(MutationReport).Assembly.GetTypes().Where(t => t.IsDefined(typeof(ExplicitAttribute), false)).ToList();
+        explicitFixtures.Count.ShouldBeGreaterThanOrEqualTo(2);
+        foreach (var fixture in explicitFixtures)
+        {
+            filter.ShouldContain($"FullyQualifiedName!~{fixture.FullName}.");
+        }
+
+        WithoutExplicitTests("Category=Unit", typeof(ShouldlyConfiguration).Assembly).ShouldBe("Category=Unit");
     }
 
     [Test]
