@@ -311,8 +311,8 @@ public sealed class ChainEngine : IDisposable
     /// <summary>
     /// After a reorg: the transactions of disconnected blocks (oldest block first), then what was
     /// pooled, are checked again against the new tip; what no longer validates is dropped, except
-    /// that a transaction confirmed once and now missing inputs waits in <see cref="_reorgOrphans"/>.
-    /// Policy limits do not apply to transactions that were mined once.
+    /// that one now missing inputs waits in <see cref="_reorgOrphans"/> for a later reorg to bring
+    /// them back. Policy limits do not apply to transactions that were mined once.
     /// </summary>
     private async Task RefillMempoolAsync(ActivationOutcome outcome, HashSet<Hash256> wasPooled, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
     {
@@ -363,18 +363,15 @@ public sealed class ChainEngine : IDisposable
                     removed.Add(new TransactionRemoved(tx.TxId, RemovalReason.Dropped));
                 }
 
-                if (mined)
-                {
-                    KeepReorgOrphan(tx, result.Validation);
-                }
+                KeepReorgOrphan(tx, result.Validation, mined);
             }
         }
     }
 
-    /// <summary>Writer only: a transaction confirmed once that a reorg left without its inputs waits for them, if there is room.</summary>
-    private void KeepReorgOrphan(Transaction tx, ValidationResult refusal)
+    /// <summary>Writer only: a transaction that a reorg left without its inputs waits for them, if there is room.</summary>
+    private void KeepReorgOrphan(Transaction tx, ValidationResult refusal, bool mined)
     {
-        foreach (var dropped in _reorgOrphans.Keep(tx, refusal))
+        foreach (var dropped in _reorgOrphans.Keep(tx, refusal, mined))
         {
             _log.LogInformation("Dropped {TxId} from the transactions waiting for their inputs after a reorg: no room", dropped);
         }
@@ -389,8 +386,9 @@ public sealed class ChainEngine : IDisposable
     /// After every activation that moved the tip: the transactions waiting for their inputs leave when
     /// the new chain confirms them or spends one of their inputs; those with a parent that is now in a
     /// connected block or in the mempool (only such can have found their inputs) are tried again,
-    /// parents first, as transactions of disconnected blocks. Accepted ones return to the mempool and
-    /// are announced; those still missing inputs wait; the others leave. Returns whether any returned.
+    /// parents first: those once mined as transactions of disconnected blocks, the others under the
+    /// node's policy. Accepted ones return to the mempool and are announced; those still missing
+    /// inputs wait; the others leave. Returns whether any returned.
     /// </summary>
     private async Task<bool> RetryReorgOrphansAsync(ActivationOutcome outcome, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
     {
@@ -433,7 +431,7 @@ public sealed class ChainEngine : IDisposable
             TransactionResult result;
             try
             {
-                result = await Acceptor.AcceptAsync(tx, fromDisconnectedBlock: true, evicted, CancellationToken.None);
+                result = await Acceptor.AcceptAsync(tx, fromDisconnectedBlock: _reorgOrphans.WasMined(tx.TxId), evicted, CancellationToken.None, wasPooled: true);
             }
             catch (Exception e)
             {

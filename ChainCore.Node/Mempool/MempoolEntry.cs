@@ -11,8 +11,8 @@ public sealed record MempoolEntry(Transaction Transaction, Amount Fee, Immutable
 
     /// <summary>
     /// Came back from a block a reorg disconnected: it was confirmed once, so local policy does not
-    /// apply to it again, and if a later reorg takes its inputs away it waits for them (see
-    /// <see cref="ReorgOrphanPool"/>) instead of being dropped.
+    /// apply to it again, also when a later reorg takes its inputs away and it waits for them (see
+    /// <see cref="ReorgOrphanPool"/>).
     /// </summary>
     public bool FromDisconnectedBlock { get; init; }
 

@@ -5,17 +5,19 @@ using ChainCore.Node.Chain;
 namespace ChainCore.Node.Mempool;
 
 /// <summary>
-/// Transactions a reorg took out of the chain whose inputs are missing on the new chain, kept to be
-/// tried again after each later change of the tip. Bitcoin drops them; we keep a few because a
-/// later reorg can bring their inputs back and make them valid again, and nothing else would ever
-/// send them again: their owners saw them confirmed, so no wallet resends them, and the peers that
-/// had them saw them confirmed too.
+/// Transactions a reorg left without their inputs, kept to be tried again after each later change of
+/// the tip: those the reorg took out of the chain, and those that were waiting in the mempool. Bitcoin
+/// drops them; we keep a few because a later reorg can bring their inputs back and make them valid
+/// again, and nothing may ever send them again: the owners of confirmed ones saw them confirmed, so no
+/// wallet resends them, and the peers that had them saw them confirmed or pooled already.
 /// <para>
 /// Peers can feed reorgs, so the pool is bounded by count and by bytes; the oldest leave first, and
 /// a transaction bigger than the whole byte bound is not kept. An entry also leaves once a block of
 /// the chain confirms it or spends one of its inputs (it conflicts with the chain), and when a retry
 /// accepts it or refuses it for anything but missing inputs (invalid, conflicting, already known).
-/// Only transactions refused for missing inputs come in. Writer only (no lock of its own).
+/// Only transactions refused for missing inputs come in. A transaction that was never mined is
+/// retried under the node's policy, as it was first accepted; one that was mined, without it.
+/// Writer only (no lock of its own).
 /// </para>
 /// </summary>
 internal sealed class ReorgOrphanPool(int maxTransactions = ReorgOrphanPool.DefaultMaxTransactions, long maxBytes = ReorgOrphanPool.DefaultMaxBytes)
@@ -28,6 +30,7 @@ internal sealed class ReorgOrphanPool(int maxTransactions = ReorgOrphanPool.Defa
 
     private readonly LinkedList<Transaction> _byAge = new();
     private readonly Dictionary<Hash256, LinkedListNode<Transaction>> _entries = [];
+    private readonly HashSet<Hash256> _neverMined = [];
     private long _bytes;
 
     public int Count => _entries.Count;
@@ -36,12 +39,17 @@ internal sealed class ReorgOrphanPool(int maxTransactions = ReorgOrphanPool.Defa
 
     public bool Contains(Hash256 txId) => _entries.ContainsKey(txId);
 
+    /// <summary>Whether <paramref name="txId"/> was confirmed in a block before the reorg (false: it was only pooled, or is not here).</summary>
+    public bool WasMined(Hash256 txId) => _entries.ContainsKey(txId) && !_neverMined.Contains(txId);
+
     /// <summary>
     /// Keeps <paramref name="tx"/>, refused with <paramref name="refusal"/> after a reorg, if it was
     /// refused for missing inputs only; then drops the oldest entries until the pool is within its
-    /// bounds. Returns the transactions dropped (the new one too if it does not fit at all).
+    /// bounds. <paramref name="mined"/>: it came from a disconnected block (or had, before an earlier
+    /// reorg), rather than only from the mempool. Returns the transactions dropped (the new one too if
+    /// it does not fit at all).
     /// </summary>
-    public IReadOnlyList<Hash256> Keep(Transaction tx, ValidationResult refusal)
+    public IReadOnlyList<Hash256> Keep(Transaction tx, ValidationResult refusal, bool mined = true)
     {
         ArgumentNullException.ThrowIfNull(tx);
         if (refusal.Category != ValidationCategory.MissingInputs || _entries.ContainsKey(tx.TxId))
@@ -55,6 +63,11 @@ internal sealed class ReorgOrphanPool(int maxTransactions = ReorgOrphanPool.Defa
         }
 
         _entries[tx.TxId] = _byAge.AddLast(tx);
+        if (!mined)
+        {
+            _neverMined.Add(tx.TxId);
+        }
+
         _bytes += tx.SerializedSize;
         var dropped = new List<Hash256>();
         while (_entries.Count > maxTransactions || _bytes > maxBytes)
@@ -92,6 +105,7 @@ internal sealed class ReorgOrphanPool(int maxTransactions = ReorgOrphanPool.Defa
         }
 
         _byAge.Remove(node);
+        _neverMined.Remove(txId);
         _bytes -= node.Value.SerializedSize;
         return true;
     }

@@ -95,50 +95,21 @@ public sealed class ChaosRun
         return end is null ? new ChaosOutcome(seed, steps, null) : run.Fail(seed, steps, $"at the end: {end}");
     }
 
-    /// <summary>A shorter schedule that still fails (steps dropped by halves, then one by one; mined and sent counts lowered).</summary>
-    public static async Task<IReadOnlyList<ChaosStep>> ShrinkAsync(int seed, IReadOnlyList<ChaosStep> steps, ChaosOptions options, Func<string, bool>? sameFailure = null, int maxRuns = 80)
+    /// <summary>A shorter schedule that still fails (see <see cref="ScheduleShrinker"/>): steps dropped by kind, by runs and one by one; mined, sent and tick counts lowered.</summary>
+    public static Task<IReadOnlyList<ChaosStep>> ShrinkAsync(int seed, IReadOnlyList<ChaosStep> steps, ChaosOptions options, Func<string, bool>? sameFailure = null, int maxRuns = 100)
     {
         ArgumentNullException.ThrowIfNull(steps);
-        var current = steps.ToList();
-        var runs = 0;
-        async Task<bool> FailsAsync(List<ChaosStep> candidate)
+        return ScheduleShrinker.ShrinkAsync(steps, FailsAsync, s => s.Kind, Simpler, maxRuns);
+
+        async Task<bool> FailsAsync(IReadOnlyList<ChaosStep> candidate)
         {
-            runs++;
             await using var net = await StartAsync(options);
             var outcome = await RunAsync(seed, candidate, options, () => Task.FromResult(net));
             return outcome.Failure is { } failure && (sameFailure is null || sameFailure(failure));
         }
 
-        for (var chunk = Math.Max(1, current.Count / 2); chunk >= 1 && runs < maxRuns; chunk /= 2)
-        {
-            for (var at = 0; at < current.Count && runs < maxRuns;)
-            {
-                var candidate = current.Take(at).Concat(current.Skip(at + chunk)).ToList();
-                if (candidate.Count > 0 && await FailsAsync(candidate))
-                {
-                    current = candidate;
-                }
-                else
-                {
-                    at += chunk;
-                }
-            }
-        }
-
-        for (var i = 0; i < current.Count && runs < maxRuns; i++)
-        {
-            if (current[i].Count > 1 && current[i].Kind is ChaosKind.Mine or ChaosKind.Send or ChaosKind.Tick)
-            {
-                var candidate = current.ToList();
-                candidate[i] = current[i] with { Count = 1 };
-                if (await FailsAsync(candidate))
-                {
-                    current = candidate;
-                }
-            }
-        }
-
-        return current;
+        static ChaosStep? Simpler(ChaosStep step) =>
+            step.Count > 1 && step.Kind is ChaosKind.Mine or ChaosKind.Send or ChaosKind.Tick ? step with { Count = step.Count / 2 } : null;
     }
 
     /// <summary>The network a chaos run uses: small, in memory, with the store asked for.</summary>

@@ -8,8 +8,9 @@ using ChainCore.Tests.Harness;
 namespace ChainCore.Tests.Integration.Blockchain;
 
 /// <summary>
-/// Transactions of disconnected blocks whose inputs a reorg took away: kept (a bounded number) and
-/// returned to the mempool when a later reorg brings their inputs back, instead of being lost.
+/// Transactions of disconnected blocks, and pooled ones, whose inputs a reorg took away: kept (a
+/// bounded number) and returned to the mempool when a later reorg brings their inputs back, instead
+/// of being lost.
 /// </summary>
 [TestFixture(StoreKind.Postgres), TestFixture(StoreKind.Sqlite)]
 [Category("Integration"), Category("Database")]
@@ -103,6 +104,24 @@ public sealed class ReorgMempoolTests(StoreKind store) : NodeTestBase
         }
 
         accepted.ShouldContain(child.TxId, "a returned transaction is announced as accepted");
+    }
+
+    [Test]
+    public async Task A_pooled_transaction_whose_input_a_reorg_took_away_returns_when_a_later_reorg_brings_it_back()
+    {
+        // Never mined: the miner spends block 2's coinbase while chain A is the tip.
+        var s = await StageAsync(children: 1);
+        var coinbase = s.A2.Transactions[0];
+        var pooled = Wallets.Spend(s.Miner, new OutPoint(coinbase.TxId, 0), coinbase.Outputs[0].Value, Wallets.NewWallet().Address, Fee);
+        (await s.Node.Engine.AcceptTransactionAsync(pooled)).Accepted.ShouldBeTrue();
+
+        await ReorgToBranchWithoutInputsAsync(s);
+        s.Node.Mempool.Contains(pooled.TxId).ShouldBeFalse("block 2's coinbase is not on the branch");
+
+        await ReorgBackAsync(s, s.A2);
+
+        s.Node.Mempool.Contains(pooled.TxId).ShouldBeTrue("block 2's coinbase is back, so the payment the node accepted is valid again");
+        s.Node.Mempool.Snapshot().Single(e => e.TxId == pooled.TxId).FromDisconnectedBlock.ShouldBeFalse("it was never mined, so the node's policy still applies to it");
     }
 
     [Test]

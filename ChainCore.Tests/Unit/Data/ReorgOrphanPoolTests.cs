@@ -40,6 +40,23 @@ public sealed class ReorgOrphanPoolTests
     }
 
     [Test]
+    public void A_pooled_transaction_is_kept_as_never_mined_until_it_leaves()
+    {
+        var pool = new ReorgOrphanPool();
+        var (mined, pooled) = (Tx(), Tx());
+
+        pool.Keep(mined, MissingInputs);
+        pool.Keep(pooled, MissingInputs, mined: false);
+
+        pool.WasMined(mined.TxId).ShouldBeTrue();
+        pool.WasMined(pooled.TxId).ShouldBeFalse();
+        pool.Remove(pooled.TxId).ShouldBeTrue();
+        pool.Keep(pooled, MissingInputs);
+        pool.WasMined(pooled.TxId).ShouldBeTrue("a removed entry leaves no mark behind");
+        pool.WasMined(Tx().TxId).ShouldBeFalse();
+    }
+
+    [Test]
     public void Past_the_count_bound_the_oldest_leave_first_and_the_pool_never_grows_past_it()
     {
         var pool = new ReorgOrphanPool(maxTransactions: 3);
