@@ -62,13 +62,7 @@ public sealed class ProcessChaosTests
     }
 
     /// <summary><c>CHAINCORE_PROCESS_CHAOS_SEEDS=FIRST:COUNT</c> (1:5 by default), <c>CHAINCORE_CHAOS_STEPS</c> steps each (30 by default here).</summary>
-    private static IEnumerable<int> Seeds()
-    {
-        var range = Environment.GetEnvironmentVariable("CHAINCORE_PROCESS_CHAOS_SEEDS") is { Length: > 0 } text ? text.Split(':') : ["1", "5"];
-        return range.Length == 2 && int.TryParse(range[0], out var first) && int.TryParse(range[1], out var count) && count > 0
-            ? Enumerable.Range(first, count)
-            : throw new ArgumentException($"CHAINCORE_PROCESS_CHAOS_SEEDS must be FIRST:COUNT, not '{string.Join(':', range)}'.");
-    }
+    private static IEnumerable<int> Seeds() => ChaosSchedule.SeedsFrom("CHAINCORE_PROCESS_CHAOS_SEEDS", 1, 5);
 
     private static int Steps => int.TryParse(Environment.GetEnvironmentVariable("CHAINCORE_CHAOS_STEPS"), out var steps) && steps > 0 ? steps : 30;
 

@@ -7,6 +7,29 @@ namespace ChainCore.Tests.Harness.Chaos;
 /// </summary>
 public static class ChaosSchedule
 {
+    /// <summary>
+    /// The seeds an environment variable names as <c>FIRST:COUNT</c> (a nightly shard's range), or
+    /// <paramref name="defaultFirst"/>:<paramref name="defaultCount"/> when it is unset or empty.
+    /// Anything else is refused with a message naming the variable.
+    /// </summary>
+    public static IEnumerable<int> SeedsFrom(string variable, int defaultFirst, int defaultCount)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(variable);
+        if (Environment.GetEnvironmentVariable(variable) is not { Length: > 0 } text)
+        {
+            return Enumerable.Range(defaultFirst, defaultCount);
+        }
+
+        var range = text.Split(':');
+        return range.Length == 2
+            && int.TryParse(range[0], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var first)
+            && int.TryParse(range[1], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var count)
+            && count > 0
+            && (long)first + count - 1 <= int.MaxValue
+            ? Enumerable.Range(first, count)
+            : throw new ArgumentException($"{variable} must be FIRST:COUNT (two integers, COUNT above 0), not '{text}'.");
+    }
+
     public static IReadOnlyList<ChaosStep> Generate(int seed, int nodes, int steps)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 2);

@@ -41,13 +41,7 @@ public sealed class ChaosTests : NetworkTestBase
     /// The seeds of the nightly's chaos shards: <c>CHAINCORE_CHAOS_SEEDS=FIRST:COUNT</c> (the nightly's
     /// matrix gives each runner its own range), 100:20 by default; <c>CHAINCORE_CHAOS_STEPS</c> steps each (60).
     /// </summary>
-    private static IEnumerable<int> ChaosSeeds()
-    {
-        var range = Environment.GetEnvironmentVariable("CHAINCORE_CHAOS_SEEDS") is { Length: > 0 } text ? text.Split(':') : ["100", "20"];
-        return range.Length == 2 && int.TryParse(range[0], out var first) && int.TryParse(range[1], out var count) && count > 0
-            ? Enumerable.Range(first, count)
-            : throw new ArgumentException($"CHAINCORE_CHAOS_SEEDS must be FIRST:COUNT, not '{string.Join(':', range)}'.");
-    }
+    private static IEnumerable<int> ChaosSeeds() => ChaosSchedule.SeedsFrom("CHAINCORE_CHAOS_SEEDS", 100, 20);
 
     private static int ChaosSteps => int.TryParse(Environment.GetEnvironmentVariable("CHAINCORE_CHAOS_STEPS"), out var steps) && steps > 0 ? steps : 60;
 
