@@ -213,9 +213,12 @@ public static class MutationReport
 
     /// <summary>
     /// <c>mutation-rest FIRST.json BASE-CONFIG.json FILTER OUT.json</c>: writes the second pass's configuration and prints how many mutants it names.
-    /// <c>mutation-scores THRESHOLD F1,F2,… FIRST.json [SECOND.json]</c>: prints the survivors and the table; 1 when a folder is under the threshold.
+    /// <c>mutation-scores [--part] THRESHOLD F1,F2,… FIRST.json [SECOND.json]</c>: prints the survivors and the table; 1 when a folder is under the threshold.
+    /// With <c>--part</c> (a run over some files only) a folder without any mutant was not mutated and is left out of the gate.
     /// </summary>
-    public static int Run(string[] args, TextWriter output)
+    public static int Run(string[] args, TextWriter output) => Run(args, output, part: false);
+
+    private static int Run(string[] args, TextWriter output, bool part)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
@@ -224,19 +227,21 @@ public static class MutationReport
             case ["mutation-rest", var first, var baseConfig, var filter, var outConfig]:
                 output.WriteLine(WriteRestConfig(first, baseConfig, filter, outConfig).ToString(CultureInfo.InvariantCulture));
                 return 0;
+            case ["mutation-scores", "--part", .. var partArgs]:
+                return Run(["mutation-scores", .. partArgs], output, part: true);
             case ["mutation-scores", var threshold, var folders, var first, .. var rest] when rest.Length <= 1:
                 var secondPath = rest.Length == 1 && File.Exists(rest[0]) ? rest[0] : null;
                 var scores = Score(
                     folders.Split(',', StringSplitOptions.RemoveEmptyEntries),
                     Read(first).SelectMany(f => f.Mutants),
                     secondPath is null ? null : Read(secondPath).SelectMany(f => f.Mutants));
-                return Print(scores, double.Parse(threshold, CultureInfo.InvariantCulture), rest.Length == 1 ? secondPath is not null : null, output);
+                return Print(scores, double.Parse(threshold, CultureInfo.InvariantCulture), rest.Length == 1 ? secondPath is not null : null, part, output);
             default:
-                throw new ArgumentException("usage: mutation-rest FIRST.json BASE-CONFIG.json FILTER OUT.json | mutation-scores THRESHOLD FOLDER,… FIRST.json [SECOND.json]");
+                throw new ArgumentException("usage: mutation-rest FIRST.json BASE-CONFIG.json FILTER OUT.json | mutation-scores [--part] THRESHOLD FOLDER,… FIRST.json [SECOND.json]");
         }
     }
 
-    private static int Print(Scores scores, double threshold, bool? secondRan, TextWriter output)
+    private static int Print(Scores scores, double threshold, bool? secondRan, bool part, TextWriter output)
     {
         output.WriteLine();
         output.WriteLine("Surviving mutants (and mutants no test covers):");
@@ -263,6 +268,12 @@ public static class MutationReport
         var failed = false;
         foreach (var f in scores.Folders)
         {
+            if (part && f.Total == 0)
+            {
+                output.WriteLine($"{f.Folder,-32} {"not mutated in this run",-58}");
+                continue;
+            }
+
             var below = f.Percent is not { } percent || percent < threshold;
             failed |= below;
             var shown = f.Percent is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) + " %" : "n/a";

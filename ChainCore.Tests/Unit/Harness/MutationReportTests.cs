@@ -161,6 +161,20 @@ public sealed class MutationReportTests
     }
 
     [Test]
+    public void A_run_over_some_files_leaves_the_folders_it_did_not_mutate_out_of_the_gate()
+    {
+        var report = WriteReport(WriteSource(), ("Killed", 3, 21, 27));
+        var output = new StringWriter();
+
+        Run(["mutation-scores", "90", "ChainCore.Core/Consensus,ChainCore.Core/Crypto", report], output).ShouldBe(1, "a whole run with a folder of no mutant is misconfigured");
+        output = new StringWriter();
+        Run(["mutation-scores", "--part", "90", "ChainCore.Core/Consensus,ChainCore.Core/Crypto", report], output).ShouldBe(0);
+        output.ToString().ShouldContain("ChainCore.Core/Crypto");
+        output.ToString().ShouldContain("not mutated in this run");
+        Run(["mutation-scores", "--part", "101", "ChainCore.Core/Consensus,ChainCore.Core/Crypto", report], new StringWriter()).ShouldBe(1, "a folder it did mutate still counts");
+    }
+
+    [Test]
     public void The_score_step_fails_under_the_threshold_lists_the_survivors_and_passes_at_it()
     {
         var source = WriteSource();
