@@ -6,7 +6,7 @@ namespace ChainCore.Tests.Integration.Harness;
 /// <summary>
 /// The browser fixture catches what it is there to catch: a page's console errors, its uncaught
 /// exceptions and its requests to other origins (refused), on a <c>file://</c> page as a test's
-/// evidence folder holds one; and its screenshots land in the reports and on the test.
+/// evidence folder holds one; and its screenshots land in the reports (and on the test if it fails).
 /// </summary>
 [TestFixture, Category("Integration"), Category("Browser")]
 public sealed class BrowserFixtureTests
