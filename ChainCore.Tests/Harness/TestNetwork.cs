@@ -122,18 +122,31 @@ public sealed class TestNetwork : IAsyncDisposable
             // machine, hundreds of nodes starting at once) gets what a real network's passing time
             // gives it: the clock ticks, the dialling node retries on its tip check, and an address
             // the other side could not confirm leaves its backoff. With the clock stopped, a first
-            // attempt that failed would never be retried.
-            foreach (var (a, b) in Edges(nodes, topology))
+            // attempt that failed would never be retried. The wait fails when no link has come up for
+            // the whole timeout: a thousand nodes on two cores come up slowly but steadily, while a
+            // link that cannot come up stops all progress once the others are up.
+            var links = Edges(nodes, topology);
+            var missing = links.Where(e => !network.AreConnected(e.A, e.B)).ToList();
+            while (missing.Count > 0)
             {
+                var before = missing.Count;
                 try
                 {
-                    await network.WaitUntilTickingAsync(() => network.AreConnected(a, b), $"{NameOf(a)} and {NameOf(b)} to be connected");
+                    await network.WaitUntilTickingAsync(
+                        () =>
+                        {
+                            missing = [.. links.Where(e => !network.AreConnected(e.A, e.B))];
+                            return missing.Count < before;
+                        },
+                        $"one more of the {before} links not up yet to come up (the first: {NameOf(missing[0].A)} and {NameOf(missing[0].B)} to be connected)");
                 }
                 catch (WaitTimeoutException)
                 {
-                    // What the two said of each other: the refusal, ban or timeout that kept them apart.
+                    // What the two of the first missing link said of each other: the refusal, ban or timeout that kept them apart.
+                    var (a, b) = missing[0];
                     var names = (new Regex($@"\b{NameOf(a)}\b"), new Regex($@"\b{NameOf(b)}\b"));
                     var between = network.Log.Lines.Where(l => names.Item1.IsMatch(l) && names.Item2.IsMatch(l)).TakeLast(40).ToList();
+                    await TestContext.Out.WriteLineAsync($"Links still down: {string.Join(", ", missing.Take(20).Select(e => $"{NameOf(e.A)} – {NameOf(e.B)}"))}{(missing.Count > 20 ? $" and {missing.Count - 20} more" : string.Empty)}");
                     await TestContext.Out.WriteLineAsync($"Log lines naming both {NameOf(a)} and {NameOf(b)} ({between.Count}):{Environment.NewLine}{string.Join(Environment.NewLine, between)}");
                     throw;
                 }
