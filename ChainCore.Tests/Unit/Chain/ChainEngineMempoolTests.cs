@@ -1,0 +1,214 @@
+using System.Collections.Immutable;
+using ChainCore.Core.Consensus;
+using ChainCore.Core.Primitives;
+using ChainCore.Node.Chain;
+using ChainCore.Node.Mempool;
+using ChainCore.Tests.Fixtures;
+using ChainCore.Tests.Harness;
+
+namespace ChainCore.Tests.Unit.Chain;
+
+/// <summary>
+/// The engine's mempool around blocks, over an in-memory store: what a block confirms or conflicts
+/// away (and the events saying which), what a reorg brings back or makes wait, and when a large
+/// pool's choice for the next block is rebuilt.
+/// </summary>
+[TestFixture, Category("Unit")]
+public sealed class ChainEngineMempoolTests
+{
+    private static readonly Amount Fee = new(10_000);
+
+    private EngineKit _kit = null!;
+
+    [SetUp]
+    public async Task StartAsync() => _kit = await EngineKit.StartAsync();
+
+    [TearDown]
+    public async Task StopAsync() => await _kit.DisposeAsync();
+
+    private ChainEngine Engine => _kit.Engine;
+
+    private async Task<Transaction> AcceptAsync(Transaction funding, Amount fee, TestWallet? to = null)
+    {
+        var tx = EngineKit.Pay(_kit.Miner, funding, to ?? _kit.Miner, fee);
+        var result = await Engine.AcceptTransactionAsync(tx);
+        result.Accepted.ShouldBeTrue(result.Validation.ToString());
+        return tx;
+    }
+
+    private static List<string> Drain(ChainEvents.Subscription subscription)
+    {
+        var events = new List<string>();
+        while (subscription.Reader.TryRead(out var e))
+        {
+            events.Add(e switch
+            {
+                BlockConnected c => $"connected {c.Block.Hash}",
+                BlockDisconnected d => $"disconnected {d.Block.Hash}",
+                TransactionAccepted a => $"accepted {a.Transaction.TxId} {a.Fee.Units}",
+                TransactionRemoved r => $"removed {r.TxId} {r.Reason}",
+                TipMoved => "tip",
+                _ => e.GetType().Name,
+            });
+        }
+
+        return events;
+    }
+
+    [Test]
+    public async Task An_accepted_transaction_is_announced_with_its_fee_and_a_refused_one_is_not()
+    {
+        var funding = (await _kit.MineAsync(1))[0].Transactions[0];
+        using var events = Engine.Events.Subscribe();
+        var tx = await AcceptAsync(funding, Fee);
+
+        var twice = await Engine.AcceptTransactionAsync(tx);
+
+        twice.Validation.Code.ShouldBe(RejectCodes.AlreadyKnown);
+        Engine.IsInMempool(tx.TxId).ShouldBeTrue();
+        Drain(events).ShouldBe([$"accepted {tx.TxId} {Fee.Units}"]);
+        Engine.MinRelayFeePerKb.ShouldBe(1_000);
+        Engine.MempoolMinimumFeePerKb.ShouldBe(1_000);
+    }
+
+    [Test]
+    public async Task A_block_confirming_a_pooled_transaction_removes_it_as_mined_and_its_double_spend_as_a_conflict()
+    {
+        var funding = (await _kit.MineAsync(2)).Select(b => b.Transactions[0]).ToList();
+        var mined = await AcceptAsync(funding[0], Fee);
+        var pooled = await AcceptAsync(funding[1], Fee);
+        var doubleSpend = Wallets.Spend(_kit.Miner, new OutPoint(funding[1].TxId, 0), funding[1].Outputs[0].Value, Wallets.NewWallet().Address, Fee);
+        var block = _kit.Next(transactions: [mined, doubleSpend], fees: Fee + Fee);
+        using var events = Engine.Events.Subscribe();
+
+        (await Engine.ProcessBlockAsync(block)).BecameTip.ShouldBeTrue();
+
+        _kit.Pool.Count.ShouldBe(0);
+        Drain(events).ShouldBe([$"connected {block.Hash}", $"removed {mined.TxId} Block", $"removed {pooled.TxId} Conflict", "tip"]);
+    }
+
+    [Test]
+    public async Task A_pooled_transaction_whose_input_a_reorg_took_away_waits_and_returns_when_a_later_reorg_brings_it_back()
+    {
+        var funding = (await _kit.MineAsync(1))[0];
+        var fork = _kit.Tip;
+        var parent = EngineKit.Pay(_kit.Miner, funding.Transactions[0], _kit.Miner, Fee);
+        var withParent = _kit.Next(transactions: [parent], fees: Fee);
+        await _kit.ProcessAllAsync([withParent]);
+        var child = await AcceptAsync(parent, Fee);
+        // A branch spending the funding coin otherwise: the parent conflicts, the child loses its input.
+        var rivalSpend = Wallets.Spend(_kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, Wallets.NewWallet().Address, Fee + Fee);
+        var rival = _kit.Next(fork, [rivalSpend], Fee + Fee, extraNonce: 1);
+        var rival2 = BlockFactory.Next(rival, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 1);
+        await _kit.ProcessAllAsync([rival]);
+        using var events = Engine.Events.Subscribe();
+
+        await _kit.ProcessAllAsync([rival2]);
+
+        _kit.Tip.Hash.ShouldBe(rival2.Hash);
+        Engine.IsInMempool(child.TxId).ShouldBeFalse();
+        Engine.IsInMempool(parent.TxId).ShouldBeFalse();
+        Drain(events).ShouldContain($"removed {child.TxId} Dropped");
+
+        var back = BlockFactory.Branch(Engine.GetEntry(withParent.Hash)!, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 2);
+        await _kit.ProcessAllAsync(back);
+
+        _kit.Tip.Hash.ShouldBe(back[^1].Hash);
+        Engine.IsInMempool(child.TxId).ShouldBeTrue("its input is back on the chain");
+        Drain(events).ShouldContain($"accepted {child.TxId} {Fee.Units}");
+    }
+
+    [Test]
+    public async Task A_mined_transaction_a_reorg_leaves_without_its_input_waits_and_is_confirmed_away_by_a_block_that_spends_its_input()
+    {
+        var funding = (await _kit.MineAsync(1))[0];
+        var fork = _kit.Tip;
+        var parent = EngineKit.Pay(_kit.Miner, funding.Transactions[0], _kit.Miner, Fee);
+        var child = EngineKit.Pay(_kit.Miner, parent, _kit.Miner, Fee);
+        var mined = _kit.Next(transactions: [parent, child], fees: Fee + Fee);
+        await _kit.ProcessAllAsync([mined]);
+        var rivalSpend = Wallets.Spend(_kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, _kit.Miner.Address, Fee + Fee);
+        var rival = BlockFactory.Branch(fork, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 3);
+        var rivalWithSpend = new[] { rival[0], BlockFactory.Next(rival[0], 2, _kit.Miner.KeyHash, _kit.Params, [rivalSpend], Fee + Fee, extraNonce: 3) };
+
+        await _kit.ProcessAllAsync(rivalWithSpend);
+
+        _kit.Tip.Hash.ShouldBe(rivalWithSpend[1].Hash);
+        Engine.IsInMempool(parent.TxId).ShouldBeFalse("the chain spent its input otherwise");
+        Engine.IsInMempool(child.TxId).ShouldBeFalse();
+        (await _kit.CoinAsync(new OutPoint(rivalSpend.TxId, 0))).ShouldNotBeNull();
+    }
+
+    [Test]
+    public async Task Transactions_of_a_disconnected_block_return_ahead_of_what_was_pooled_and_keep_their_parents_first()
+    {
+        var funding = (await _kit.MineAsync(2)).Select(b => b.Transactions[0]).ToList();
+        var fork = _kit.Tip;
+        var parent = EngineKit.Pay(_kit.Miner, funding[0], _kit.Miner, Fee);
+        await _kit.ProcessAllAsync([_kit.Next(transactions: [parent], fees: Fee)]);
+        var child = await AcceptAsync(parent, Fee);
+        var other = await AcceptAsync(funding[1], Fee);
+
+        await _kit.ProcessAllAsync(BlockFactory.Branch(fork, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 4));
+
+        _kit.Pool.Snapshot().Select(e => e.TxId).ShouldBe([parent.TxId, child.TxId, other.TxId]);
+        _kit.Pool.Get(parent.TxId)!.FromDisconnectedBlock.ShouldBeTrue();
+        _kit.Pool.Get(child.TxId)!.FromDisconnectedBlock.ShouldBeFalse();
+    }
+
+    [Test]
+    public async Task Tip_waiters_complete_with_the_new_tip_once_a_block_connects()
+    {
+        var known = _kit.Tip.Hash;
+        var waiting = Engine.WaitForTipChangeAsync(known);
+        waiting.IsCompleted.ShouldBeFalse();
+
+        var block = (await _kit.MineAsync(1))[0];
+
+        (await waiting).Hash.ShouldBe(block.Hash);
+    }
+
+    /// <summary>Fills the pool with <paramref name="fillers"/> unrelated entries and has the engine publish its choice for a block.</summary>
+    private async Task<Transaction> FillAndPublishAsync(int fillers)
+    {
+        var funding = (await _kit.MineAsync(1))[0].Transactions[0];
+        var random = TestSeed.NewRandom(7);
+        for (var i = 0; i < fillers; i++)
+        {
+            var filler = TestData.RandomTransaction(random, inputs: 1, outputs: 1);
+            _kit.Pool.Add(new MempoolEntry(filler, new Amount(1), ImmutableArray<SpentCoin>.Empty, _kit.Clock.GetUtcNow(), _kit.Pool.NextSequence()));
+        }
+
+        // A block that changes nothing still publishes the tip and the pool's choice.
+        await _kit.ProcessAllAsync([_kit.Next(_kit.Genesis, extraNonce: 1)]);
+        return funding;
+    }
+
+    private List<Hash256> Chosen() => [.. Engine.Assembler.Snapshot!.Chosen.Select(e => e.TxId)];
+
+    [TestCase(498, true)]
+    [TestCase(499, false)]
+    public async Task A_pool_of_500_keeps_its_choice_for_a_block_when_a_transaction_arrives_and_a_smaller_one_rebuilds_it(int fillers, bool rebuilt)
+    {
+        var funding = await FillAndPublishAsync(fillers);
+
+        var tx = await AcceptAsync(funding, Fee);
+
+        Chosen().Contains(tx.TxId).ShouldBe(rebuilt);
+        Chosen().Count.ShouldBe(rebuilt ? fillers + 1 : fillers);
+    }
+
+    [TestCase(4_999, false)]
+    [TestCase(5_000, true)]
+    public async Task A_large_pool_rebuilds_its_choice_for_a_block_five_seconds_after_the_last_one(int afterMs, bool rebuilt)
+    {
+        var funding = await FillAndPublishAsync(499);
+        var first = await AcceptAsync(funding, Fee);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(afterMs));
+
+        var second = await AcceptAsync(first, Fee);
+
+        Chosen().Contains(second.TxId).ShouldBe(rebuilt);
+        Chosen().Contains(first.TxId).ShouldBe(rebuilt);
+    }
+}
