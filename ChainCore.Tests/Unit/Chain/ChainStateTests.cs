@@ -337,6 +337,53 @@ public sealed class ChainStateTests
         _kit.Tip.Height.ShouldBe(2);
     }
 
+    [Test]
+    public async Task A_block_whose_signature_fails_after_its_rows_were_written_leaves_the_store_as_it_was_in_a_reorg()
+    {
+        var other = Wallets.NewWallet();
+        var funding = (await _kit.MineAsync(1))[0];
+        var fork = _kit.Tip;
+        var oldTip = (await _kit.MineAsync(1, other))[0];
+        var rows = ChainRows(_kit.Store.Snapshot());
+        var honest = EngineKit.Pay(_kit.Miner, funding.Transactions[0], other, Fee);
+        var forged = honest.WithInputs([honest.Inputs[0].WithSignature(_kit.Miner.Key.Sign(Hash256.Compute("another message"u8).ToBytes()))]);
+        var first = _kit.Next(fork, extraNonce: 1);
+        var second = On(first, 2, [forged], Fee);
+        (await ProcessAsync(first)).BecameTip.ShouldBeFalse();
+
+        var result = await ProcessAsync(second);
+
+        result.Status.ShouldBe(BlockStatus.Invalid);
+        result.Code.ShouldBe(RejectCodes.BadSignature);
+        _kit.Tip.Hash.ShouldBe(oldTip.Hash);
+        ChainRows(_kit.Store.Snapshot()).ShouldBe(rows);
+        (await ProcessAsync(On(first, 2, [honest], Fee, extraNonce: 1))).BecameTip.ShouldBeTrue("the coin the forged payment spent is still there");
+    }
+
+    [Test]
+    public async Task A_block_that_does_not_move_the_tip_announces_nothing()
+    {
+        await _kit.MineAsync(1);
+        using var events = Engine.Events.Subscribe();
+        var logged = _kit.Log.Written;
+
+        (await ProcessAsync(_kit.Next(_kit.Genesis, extraNonce: 1))).BecameTip.ShouldBeFalse();
+
+        Drain(events).ShouldBeEmpty();
+        _kit.Log.LinesSince(logged).ShouldNotContain(l => l.Contains(" Tip ", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task An_engine_not_yet_initialized_has_no_tip()
+    {
+        await using var store = new InMemoryChainStore();
+        using var engine = _kit.Restart(store);
+
+        engine.IsInitialized.ShouldBeFalse();
+        Should.Throw<InvalidOperationException>(() => engine.Tip);
+        engine.ActiveChain.Height.ShouldBe(-1);
+    }
+
     [TestCase("begin")]
     [TestCase("connect:block")]
     [TestCase("connect:outputs")]

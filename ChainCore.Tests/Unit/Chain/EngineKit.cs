@@ -6,6 +6,7 @@ using ChainCore.Node.Mempool;
 using ChainCore.Node.Storage;
 using ChainCore.Tests.Fixtures;
 using ChainCore.Tests.Harness;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -21,13 +22,22 @@ internal sealed class EngineKit : IAsyncDisposable
     public static readonly ConsensusParams Regtest = ConsensusParams.Regtest with { CoinbaseMaturity = 1 };
     public static readonly Amount Subsidy50 = Amount.FromCoins(50);
 
-    private EngineKit(ConsensusParams p, TransactionPool? pool, int maxOrphans)
+    private EngineKit(ConsensusParams p, int maxPoolTransactions, int maxOrphans)
     {
         Params = p;
         Clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(p.Genesis.Header.Time + 600));
-        Pool = pool ?? new TransactionPool(1_000, 10_000_000, clock: Clock);
-        Engine = new ChainEngine(Store, p, Pool, Clock, 1_000, maxOrphans, NullLogger<ChainEngine>.Instance);
+        Pool = new TransactionPool(maxPoolTransactions, 10_000_000, clock: Clock);
+        _logging = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(Log.ProviderFor("node")));
+        Engine = new ChainEngine(Store, p, Pool, Clock, 1_000, maxOrphans, _logging.CreateLogger<ChainEngine>());
     }
+
+    private readonly ILoggerFactory _logging;
+
+    /// <summary>What the engine logged, a line per entry (<c>hh:mm:ss.fff node WRN ChainEngine: message</c>).</summary>
+    public TestLog Log { get; } = new();
+
+    /// <summary>The lines the engine logged at <paramref name="level"/> (<c>WRN</c>, <c>ERR</c>…).</summary>
+    public IReadOnlyList<string> Logged(string level) => [.. Log.Lines.Where(l => l.Contains($" node {level} ", StringComparison.Ordinal))];
 
     public ConsensusParams Params { get; }
 
@@ -45,9 +55,9 @@ internal sealed class EngineKit : IAsyncDisposable
 
     public BlockIndexEntry Genesis => Engine.ActiveChain[0]!;
 
-    public static async Task<EngineKit> StartAsync(ConsensusParams? p = null, TransactionPool? pool = null, int maxOrphans = 10)
+    public static async Task<EngineKit> StartAsync(ConsensusParams? p = null, int maxPoolTransactions = 1_000, int maxOrphans = 10)
     {
-        var kit = new EngineKit(p ?? Regtest, pool, maxOrphans);
+        var kit = new EngineKit(p ?? Regtest, maxPoolTransactions, maxOrphans);
         await kit.Engine.InitializeAsync();
         return kit;
     }
@@ -110,6 +120,7 @@ internal sealed class EngineKit : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Engine.Dispose();
+        _logging.Dispose();
         return Store.DisposeAsync();
     }
 }
