@@ -53,7 +53,7 @@ public sealed class BlockAssemblerTests
         await using var store = new InMemoryChainStore();
         using var engine = _kit.Restart(store);
 
-        Should.Throw<InvalidOperationException>(() => engine.CreateTemplate(new byte[20]));
+        Should.Throw<InvalidOperationException>(() => engine.CreateTemplate(new byte[20])).Message.ShouldBe("The chain is not initialized.");
     }
 
     [Test]
@@ -149,6 +149,7 @@ public sealed class BlockAssemblerTests
 
         template.Block.Header.Time.ShouldBe(template.MinTime);
         template.Block.Transactions.Skip(1).Select(t => t.TxId).ShouldBe([tx.TxId], "premature is not a defect: the template keeps its transactions");
+        _kit.Logged("WRN").ShouldContain(l => l.Contains("is ahead of this node's clock", StringComparison.Ordinal));
     }
 
     [Test]
@@ -168,6 +169,23 @@ public sealed class BlockAssemblerTests
         template.Block.Transactions.Skip(1).Select(t => t.TxId).ShouldBe([good.TxId]);
         template.Fees.ShouldBe(Fee);
         template.Block.Transactions[0].Outputs[0].Value.ShouldBe(Subsidy.ForHeight(3, _kit.Params) + Fee);
+    }
+
+    [Test]
+    public async Task A_failing_transaction_found_after_a_parent_and_its_child_leaves_them_both_in()
+    {
+        var funding = await FundAsync(2);
+        var parent = await AcceptAsync(funding[1], Fee * 3);
+        var child = EngineKit.Pay(_kit.Miner, parent, _kit.Miner, Fee * 3);
+        (await Engine.AcceptTransactionAsync(child)).Accepted.ShouldBeTrue();
+        var broken = EngineKit.Pay(_kit.Miner, funding[0], _kit.Miner, Fee);
+        _kit.Pool.Add(new MempoolEntry(broken, Fee, [new SpentCoin(broken.Inputs[0].PreviousOutput, new Coin(new TxOut(new Amount(1), [.. _kit.Miner.KeyHash]), 1, true))],
+            _kit.Clock.GetUtcNow(), _kit.Pool.NextSequence()));
+        (await Engine.ProcessBlockAsync(_kit.Next(_kit.Genesis, extraNonce: 8))).BecameTip.ShouldBeFalse();
+
+        var template = Template();
+
+        template.Block.Transactions.Skip(1).Select(t => t.TxId).ShouldBe([parent.TxId, child.TxId]);
     }
 
     [Test]

@@ -100,6 +100,16 @@ public sealed class ChainLogTests
     }
 
     [Test]
+    public async Task A_store_failure_opening_an_update_leaves_nothing_to_close()
+    {
+        _kit.Store.FailOnce("begin");
+
+        await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => Engine.ProcessBlockAsync(_kit.Next()));
+
+        _kit.Logged("ERR").ShouldNotContain(l => l.Contains("closing a chain update", StringComparison.Ordinal));
+    }
+
+    [Test]
     public async Task A_block_the_store_cannot_load_is_an_error_and_the_tip_stays()
     {
         await _kit.MineAsync(1);
@@ -143,15 +153,25 @@ public sealed class ChainLogTests
     [Test]
     public async Task A_pooled_transaction_the_assembler_leaves_out_is_an_error_naming_it_and_the_tip_once_per_snapshot()
     {
-        var funding = (await _kit.MineAsync(2)).Select(b => b.Transactions[0]).ToList();
+        var funding = (await _kit.MineAsync(3)).Select(b => b.Transactions[0]).ToList();
         var broken = EngineKit.Pay(_kit.Miner, funding[0], _kit.Miner, Fee);
         _kit.Pool.Add(new MempoolEntry(broken, Fee, [new SpentCoin(broken.Inputs[0].PreviousOutput, new Coin(new TxOut(new Amount(1), [.. _kit.Miner.KeyHash]), 1, true))],
+            _kit.Clock.GetUtcNow(), _kit.Pool.NextSequence()));
+        // Its child also spends a confirmed coin, and has a child of its own: both leave with it, unlogged.
+        var child = TestData.Spend(_kit.Miner.Key, [new OutPoint(broken.TxId, 0), new OutPoint(funding[2].TxId, 0)],
+            [TestData.Pay(_kit.Miner.Key, broken.Outputs[0].Value + funding[2].Outputs[0].Value - Fee)]);
+        var grandChild = EngineKit.Pay(_kit.Miner, child, _kit.Miner, Fee);
+        var coinOfFunding2 = new Coin(funding[2].Outputs[0], 3, true);
+        _kit.Pool.Add(new MempoolEntry(child, Fee, [new SpentCoin(child.Inputs[0].PreviousOutput, new Coin(broken.Outputs[0], 4, false)), new SpentCoin(child.Inputs[1].PreviousOutput, coinOfFunding2)],
+            _kit.Clock.GetUtcNow(), _kit.Pool.NextSequence()));
+        _kit.Pool.Add(new MempoolEntry(grandChild, Fee, [new SpentCoin(grandChild.Inputs[0].PreviousOutput, new Coin(child.Outputs[0], 4, false))],
             _kit.Clock.GetUtcNow(), _kit.Pool.NextSequence()));
         var good = EngineKit.Pay(_kit.Miner, funding[1], _kit.Miner, Fee);
         (await Engine.AcceptTransactionAsync(good)).Accepted.ShouldBeTrue();
 
         Engine.CreateTemplate(_kit.Miner.KeyHash).Block.Transactions.Length.ShouldBe(2);
         Engine.CreateTemplate(_kit.Miner.KeyHash).Block.Transactions.Length.ShouldBe(2);
+        _kit.Logged("ERR").Count(l => l.Contains("does not connect", StringComparison.Ordinal)).ShouldBe(1);
 
         _kit.Logged("ERR").Count(l => l.Contains($"Mempool transaction {broken.TxId} does not connect on tip {_kit.Tip.Hash}; left out of templates", StringComparison.Ordinal))
             .ShouldBe(1, "the selection is checked once per snapshot");

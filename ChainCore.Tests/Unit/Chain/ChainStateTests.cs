@@ -86,8 +86,10 @@ public sealed class ChainStateTests
         orphan.Status.ShouldBe(BlockStatus.Orphan);
         orphan.Code.ShouldBe(RejectCodes.BadPrevBlock);
         orphan.Height.ShouldBeNull();
+        orphan.BecameTip.ShouldBeFalse();
         twice.Status.ShouldBe(BlockStatus.Duplicate);
         twice.Height.ShouldBeNull();
+        twice.BecameTip.ShouldBeFalse();
         Engine.OrphanCount.ShouldBe(1);
         Engine.GetEntry(child.Hash).ShouldBeNull();
 
@@ -148,6 +150,8 @@ public sealed class ChainStateTests
         result.Height.ShouldBe(1);
         again.Status.ShouldBe(BlockStatus.Invalid);
         again.Code.ShouldBe(RejectCodes.BadCoinbaseAmount);
+        again.Height.ShouldBe(1);
+        again.BecameTip.ShouldBeFalse();
         descendant.Status.ShouldBe(BlockStatus.Invalid);
         descendant.Code.ShouldBe(RejectCodes.BadPrevBlock);
         _kit.Tip.ShouldBeSameAs(_kit.Genesis);
@@ -308,6 +312,8 @@ public sealed class ChainStateTests
         var a1 = _kit.Next();
         var a2 = On(a1, 1, fees: new Amount(1));
         var a3 = On(a2, 2);
+        var a4 = On(a3, 3);
+        (await ProcessAsync(a4)).Status.ShouldBe(BlockStatus.Orphan);
         (await ProcessAsync(a3)).Status.ShouldBe(BlockStatus.Orphan);
         (await ProcessAsync(a2)).Status.ShouldBe(BlockStatus.Orphan);
 
@@ -318,6 +324,7 @@ public sealed class ChainStateTests
         _kit.Tip.Hash.ShouldBe(a1.Hash);
         Engine.GetEntry(a2.Hash)!.InvalidReason.ShouldBe(RejectCodes.BadCoinbaseAmount);
         Engine.GetEntry(a3.Hash)!.InvalidReason.ShouldBe(RejectCodes.BadPrevBlock);
+        Engine.GetEntry(a4.Hash)!.InvalidReason.ShouldBe(RejectCodes.BadPrevBlock);
         (await ProcessAsync(a3)).Code.ShouldBe(RejectCodes.BadPrevBlock);
         (await _kit.Store.GetChainHeightAsync()).ShouldBe(1);
     }
@@ -380,8 +387,66 @@ public sealed class ChainStateTests
         using var engine = _kit.Restart(store);
 
         engine.IsInitialized.ShouldBeFalse();
-        Should.Throw<InvalidOperationException>(() => engine.Tip);
+        Should.Throw<InvalidOperationException>(() => engine.Tip).Message.ShouldBe("The chain is not initialized.");
         engine.ActiveChain.Height.ShouldBe(-1);
+    }
+
+    [Test]
+    public async Task A_store_failure_storing_a_block_leaves_it_out_of_the_index_and_it_can_come_again()
+    {
+        var block = _kit.Next();
+        _kit.Store.FailOnce("insert");
+
+        await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => ProcessAsync(block));
+
+        Engine.GetEntry(block.Hash).ShouldBeNull();
+        (await ProcessAsync(block)).BecameTip.ShouldBeTrue();
+    }
+
+    [Test]
+    public async Task A_coin_created_and_spent_inside_a_disconnected_block_does_not_come_back()
+    {
+        var funding = (await _kit.MineAsync(1))[0];
+        var fork = _kit.Tip;
+        var parent = EngineKit.Pay(_kit.Miner, funding.Transactions[0], _kit.Miner, Fee);
+        var child = EngineKit.Pay(_kit.Miner, parent, _kit.Miner, Fee);
+        await _kit.ProcessAllAsync([_kit.Next(transactions: [parent, child], fees: Fee + Fee)]);
+        var branch = BlockFactory.Branch(fork, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 7);
+        await _kit.ProcessAllAsync(branch);
+        _kit.Pool.RemoveWithDescendants(parent.TxId);
+        var again = EngineKit.Pay(_kit.Miner, parent, Wallets.NewWallet(), Fee);
+
+        var result = await ProcessAsync(_kit.Next(transactions: [again], fees: Fee));
+
+        result.Status.ShouldBe(BlockStatus.Invalid);
+        result.Code.ShouldBe(RejectCodes.MissingInputs);
+        (await _kit.CoinAsync(new OutPoint(parent.TxId, 0))).ShouldBeNull();
+    }
+
+    [Test]
+    public async Task Of_two_store_failures_in_one_activation_the_first_is_thrown()
+    {
+        var parent = _kit.Next();
+        var x2 = On(parent, 1, extraNonce: 1);
+        var x3 = On(x2, 2, extraNonce: 1);
+        var y2 = On(parent, 1, extraNonce: 2);
+        foreach (var orphan in new[] { x3, x2, y2 })
+        {
+            await ProcessAsync(orphan);
+        }
+
+        var (spends, commits) = (0, 0);
+        _kit.Store.Failpoint = step => step switch
+        {
+            "connect:spends" when ++spends == 2 => throw new InMemoryChainStore.InjectedStoreFailureException(step),
+            "commit" when ++commits == 1 => throw new InMemoryChainStore.InjectedStoreFailureException(step),
+            _ => Task.CompletedTask,
+        };
+
+        var thrown = await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => ProcessAsync(parent));
+
+        thrown.Message.ShouldContain("connect:spends");
+        _kit.Tip.ShouldBeSameAs(_kit.Genesis, "the failed commit leaves out the whole branch from the fork");
     }
 
     [TestCase("begin")]

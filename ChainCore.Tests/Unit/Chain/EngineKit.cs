@@ -7,7 +7,6 @@ using ChainCore.Node.Storage;
 using ChainCore.Tests.Fixtures;
 using ChainCore.Tests.Harness;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ChainCore.Tests.Unit.Chain;
@@ -104,11 +103,11 @@ internal sealed class EngineKit : IAsyncDisposable
     /// <summary>Solves <paramref name="block"/> as it is (its header's bits, any merkle root).</summary>
     public Block Solve(Block block) => BlockSolver.Solve(block, Params, CancellationToken.None);
 
-    /// <summary>Another engine over <paramref name="store"/> (this kit's by default), as a node restarted on the same database, with an empty pool.</summary>
+    /// <summary>Another engine over <paramref name="store"/> (this kit's by default), as a node restarted on the same database, with an empty pool, logging into <see cref="Log"/>.</summary>
     public ChainEngine Restart(IChainStore? store = null, TimeProvider? clock = null)
     {
         clock ??= Clock;
-        return new ChainEngine(store ?? Store, Params, new TransactionPool(100, 1_000_000, clock: clock), clock, 1_000, 10, NullLogger<ChainEngine>.Instance);
+        return new ChainEngine(store ?? Store, Params, new TransactionPool(100, 1_000_000, clock: clock), clock, 1_000, 10, _logging.CreateLogger<ChainEngine>());
     }
 
     /// <summary>A transaction spending output 0 of <paramref name="tx"/> (owned by <paramref name="from"/>) whole, less <paramref name="fee"/>, to <paramref name="to"/>.</summary>
