@@ -119,6 +119,57 @@ public sealed class ChainEngineMempoolTests
     }
 
     [Test]
+    public async Task A_store_failure_checking_transactions_again_after_a_reorg_drops_them_and_the_tip_still_moves()
+    {
+        var funding = (await _kit.MineAsync(2)).Select(b => b.Transactions[0]).ToList();
+        var fork = _kit.Tip;
+        var mined = EngineKit.Pay(_kit.Miner, funding[0], _kit.Miner, Fee);
+        await _kit.ProcessAllAsync([_kit.Next(transactions: [mined], fees: Fee)]);
+        var pooled = await AcceptAsync(funding[1], Fee);
+        var branch = BlockFactory.Branch(fork, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 5);
+        await _kit.ProcessAllAsync(branch.Take(1));
+        using var events = Engine.Events.Subscribe();
+        _kit.Store.FailAlways("get-coins");
+
+        await _kit.ProcessAllAsync(branch.Skip(1));
+
+        _kit.Tip.Hash.ShouldBe(branch[^1].Hash);
+        _kit.Pool.Count.ShouldBe(0);
+        Drain(events).Where(e => e.StartsWith("removed", StringComparison.Ordinal) || e.StartsWith("accepted", StringComparison.Ordinal))
+            .ShouldBe([$"removed {pooled.TxId} Dropped"]);
+        _kit.Logged("ERR").ShouldContain(l => l.Contains($"Could not check {pooled.TxId} again after a reorg; dropped from the mempool", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task A_store_failure_retrying_a_waiting_transaction_retries_every_waiting_one_after_the_next_change()
+    {
+        var funding = (await _kit.MineAsync(1))[0];
+        var fork = _kit.Tip;
+        var parent = EngineKit.Pay(_kit.Miner, funding.Transactions[0], _kit.Miner, Fee);
+        var withParent = _kit.Next(transactions: [parent], fees: Fee);
+        await _kit.ProcessAllAsync([withParent]);
+        var child = await AcceptAsync(parent, Fee);
+        var rivalSpend = Wallets.Spend(_kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, Wallets.NewWallet().Address, Fee + Fee);
+        var rival = _kit.Next(fork, [rivalSpend], Fee + Fee, extraNonce: 1);
+        await _kit.ProcessAllAsync([rival, BlockFactory.Next(rival, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 1)]);
+        Engine.IsInMempool(child.TxId).ShouldBeFalse();
+        var back = BlockFactory.Branch(Engine.GetEntry(withParent.Hash)!, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 2);
+        await _kit.ProcessAllAsync(back.Take(1));
+        _kit.Store.FailAlways("get-coins");
+
+        await _kit.ProcessAllAsync(back.Skip(1));
+
+        _kit.Tip.Hash.ShouldBe(back[^1].Hash);
+        Engine.IsInMempool(child.TxId).ShouldBeFalse("the store failed while it was tried");
+        _kit.Logged("ERR").ShouldContain(l => l.Contains($"Could not try {child.TxId} again after the tip moved", StringComparison.Ordinal));
+
+        _kit.Store.Failpoint = null;
+        await _kit.MineAsync(1);
+
+        Engine.IsInMempool(child.TxId).ShouldBeTrue("every waiting transaction is tried after the next change");
+    }
+
+    [Test]
     public async Task A_mined_transaction_a_reorg_leaves_without_its_input_waits_and_is_confirmed_away_by_a_block_that_spends_its_input()
     {
         var funding = (await _kit.MineAsync(1))[0];
