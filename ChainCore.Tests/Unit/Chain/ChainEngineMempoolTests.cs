@@ -1,0 +1,326 @@
+using System.Collections.Immutable;
+using ChainCore.Core.Consensus;
+using ChainCore.Core.Primitives;
+using ChainCore.Node.Chain;
+using ChainCore.Node.Mempool;
+using ChainCore.Tests.Fixtures;
+using ChainCore.Tests.Harness;
+
+namespace ChainCore.Tests.Unit.Chain;
+
+/// <summary>
+/// The engine's mempool around blocks, over an in-memory store: what a block confirms or conflicts
+/// away (and the events saying which), what a reorg brings back or makes wait, and when a large
+/// pool's choice for the next block is rebuilt.
+/// </summary>
+[TestFixture, Category("Unit")]
+public sealed class ChainEngineMempoolTests
+{
+    private static readonly Amount Fee = new(10_000);
+
+    private EngineKit _kit = null!;
+
+    [SetUp]
+    public async Task StartAsync() => _kit = await EngineKit.StartAsync();
+
+    [TearDown]
+    public async Task StopAsync() => await _kit.DisposeAsync();
+
+    private ChainEngine Engine => _kit.Engine;
+
+    private async Task<Transaction> AcceptAsync(Transaction funding, Amount fee, TestWallet? to = null)
+    {
+        var tx = EngineKit.Pay(_kit.Miner, funding, to ?? _kit.Miner, fee);
+        var result = await Engine.AcceptTransactionAsync(tx);
+        result.Accepted.ShouldBeTrue(result.Validation.ToString());
+        return tx;
+    }
+
+    private static List<string> Drain(ChainEvents.Subscription subscription)
+    {
+        var events = new List<string>();
+        while (subscription.Reader.TryRead(out var e))
+        {
+            events.Add(e switch
+            {
+                BlockConnected c => $"connected {c.Block.Hash}",
+                BlockDisconnected d => $"disconnected {d.Block.Hash}",
+                TransactionAccepted a => $"accepted {a.Transaction.TxId} {a.Fee.Units}",
+                TransactionRemoved r => $"removed {r.TxId} {r.Reason}",
+                TipMoved => "tip",
+                _ => e.GetType().Name,
+            });
+        }
+
+        return events;
+    }
+
+    [Test]
+    public async Task An_accepted_transaction_is_announced_with_its_fee_and_a_refused_one_is_not()
+    {
+        var funding = (await _kit.MineAsync(1))[0].Transactions[0];
+        using var events = Engine.Events.Subscribe();
+        var tx = await AcceptAsync(funding, Fee);
+
+        var twice = await Engine.AcceptTransactionAsync(tx);
+
+        twice.Validation.Code.ShouldBe(RejectCodes.AlreadyKnown);
+        Engine.IsInMempool(tx.TxId).ShouldBeTrue();
+        Drain(events).ShouldBe([$"accepted {tx.TxId} {Fee.Units}"]);
+        Engine.MinRelayFeePerKb.ShouldBe(1_000);
+        Engine.MempoolMinimumFeePerKb.ShouldBe(1_000);
+    }
+
+    [Test]
+    public async Task A_block_confirming_a_pooled_transaction_removes_it_as_mined_and_its_double_spend_as_a_conflict()
+    {
+        var funding = (await _kit.MineAsync(2)).Select(b => b.Transactions[0]).ToList();
+        var mined = await AcceptAsync(funding[0], Fee);
+        var pooled = await AcceptAsync(funding[1], Fee);
+        var doubleSpend = Wallets.Spend(_kit.Miner, new OutPoint(funding[1].TxId, 0), funding[1].Outputs[0].Value, Wallets.NewWallet().Address, Fee);
+        var block = _kit.Next(transactions: [mined, doubleSpend], fees: Fee + Fee);
+        using var events = Engine.Events.Subscribe();
+
+        (await Engine.ProcessBlockAsync(block)).BecameTip.ShouldBeTrue();
+
+        _kit.Pool.Count.ShouldBe(0);
+        Drain(events).ShouldBe([$"connected {block.Hash}", $"removed {mined.TxId} Block", $"removed {pooled.TxId} Conflict", "tip"]);
+    }
+
+    [Test]
+    public async Task A_pooled_transaction_whose_input_a_reorg_took_away_waits_and_returns_when_a_later_reorg_brings_it_back()
+    {
+        var funding = (await _kit.MineAsync(1))[0];
+        var fork = _kit.Tip;
+        var parent = EngineKit.Pay(_kit.Miner, funding.Transactions[0], _kit.Miner, Fee);
+        var withParent = _kit.Next(transactions: [parent], fees: Fee);
+        await _kit.ProcessAllAsync([withParent]);
+        var child = await AcceptAsync(parent, Fee);
+        // A branch spending the funding coin otherwise: the parent conflicts, the child loses its input.
+        var rivalSpend = Wallets.Spend(_kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, Wallets.NewWallet().Address, Fee + Fee);
+        var rival = _kit.Next(fork, [rivalSpend], Fee + Fee, extraNonce: 1);
+        var rival2 = BlockFactory.Next(rival, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 1);
+        await _kit.ProcessAllAsync([rival]);
+        using var events = Engine.Events.Subscribe();
+
+        await _kit.ProcessAllAsync([rival2]);
+
+        _kit.Tip.Hash.ShouldBe(rival2.Hash);
+        Engine.IsInMempool(child.TxId).ShouldBeFalse();
+        Engine.IsInMempool(parent.TxId).ShouldBeFalse();
+        Drain(events).ShouldContain($"removed {child.TxId} Dropped");
+
+        var back = BlockFactory.Branch(Engine.GetEntry(withParent.Hash)!, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 2);
+        await _kit.ProcessAllAsync(back);
+
+        _kit.Tip.Hash.ShouldBe(back[^1].Hash);
+        Engine.IsInMempool(child.TxId).ShouldBeTrue("its input is back on the chain");
+        Drain(events).ShouldContain($"accepted {child.TxId} {Fee.Units}");
+    }
+
+    [Test]
+    public async Task A_store_failure_checking_transactions_again_after_a_reorg_drops_them_and_the_tip_still_moves()
+    {
+        var funding = (await _kit.MineAsync(2)).Select(b => b.Transactions[0]).ToList();
+        var fork = _kit.Tip;
+        var mined = EngineKit.Pay(_kit.Miner, funding[0], _kit.Miner, Fee);
+        await _kit.ProcessAllAsync([_kit.Next(transactions: [mined], fees: Fee)]);
+        var pooled = await AcceptAsync(funding[1], Fee);
+        var branch = BlockFactory.Branch(fork, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 5);
+        await _kit.ProcessAllAsync(branch.Take(1));
+        using var events = Engine.Events.Subscribe();
+        _kit.Store.FailAlways("get-coins");
+
+        await _kit.ProcessAllAsync(branch.Skip(1));
+
+        _kit.Tip.Hash.ShouldBe(branch[^1].Hash);
+        _kit.Pool.Count.ShouldBe(0);
+        Drain(events).Where(e => e.StartsWith("removed", StringComparison.Ordinal) || e.StartsWith("accepted", StringComparison.Ordinal))
+            .ShouldBe([$"removed {pooled.TxId} Dropped"]);
+        _kit.Logged("ERR").ShouldContain(l => l.Contains($"Could not check {pooled.TxId} again after a reorg; dropped from the mempool", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task A_store_failure_retrying_a_waiting_transaction_retries_every_waiting_one_after_the_next_change()
+    {
+        var funding = (await _kit.MineAsync(1))[0];
+        var fork = _kit.Tip;
+        var parent = EngineKit.Pay(_kit.Miner, funding.Transactions[0], _kit.Miner, Fee);
+        var withParent = _kit.Next(transactions: [parent], fees: Fee);
+        await _kit.ProcessAllAsync([withParent]);
+        var child = await AcceptAsync(parent, Fee);
+        var rivalSpend = Wallets.Spend(_kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, Wallets.NewWallet().Address, Fee + Fee);
+        var rival = _kit.Next(fork, [rivalSpend], Fee + Fee, extraNonce: 1);
+        await _kit.ProcessAllAsync([rival, BlockFactory.Next(rival, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 1)]);
+        Engine.IsInMempool(child.TxId).ShouldBeFalse();
+        var back = BlockFactory.Branch(Engine.GetEntry(withParent.Hash)!, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 2);
+        await _kit.ProcessAllAsync(back.Take(1));
+        _kit.Store.FailAlways("get-coins");
+
+        await _kit.ProcessAllAsync(back.Skip(1));
+
+        _kit.Tip.Hash.ShouldBe(back[^1].Hash);
+        Engine.IsInMempool(child.TxId).ShouldBeFalse("the store failed while it was tried");
+        _kit.Logged("ERR").ShouldContain(l => l.Contains($"Could not try {child.TxId} again after the tip moved", StringComparison.Ordinal));
+
+        _kit.Store.Failpoint = null;
+        await _kit.MineAsync(1);
+
+        Engine.IsInMempool(child.TxId).ShouldBeTrue("every waiting transaction is tried after the next change");
+    }
+
+    [Test]
+    public async Task A_mined_transaction_a_reorg_leaves_without_its_input_waits_and_is_confirmed_away_by_a_block_that_spends_its_input()
+    {
+        var funding = (await _kit.MineAsync(1))[0];
+        var fork = _kit.Tip;
+        var parent = EngineKit.Pay(_kit.Miner, funding.Transactions[0], _kit.Miner, Fee);
+        var child = EngineKit.Pay(_kit.Miner, parent, _kit.Miner, Fee);
+        var mined = _kit.Next(transactions: [parent, child], fees: Fee + Fee);
+        await _kit.ProcessAllAsync([mined]);
+        var rivalSpend = Wallets.Spend(_kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, _kit.Miner.Address, Fee + Fee);
+        var rival = BlockFactory.Branch(fork, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 3);
+        var rivalWithSpend = new[] { rival[0], BlockFactory.Next(rival[0], 2, _kit.Miner.KeyHash, _kit.Params, [rivalSpend], Fee + Fee, extraNonce: 3) };
+
+        await _kit.ProcessAllAsync(rivalWithSpend);
+
+        _kit.Tip.Hash.ShouldBe(rivalWithSpend[1].Hash);
+        Engine.IsInMempool(parent.TxId).ShouldBeFalse("the chain spent its input otherwise");
+        Engine.IsInMempool(child.TxId).ShouldBeFalse();
+        (await _kit.CoinAsync(new OutPoint(rivalSpend.TxId, 0))).ShouldNotBeNull();
+    }
+
+    [Test]
+    public async Task Transactions_of_a_disconnected_block_return_ahead_of_what_was_pooled_and_keep_their_parents_first()
+    {
+        var funding = (await _kit.MineAsync(2)).Select(b => b.Transactions[0]).ToList();
+        var fork = _kit.Tip;
+        var parent = EngineKit.Pay(_kit.Miner, funding[0], _kit.Miner, Fee);
+        await _kit.ProcessAllAsync([_kit.Next(transactions: [parent], fees: Fee)]);
+        var child = await AcceptAsync(parent, Fee);
+        var other = await AcceptAsync(funding[1], Fee);
+
+        await _kit.ProcessAllAsync(BlockFactory.Branch(fork, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 4));
+
+        _kit.Pool.Snapshot().Select(e => e.TxId).ShouldBe([parent.TxId, child.TxId, other.TxId]);
+        _kit.Pool.Get(parent.TxId)!.FromDisconnectedBlock.ShouldBeTrue();
+        _kit.Pool.Get(child.TxId)!.FromDisconnectedBlock.ShouldBeFalse();
+    }
+
+    /// <summary>
+    /// A kit whose pool holds two transactions, with <paramref name="mined"/> (fees) confirmed in the
+    /// tip and <paramref name="pooled"/> (fees) waiting; then a longer branch without them arrives.
+    /// Every transaction is one input to one output, so their fee rates order as their fees.
+    /// </summary>
+    private static async Task<(EngineKit Kit, List<Transaction> Mined, List<Transaction> Pooled, List<string> Events)> ReorgIntoAFullPoolAsync(long[] mined, long[] pooled)
+    {
+        var kit = await EngineKit.StartAsync(maxPoolTransactions: 2);
+        var funding = (await kit.MineAsync(mined.Length + pooled.Length)).Select(b => b.Transactions[0]).ToList();
+        var fork = kit.Tip;
+        var minedTxs = mined.Select((fee, i) => EngineKit.Pay(kit.Miner, funding[i], kit.Miner, new Amount(fee))).ToList();
+        await kit.ProcessAllAsync([kit.Next(transactions: minedTxs, fees: new Amount(mined.Sum()))]);
+        var pooledTxs = new List<Transaction>();
+        foreach (var (fee, i) in pooled.Select((fee, i) => (fee, i)))
+        {
+            var tx = EngineKit.Pay(kit.Miner, funding[mined.Length + i], kit.Miner, new Amount(fee));
+            (await kit.Engine.AcceptTransactionAsync(tx)).Accepted.ShouldBeTrue();
+            pooledTxs.Add(tx);
+        }
+
+        using var events = kit.Engine.Events.Subscribe();
+        await kit.ProcessAllAsync(BlockFactory.Branch(fork, 2, kit.Miner.KeyHash, kit.Params, extraNonce: 6));
+        kit.Tip.Height.ShouldBe(fork.Height + 2);
+        return (kit, minedTxs, pooledTxs, Drain(events).Where(e => !e.StartsWith("connected", StringComparison.Ordinal) && !e.StartsWith("disconnected", StringComparison.Ordinal) && e != "tip").ToList());
+    }
+
+    [Test]
+    public async Task Transactions_of_a_disconnected_block_past_the_pools_bound_are_trimmed_cheapest_first_and_only_the_kept_announced()
+    {
+        var (kit, mined, _, events) = await ReorgIntoAFullPoolAsync(mined: [10_000, 30_000, 20_000], pooled: []);
+        await using var _ = kit;
+
+        kit.Pool.Snapshot().Select(e => e.TxId).ShouldBe([mined[1].TxId, mined[2].TxId]);
+        events.ShouldBe([$"accepted {mined[1].TxId} 30000", $"accepted {mined[2].TxId} 20000"]);
+    }
+
+    [Test]
+    public async Task A_pooled_transaction_left_without_room_by_returning_transactions_of_a_disconnected_block_is_announced_as_dropped()
+    {
+        var (kit, mined, pooled, events) = await ReorgIntoAFullPoolAsync(mined: [30_000, 20_000], pooled: [10_000]);
+        await using var _ = kit;
+
+        kit.Pool.Snapshot().Select(e => e.TxId).ShouldBe([mined[0].TxId, mined[1].TxId]);
+        events.ShouldBe([$"removed {pooled[0].TxId} Dropped", $"accepted {mined[0].TxId} 30000", $"accepted {mined[1].TxId} 20000"]);
+    }
+
+    // A defect, reported and not fixed here: RefillMempoolAsync adds what a returning pooled
+    // transaction evicts to the removals, but leaves it in the returned list, so the evicted
+    // transaction of the disconnected block is announced as removed and then as accepted while it is
+    // not in the pool (TrimMempool filters the returned list; the refill's evictions do not).
+    [Test, Ignore("Defect: a disconnected block's transaction evicted during the refill is still announced as accepted (TransactionAccepted after TransactionRemoved)")]
+    public async Task A_transaction_of_a_disconnected_block_that_a_pooled_one_evicts_on_its_return_is_not_announced_as_accepted()
+    {
+        var (kit, mined, pooled, events) = await ReorgIntoAFullPoolAsync(mined: [10_000, 20_000], pooled: [30_000]);
+        await using var _ = kit;
+
+        kit.Pool.Snapshot().Select(e => e.TxId).ShouldBe([mined[1].TxId, pooled[0].TxId]);
+        kit.Engine.IsInMempool(mined[0].TxId).ShouldBeFalse();
+        events.ShouldNotContain(e => e.StartsWith($"accepted {mined[0].TxId}", StringComparison.Ordinal), string.Join("; ", events));
+    }
+
+    [Test]
+    public async Task Tip_waiters_complete_with_the_new_tip_once_a_block_connects()
+    {
+        var known = _kit.Tip.Hash;
+        var waiting = Engine.WaitForTipChangeAsync(known);
+        waiting.IsCompleted.ShouldBeFalse();
+
+        var block = (await _kit.MineAsync(1))[0];
+
+        (await waiting).Hash.ShouldBe(block.Hash);
+    }
+
+    /// <summary>Fills the pool with <paramref name="fillers"/> unrelated entries and has the engine publish its choice for a block.</summary>
+    private async Task<Transaction> FillAndPublishAsync(int fillers)
+    {
+        var funding = (await _kit.MineAsync(1))[0].Transactions[0];
+        var random = TestSeed.NewRandom(7);
+        for (var i = 0; i < fillers; i++)
+        {
+            var filler = TestData.RandomTransaction(random, inputs: 1, outputs: 1);
+            _kit.Pool.Add(new MempoolEntry(filler, new Amount(1), ImmutableArray<SpentCoin>.Empty, _kit.Clock.GetUtcNow(), _kit.Pool.NextSequence()));
+        }
+
+        // A block that changes nothing still publishes the tip and the pool's choice.
+        await _kit.ProcessAllAsync([_kit.Next(_kit.Genesis, extraNonce: 1)]);
+        return funding;
+    }
+
+    private List<Hash256> Chosen() => [.. Engine.Assembler.Snapshot!.Chosen.Select(e => e.TxId)];
+
+    [TestCase(498, true)]
+    [TestCase(499, false)]
+    public async Task A_pool_of_500_keeps_its_choice_for_a_block_when_a_transaction_arrives_and_a_smaller_one_rebuilds_it(int fillers, bool rebuilt)
+    {
+        var funding = await FillAndPublishAsync(fillers);
+
+        var tx = await AcceptAsync(funding, Fee);
+
+        Chosen().Contains(tx.TxId).ShouldBe(rebuilt);
+        Chosen().Count.ShouldBe(rebuilt ? fillers + 1 : fillers);
+    }
+
+    [TestCase(4_999, false)]
+    [TestCase(5_000, true)]
+    public async Task A_large_pool_rebuilds_its_choice_for_a_block_five_seconds_after_the_last_one(int afterMs, bool rebuilt)
+    {
+        var funding = await FillAndPublishAsync(499);
+        var first = await AcceptAsync(funding, Fee);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(afterMs));
+
+        var second = await AcceptAsync(first, Fee);
+
+        Chosen().Contains(second.TxId).ShouldBe(rebuilt);
+        Chosen().Contains(first.TxId).ShouldBe(rebuilt);
+    }
+}
