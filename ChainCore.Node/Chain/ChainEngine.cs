@@ -347,7 +347,7 @@ public sealed class ChainEngine : IDisposable
                 continue;
             }
 
-            removed.AddRange(evicted.Select(id => new TransactionRemoved(id, RemovalReason.Dropped)));
+            NoteEvicted(evicted, removed, returned);
             if (result.Accepted)
             {
                 if (!wasPooled.Contains(tx.TxId))
@@ -441,7 +441,7 @@ public sealed class ChainEngine : IDisposable
                 break;
             }
 
-            removed.AddRange(evicted.Select(id => new TransactionRemoved(id, RemovalReason.Dropped)));
+            NoteEvicted(evicted, removed, returned);
             if (_reorgOrphans.Settle(tx, result))
             {
                 continue;
@@ -474,6 +474,22 @@ public sealed class ChainEngine : IDisposable
             _log.LogInformation("Evicted {Count} transactions to bring the mempool back within its bounds after transactions of disconnected blocks returned", trimmed.Count);
             returned.RemoveAll(r => trimmed.Contains(r.Item1.TxId));
             removed.AddRange(trimmed.Where(wasPooled.Contains).Select(id => new TransactionRemoved(id, RemovalReason.Dropped)));
+        }
+    }
+
+    /// <summary>
+    /// Transactions a returning one evicted while the mempool is checked again: one returned earlier in
+    /// this change (not announced yet) leaves the returned list unannounced, as <see cref="TrimMempool"/>
+    /// does; one that was in the pool before is announced as dropped.
+    /// </summary>
+    private static void NoteEvicted(List<Hash256> evicted, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
+    {
+        foreach (var id in evicted)
+        {
+            if (returned.RemoveAll(r => r.Item1.TxId == id) == 0)
+            {
+                removed.Add(new TransactionRemoved(id, RemovalReason.Dropped));
+            }
         }
     }
 

@@ -253,11 +253,10 @@ public sealed class ChainEngineMempoolTests
         events.ShouldBe([$"removed {pooled[0].TxId} Dropped", $"accepted {mined[0].TxId} 30000", $"accepted {mined[1].TxId} 20000"]);
     }
 
-    // A defect, reported and not fixed here: RefillMempoolAsync adds what a returning pooled
-    // transaction evicts to the removals, but leaves it in the returned list, so the evicted
-    // transaction of the disconnected block is announced as removed and then as accepted while it is
-    // not in the pool (TrimMempool filters the returned list; the refill's evictions do not).
-    [Test, Ignore("Defect: a disconnected block's transaction evicted during the refill is still announced as accepted (TransactionAccepted after TransactionRemoved)")]
+    // The refill once added what a returning pooled transaction evicts to the removals but left it in
+    // the returned list: the evicted transaction of the disconnected block was announced as removed,
+    // then as accepted, while not in the pool.
+    [Test]
     public async Task A_transaction_of_a_disconnected_block_that_a_pooled_one_evicts_on_its_return_is_not_announced_as_accepted()
     {
         var (kit, mined, pooled, events) = await ReorgIntoAFullPoolAsync(mined: [10_000, 20_000], pooled: [30_000]);
@@ -266,6 +265,7 @@ public sealed class ChainEngineMempoolTests
         kit.Pool.Snapshot().Select(e => e.TxId).ShouldBe([mined[1].TxId, pooled[0].TxId]);
         kit.Engine.IsInMempool(mined[0].TxId).ShouldBeFalse();
         events.ShouldNotContain(e => e.StartsWith($"accepted {mined[0].TxId}", StringComparison.Ordinal), string.Join("; ", events));
+        events.ShouldNotContain(e => e.Contains(mined[0].TxId.ToString(), StringComparison.Ordinal), "it was never announced as pooled, so its eviction is not announced either");
     }
 
     [Test]
