@@ -14,23 +14,11 @@ namespace ChainCore.Tests.Unit.Chain;
 /// pool's choice for the next block is rebuilt.
 /// </summary>
 [TestFixture, Category("Unit")]
-public sealed class ChainEngineMempoolTests
+public sealed class ChainEngineMempoolTests : EngineTestBase
 {
-    private static readonly Amount Fee = new(10_000);
-
-    private EngineKit _kit = null!;
-
-    [SetUp]
-    public async Task StartAsync() => _kit = await EngineKit.StartAsync();
-
-    [TearDown]
-    public async Task StopAsync() => await _kit.DisposeAsync();
-
-    private ChainEngine Engine => _kit.Engine;
-
     private async Task<Transaction> AcceptAsync(Transaction funding, Amount fee, TestWallet? to = null)
     {
-        var tx = EngineKit.Pay(_kit.Miner, funding, to ?? _kit.Miner, fee);
+        var tx = EngineKit.Pay(Kit.Miner, funding, to ?? Kit.Miner, fee);
         var result = await Engine.AcceptTransactionAsync(tx);
         result.Accepted.ShouldBeTrue(result.Validation.ToString());
         return tx;
@@ -58,7 +46,7 @@ public sealed class ChainEngineMempoolTests
     [Test]
     public async Task An_accepted_transaction_is_announced_with_its_fee_and_a_refused_one_is_not()
     {
-        var funding = (await _kit.MineAsync(1))[0].Transactions[0];
+        var funding = (await Kit.MineAsync(1))[0].Transactions[0];
         using var events = Engine.Events.Subscribe();
         var tx = await AcceptAsync(funding, Fee);
 
@@ -74,46 +62,46 @@ public sealed class ChainEngineMempoolTests
     [Test]
     public async Task A_block_confirming_a_pooled_transaction_removes_it_as_mined_and_its_double_spend_as_a_conflict()
     {
-        var funding = (await _kit.MineAsync(2)).Select(b => b.Transactions[0]).ToList();
+        var funding = (await Kit.MineAsync(2)).Select(b => b.Transactions[0]).ToList();
         var mined = await AcceptAsync(funding[0], Fee);
         var pooled = await AcceptAsync(funding[1], Fee);
-        var doubleSpend = Wallets.Spend(_kit.Miner, new OutPoint(funding[1].TxId, 0), funding[1].Outputs[0].Value, Wallets.NewWallet().Address, Fee);
-        var block = _kit.Next(transactions: [mined, doubleSpend], fees: Fee + Fee);
+        var doubleSpend = Wallets.Spend(Kit.Miner, new OutPoint(funding[1].TxId, 0), funding[1].Outputs[0].Value, Wallets.NewWallet().Address, Fee);
+        var block = Kit.Next(transactions: [mined, doubleSpend], fees: Fee + Fee);
         using var events = Engine.Events.Subscribe();
 
         (await Engine.ProcessBlockAsync(block)).BecameTip.ShouldBeTrue();
 
-        _kit.Pool.Count.ShouldBe(0);
+        Kit.Pool.Count.ShouldBe(0);
         Drain(events).ShouldBe([$"connected {block.Hash}", $"removed {mined.TxId} Block", $"removed {pooled.TxId} Conflict", "tip"]);
     }
 
     [Test]
     public async Task A_pooled_transaction_whose_input_a_reorg_took_away_waits_and_returns_when_a_later_reorg_brings_it_back()
     {
-        var funding = (await _kit.MineAsync(1))[0];
-        var fork = _kit.Tip;
-        var parent = EngineKit.Pay(_kit.Miner, funding.Transactions[0], _kit.Miner, Fee);
-        var withParent = _kit.Next(transactions: [parent], fees: Fee);
-        await _kit.ProcessAllAsync([withParent]);
+        var funding = (await Kit.MineAsync(1))[0];
+        var fork = Kit.Tip;
+        var parent = EngineKit.Pay(Kit.Miner, funding.Transactions[0], Kit.Miner, Fee);
+        var withParent = Kit.Next(transactions: [parent], fees: Fee);
+        await Kit.ProcessAllAsync([withParent]);
         var child = await AcceptAsync(parent, Fee);
         // A branch spending the funding coin otherwise: the parent conflicts, the child loses its input.
-        var rivalSpend = Wallets.Spend(_kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, Wallets.NewWallet().Address, Fee + Fee);
-        var rival = _kit.Next(fork, [rivalSpend], Fee + Fee, extraNonce: 1);
-        var rival2 = BlockFactory.Next(rival, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 1);
-        await _kit.ProcessAllAsync([rival]);
+        var rivalSpend = Wallets.Spend(Kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, Wallets.NewWallet().Address, Fee + Fee);
+        var rival = Kit.Next(fork, [rivalSpend], Fee + Fee, extraNonce: 1);
+        var rival2 = BlockFactory.Next(rival, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 1);
+        await Kit.ProcessAllAsync([rival]);
         using var events = Engine.Events.Subscribe();
 
-        await _kit.ProcessAllAsync([rival2]);
+        await Kit.ProcessAllAsync([rival2]);
 
-        _kit.Tip.Hash.ShouldBe(rival2.Hash);
+        Kit.Tip.Hash.ShouldBe(rival2.Hash);
         Engine.IsInMempool(child.TxId).ShouldBeFalse();
         Engine.IsInMempool(parent.TxId).ShouldBeFalse();
         Drain(events).ShouldContain($"removed {child.TxId} Dropped");
 
-        var back = BlockFactory.Branch(Engine.GetEntry(withParent.Hash)!, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 2);
-        await _kit.ProcessAllAsync(back);
+        var back = BlockFactory.Branch(Engine.GetEntry(withParent.Hash)!, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 2);
+        await Kit.ProcessAllAsync(back);
 
-        _kit.Tip.Hash.ShouldBe(back[^1].Hash);
+        Kit.Tip.Hash.ShouldBe(back[^1].Hash);
         Engine.IsInMempool(child.TxId).ShouldBeTrue("its input is back on the chain");
         Drain(events).ShouldContain($"accepted {child.TxId} {Fee.Units}");
     }
@@ -121,50 +109,50 @@ public sealed class ChainEngineMempoolTests
     [Test]
     public async Task A_store_failure_checking_transactions_again_after_a_reorg_drops_them_and_the_tip_still_moves()
     {
-        var funding = (await _kit.MineAsync(2)).Select(b => b.Transactions[0]).ToList();
-        var fork = _kit.Tip;
-        var mined = EngineKit.Pay(_kit.Miner, funding[0], _kit.Miner, Fee);
-        await _kit.ProcessAllAsync([_kit.Next(transactions: [mined], fees: Fee)]);
+        var funding = (await Kit.MineAsync(2)).Select(b => b.Transactions[0]).ToList();
+        var fork = Kit.Tip;
+        var mined = EngineKit.Pay(Kit.Miner, funding[0], Kit.Miner, Fee);
+        await Kit.ProcessAllAsync([Kit.Next(transactions: [mined], fees: Fee)]);
         var pooled = await AcceptAsync(funding[1], Fee);
-        var branch = BlockFactory.Branch(fork, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 5);
-        await _kit.ProcessAllAsync(branch.Take(1));
+        var branch = BlockFactory.Branch(fork, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 5);
+        await Kit.ProcessAllAsync(branch.Take(1));
         using var events = Engine.Events.Subscribe();
-        _kit.Store.FailAlways("get-coins");
+        Kit.Store.FailAlways("get-coins");
 
-        await _kit.ProcessAllAsync(branch.Skip(1));
+        await Kit.ProcessAllAsync(branch.Skip(1));
 
-        _kit.Tip.Hash.ShouldBe(branch[^1].Hash);
-        _kit.Pool.Count.ShouldBe(0);
+        Kit.Tip.Hash.ShouldBe(branch[^1].Hash);
+        Kit.Pool.Count.ShouldBe(0);
         Drain(events).Where(e => e.StartsWith("removed", StringComparison.Ordinal) || e.StartsWith("accepted", StringComparison.Ordinal))
             .ShouldBe([$"removed {pooled.TxId} Dropped"]);
-        _kit.Logged("ERR").ShouldContain(l => l.Contains($"Could not check {pooled.TxId} again after a reorg; dropped from the mempool", StringComparison.Ordinal));
+        Kit.Logged("ERR").ShouldContain(l => l.Contains($"Could not check {pooled.TxId} again after a reorg; dropped from the mempool", StringComparison.Ordinal));
     }
 
     [Test]
     public async Task A_store_failure_retrying_a_waiting_transaction_retries_every_waiting_one_after_the_next_change()
     {
-        var funding = (await _kit.MineAsync(1))[0];
-        var fork = _kit.Tip;
-        var parent = EngineKit.Pay(_kit.Miner, funding.Transactions[0], _kit.Miner, Fee);
-        var withParent = _kit.Next(transactions: [parent], fees: Fee);
-        await _kit.ProcessAllAsync([withParent]);
+        var funding = (await Kit.MineAsync(1))[0];
+        var fork = Kit.Tip;
+        var parent = EngineKit.Pay(Kit.Miner, funding.Transactions[0], Kit.Miner, Fee);
+        var withParent = Kit.Next(transactions: [parent], fees: Fee);
+        await Kit.ProcessAllAsync([withParent]);
         var child = await AcceptAsync(parent, Fee);
-        var rivalSpend = Wallets.Spend(_kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, Wallets.NewWallet().Address, Fee + Fee);
-        var rival = _kit.Next(fork, [rivalSpend], Fee + Fee, extraNonce: 1);
-        await _kit.ProcessAllAsync([rival, BlockFactory.Next(rival, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 1)]);
+        var rivalSpend = Wallets.Spend(Kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, Wallets.NewWallet().Address, Fee + Fee);
+        var rival = Kit.Next(fork, [rivalSpend], Fee + Fee, extraNonce: 1);
+        await Kit.ProcessAllAsync([rival, BlockFactory.Next(rival, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 1)]);
         Engine.IsInMempool(child.TxId).ShouldBeFalse();
-        var back = BlockFactory.Branch(Engine.GetEntry(withParent.Hash)!, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 2);
-        await _kit.ProcessAllAsync(back.Take(1));
-        _kit.Store.FailAlways("get-coins");
+        var back = BlockFactory.Branch(Engine.GetEntry(withParent.Hash)!, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 2);
+        await Kit.ProcessAllAsync(back.Take(1));
+        Kit.Store.FailAlways("get-coins");
 
-        await _kit.ProcessAllAsync(back.Skip(1));
+        await Kit.ProcessAllAsync(back.Skip(1));
 
-        _kit.Tip.Hash.ShouldBe(back[^1].Hash);
+        Kit.Tip.Hash.ShouldBe(back[^1].Hash);
         Engine.IsInMempool(child.TxId).ShouldBeFalse("the store failed while it was tried");
-        _kit.Logged("ERR").ShouldContain(l => l.Contains($"Could not try {child.TxId} again after the tip moved", StringComparison.Ordinal));
+        Kit.Logged("ERR").ShouldContain(l => l.Contains($"Could not try {child.TxId} again after the tip moved", StringComparison.Ordinal));
 
-        _kit.Store.Failpoint = null;
-        await _kit.MineAsync(1);
+        Kit.Store.Failpoint = null;
+        await Kit.MineAsync(1);
 
         Engine.IsInMempool(child.TxId).ShouldBeTrue("every waiting transaction is tried after the next change");
     }
@@ -172,39 +160,39 @@ public sealed class ChainEngineMempoolTests
     [Test]
     public async Task A_mined_transaction_a_reorg_leaves_without_its_input_waits_and_is_confirmed_away_by_a_block_that_spends_its_input()
     {
-        var funding = (await _kit.MineAsync(1))[0];
-        var fork = _kit.Tip;
-        var parent = EngineKit.Pay(_kit.Miner, funding.Transactions[0], _kit.Miner, Fee);
-        var child = EngineKit.Pay(_kit.Miner, parent, _kit.Miner, Fee);
-        var mined = _kit.Next(transactions: [parent, child], fees: Fee + Fee);
-        await _kit.ProcessAllAsync([mined]);
-        var rivalSpend = Wallets.Spend(_kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, _kit.Miner.Address, Fee + Fee);
-        var rival = BlockFactory.Branch(fork, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 3);
-        var rivalWithSpend = new[] { rival[0], BlockFactory.Next(rival[0], 2, _kit.Miner.KeyHash, _kit.Params, [rivalSpend], Fee + Fee, extraNonce: 3) };
+        var funding = (await Kit.MineAsync(1))[0];
+        var fork = Kit.Tip;
+        var parent = EngineKit.Pay(Kit.Miner, funding.Transactions[0], Kit.Miner, Fee);
+        var child = EngineKit.Pay(Kit.Miner, parent, Kit.Miner, Fee);
+        var mined = Kit.Next(transactions: [parent, child], fees: Fee + Fee);
+        await Kit.ProcessAllAsync([mined]);
+        var rivalSpend = Wallets.Spend(Kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, Kit.Miner.Address, Fee + Fee);
+        var rival = BlockFactory.Branch(fork, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 3);
+        var rivalWithSpend = new[] { rival[0], BlockFactory.Next(rival[0], 2, Kit.Miner.KeyHash, Kit.Params, [rivalSpend], Fee + Fee, extraNonce: 3) };
 
-        await _kit.ProcessAllAsync(rivalWithSpend);
+        await Kit.ProcessAllAsync(rivalWithSpend);
 
-        _kit.Tip.Hash.ShouldBe(rivalWithSpend[1].Hash);
+        Kit.Tip.Hash.ShouldBe(rivalWithSpend[1].Hash);
         Engine.IsInMempool(parent.TxId).ShouldBeFalse("the chain spent its input otherwise");
         Engine.IsInMempool(child.TxId).ShouldBeFalse();
-        (await _kit.CoinAsync(new OutPoint(rivalSpend.TxId, 0))).ShouldNotBeNull();
+        (await Kit.CoinAsync(new OutPoint(rivalSpend.TxId, 0))).ShouldNotBeNull();
     }
 
     [Test]
     public async Task Transactions_of_a_disconnected_block_return_ahead_of_what_was_pooled_and_keep_their_parents_first()
     {
-        var funding = (await _kit.MineAsync(2)).Select(b => b.Transactions[0]).ToList();
-        var fork = _kit.Tip;
-        var parent = EngineKit.Pay(_kit.Miner, funding[0], _kit.Miner, Fee);
-        await _kit.ProcessAllAsync([_kit.Next(transactions: [parent], fees: Fee)]);
+        var funding = (await Kit.MineAsync(2)).Select(b => b.Transactions[0]).ToList();
+        var fork = Kit.Tip;
+        var parent = EngineKit.Pay(Kit.Miner, funding[0], Kit.Miner, Fee);
+        await Kit.ProcessAllAsync([Kit.Next(transactions: [parent], fees: Fee)]);
         var child = await AcceptAsync(parent, Fee);
         var other = await AcceptAsync(funding[1], Fee);
 
-        await _kit.ProcessAllAsync(BlockFactory.Branch(fork, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 4));
+        await Kit.ProcessAllAsync(BlockFactory.Branch(fork, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 4));
 
-        _kit.Pool.Snapshot().Select(e => e.TxId).ShouldBe([parent.TxId, child.TxId, other.TxId]);
-        _kit.Pool.Get(parent.TxId)!.FromDisconnectedBlock.ShouldBeTrue();
-        _kit.Pool.Get(child.TxId)!.FromDisconnectedBlock.ShouldBeFalse();
+        Kit.Pool.Snapshot().Select(e => e.TxId).ShouldBe([parent.TxId, child.TxId, other.TxId]);
+        Kit.Pool.Get(parent.TxId)!.FromDisconnectedBlock.ShouldBeTrue();
+        Kit.Pool.Get(child.TxId)!.FromDisconnectedBlock.ShouldBeFalse();
     }
 
     /// <summary>
@@ -271,11 +259,11 @@ public sealed class ChainEngineMempoolTests
     [Test]
     public async Task Tip_waiters_complete_with_the_new_tip_once_a_block_connects()
     {
-        var known = _kit.Tip.Hash;
+        var known = Kit.Tip.Hash;
         var waiting = Engine.WaitForTipChangeAsync(known);
         waiting.IsCompleted.ShouldBeFalse();
 
-        var block = (await _kit.MineAsync(1))[0];
+        var block = (await Kit.MineAsync(1))[0];
 
         (await waiting).Hash.ShouldBe(block.Hash);
     }
@@ -283,16 +271,16 @@ public sealed class ChainEngineMempoolTests
     /// <summary>Fills the pool with <paramref name="fillers"/> unrelated entries and has the engine publish its choice for a block.</summary>
     private async Task<Transaction> FillAndPublishAsync(int fillers)
     {
-        var funding = (await _kit.MineAsync(1))[0].Transactions[0];
+        var funding = (await Kit.MineAsync(1))[0].Transactions[0];
         var random = TestSeed.NewRandom(7);
         for (var i = 0; i < fillers; i++)
         {
             var filler = TestData.RandomTransaction(random, inputs: 1, outputs: 1);
-            _kit.Pool.Add(new MempoolEntry(filler, new Amount(1), ImmutableArray<SpentCoin>.Empty, _kit.Clock.GetUtcNow(), _kit.Pool.NextSequence()));
+            Kit.Pool.Add(new MempoolEntry(filler, new Amount(1), ImmutableArray<SpentCoin>.Empty, Kit.Clock.GetUtcNow(), Kit.Pool.NextSequence()));
         }
 
         // A block that changes nothing still publishes the tip and the pool's choice.
-        await _kit.ProcessAllAsync([_kit.Next(_kit.Genesis, extraNonce: 1)]);
+        await Kit.ProcessAllAsync([Kit.Next(Kit.Genesis, extraNonce: 1)]);
         return funding;
     }
 
@@ -316,7 +304,7 @@ public sealed class ChainEngineMempoolTests
     {
         var funding = await FillAndPublishAsync(499);
         var first = await AcceptAsync(funding, Fee);
-        _kit.Clock.Advance(TimeSpan.FromMilliseconds(afterMs));
+        Kit.Clock.Advance(TimeSpan.FromMilliseconds(afterMs));
 
         var second = await AcceptAsync(first, Fee);
 

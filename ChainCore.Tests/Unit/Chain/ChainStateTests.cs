@@ -12,58 +12,46 @@ namespace ChainCore.Tests.Unit.Chain;
 /// reorg does to the coins, and where the chain settles when a block or the store fails.
 /// </summary>
 [TestFixture, Category("Unit")]
-public sealed class ChainStateTests
+public sealed class ChainStateTests : EngineTestBase
 {
-    private static readonly Amount Fee = new(10_000);
-
-    private EngineKit _kit = null!;
-
-    [SetUp]
-    public async Task StartAsync() => _kit = await EngineKit.StartAsync();
-
-    [TearDown]
-    public async Task StopAsync() => await _kit.DisposeAsync();
-
-    private ChainEngine Engine => _kit.Engine;
-
     private Task<BlockResult> ProcessAsync(Block block) => Engine.ProcessBlockAsync(block);
 
     private Block On(Block parent, int parentHeight, IEnumerable<Transaction>? transactions = null, Amount? fees = null, byte extraNonce = 0) =>
-        BlockFactory.Next(parent, parentHeight, _kit.Miner.KeyHash, _kit.Params, transactions, fees, extraNonce);
+        BlockFactory.Next(parent, parentHeight, Kit.Miner.KeyHash, Kit.Params, transactions, fees, extraNonce);
 
     [Test]
     public async Task A_new_chain_starts_at_genesis_whose_output_is_no_coin()
     {
-        _kit.Tip.Hash.ShouldBe(_kit.Params.GenesisHash);
-        _kit.Tip.Height.ShouldBe(0);
+        Kit.Tip.Hash.ShouldBe(Kit.Params.GenesisHash);
+        Kit.Tip.Height.ShouldBe(0);
         Engine.IsInitialized.ShouldBeTrue();
-        (await _kit.Store.GetChainHeightAsync()).ShouldBe(0);
-        (await _kit.CoinAsync(new OutPoint(_kit.Params.Genesis.Transactions[0].TxId, 0))).ShouldBeNull();
+        (await Kit.Store.GetChainHeightAsync()).ShouldBe(0);
+        (await Kit.CoinAsync(new OutPoint(Kit.Params.Genesis.Transactions[0].TxId, 0))).ShouldBeNull();
     }
 
     [Test]
     public async Task A_block_on_the_tip_becomes_the_tip_and_its_coinbase_a_coin_at_its_height()
     {
-        var block = _kit.Next();
+        var block = Kit.Next();
 
         var result = await ProcessAsync(block);
 
         result.Status.ShouldBe(BlockStatus.Accepted);
         result.Height.ShouldBe(1);
         result.BecameTip.ShouldBeTrue();
-        _kit.Tip.Hash.ShouldBe(block.Hash);
-        Engine.IsOnMainChain(_kit.Tip).ShouldBeTrue();
-        (await _kit.Store.GetLatestBlockAsync())!.Hash.ShouldBe(block.Hash);
-        var coin = (await _kit.CoinAsync(new OutPoint(block.Transactions[0].TxId, 0))).ShouldNotBeNull();
+        Kit.Tip.Hash.ShouldBe(block.Hash);
+        Engine.IsOnMainChain(Kit.Tip).ShouldBeTrue();
+        (await Kit.Store.GetLatestBlockAsync())!.Hash.ShouldBe(block.Hash);
+        var coin = (await Kit.CoinAsync(new OutPoint(block.Transactions[0].TxId, 0))).ShouldNotBeNull();
         (coin.Height, coin.IsCoinbase, coin.Output.Value).ShouldBe((1, true, EngineKit.Subsidy50));
-        (await _kit.Store.GetBalanceAsync(_kit.Miner.KeyHash)).ShouldBe(EngineKit.Subsidy50);
+        (await Kit.Store.GetBalanceAsync(Kit.Miner.KeyHash)).ShouldBe(EngineKit.Subsidy50);
     }
 
     [Test]
     public async Task A_block_already_known_is_a_duplicate_at_its_height_and_changes_nothing()
     {
-        var block = (await _kit.MineAsync(2))[0];
-        var before = _kit.Store.Snapshot();
+        var block = (await Kit.MineAsync(2))[0];
+        var before = Kit.Store.Snapshot();
 
         var again = await ProcessAsync(block);
 
@@ -71,13 +59,13 @@ public sealed class ChainStateTests
         again.Code.ShouldBe(RejectCodes.DuplicateBlock);
         again.Height.ShouldBe(1);
         again.BecameTip.ShouldBeFalse();
-        _kit.Store.Snapshot().ShouldBe(before);
+        Kit.Store.Snapshot().ShouldBe(before);
     }
 
     [Test]
     public async Task An_orphan_waits_then_connects_with_its_parent_and_is_a_duplicate_while_waiting()
     {
-        var parent = _kit.Next();
+        var parent = Kit.Next();
         var child = On(parent, 1);
 
         var orphan = await ProcessAsync(child);
@@ -97,15 +85,15 @@ public sealed class ChainStateTests
 
         result.Status.ShouldBe(BlockStatus.Accepted);
         result.BecameTip.ShouldBeTrue();
-        _kit.Tip.Hash.ShouldBe(child.Hash);
-        _kit.Tip.Height.ShouldBe(2);
+        Kit.Tip.Hash.ShouldBe(child.Hash);
+        Kit.Tip.Height.ShouldBe(2);
         Engine.OrphanCount.ShouldBe(0);
     }
 
     [Test]
     public async Task Orphans_arriving_newest_first_all_connect_once_the_first_arrives()
     {
-        var first = _kit.Next();
+        var first = Kit.Next();
         var second = On(first, 1);
         var third = On(second, 2);
         (await ProcessAsync(third)).Status.ShouldBe(BlockStatus.Orphan);
@@ -113,7 +101,7 @@ public sealed class ChainStateTests
 
         (await ProcessAsync(first)).Status.ShouldBe(BlockStatus.Accepted);
 
-        _kit.Tip.Hash.ShouldBe(third.Hash);
+        Kit.Tip.Hash.ShouldBe(third.Hash);
         Engine.ActiveChain[2]!.Hash.ShouldBe(second.Hash);
         Engine.OrphanCount.ShouldBe(0);
     }
@@ -121,9 +109,9 @@ public sealed class ChainStateTests
     [Test]
     public async Task A_block_failing_a_context_free_rule_is_refused_with_its_code_and_not_remembered()
     {
-        var valid = _kit.Next();
-        var badRoot = _kit.Solve(new Block(valid.Header with { MerkleRoot = new Hash256(new byte[32]) }, valid.Transactions));
-        var before = _kit.Store.Snapshot();
+        var valid = Kit.Next();
+        var badRoot = Kit.Solve(new Block(valid.Header with { MerkleRoot = new Hash256(new byte[32]) }, valid.Transactions));
+        var before = Kit.Store.Snapshot();
 
         var result = await ProcessAsync(badRoot);
 
@@ -131,14 +119,14 @@ public sealed class ChainStateTests
         result.Code.ShouldBe(RejectCodes.BadMerkleRoot);
         result.Height.ShouldBeNull();
         Engine.GetEntry(badRoot.Hash).ShouldBeNull();
-        _kit.Store.Snapshot().ShouldBe(before);
+        Kit.Store.Snapshot().ShouldBe(before);
         (await ProcessAsync(valid)).BecameTip.ShouldBeTrue();
     }
 
     [Test]
     public async Task A_block_whose_coinbase_overpays_is_invalid_at_its_height_and_stays_invalid_with_its_descendants()
     {
-        var overpaying = _kit.Next(fees: new Amount(1));
+        var overpaying = Kit.Next(fees: new Amount(1));
         var child = On(overpaying, 1);
 
         var result = await ProcessAsync(overpaying);
@@ -154,19 +142,19 @@ public sealed class ChainStateTests
         again.BecameTip.ShouldBeFalse();
         descendant.Status.ShouldBe(BlockStatus.Invalid);
         descendant.Code.ShouldBe(RejectCodes.BadPrevBlock);
-        _kit.Tip.ShouldBeSameAs(_kit.Genesis);
-        (await _kit.Store.LoadBlockIndexAsync()).Single(h => h.Hash == overpaying.Hash).IsInvalid.ShouldBeTrue();
-        (await _kit.Store.GetBlockAsync(child.Hash)).ShouldBeNull();
+        Kit.Tip.ShouldBeSameAs(Kit.Genesis);
+        (await Kit.Store.LoadBlockIndexAsync()).Single(h => h.Hash == overpaying.Hash).IsInvalid.ShouldBeTrue();
+        (await Kit.Store.GetBlockAsync(child.Hash)).ShouldBeNull();
     }
 
     [Test]
     public async Task A_header_time_equal_to_the_median_time_past_is_too_old_and_one_second_later_is_accepted()
     {
-        await _kit.MineAsync(2);
-        var median = (uint)_kit.Tip.MedianTimePast();
+        await Kit.MineAsync(2);
+        var median = (uint)Kit.Tip.MedianTimePast();
 
-        var tooOld = await ProcessAsync(_kit.WithHeader(_kit.Tip, median));
-        var justAfter = await ProcessAsync(_kit.WithHeader(_kit.Tip, median + 1));
+        var tooOld = await ProcessAsync(Kit.WithHeader(Kit.Tip, median));
+        var justAfter = await ProcessAsync(Kit.WithHeader(Kit.Tip, median + 1));
 
         tooOld.Status.ShouldBe(BlockStatus.Invalid);
         tooOld.Code.ShouldBe(RejectCodes.TimeTooOld);
@@ -176,9 +164,9 @@ public sealed class ChainStateTests
     [Test]
     public async Task A_header_two_hours_ahead_is_accepted_and_one_second_more_is_premature_until_the_clock_moves()
     {
-        var limit = (uint)(_kit.Clock.GetUtcNow().ToUnixTimeSeconds() + _kit.Params.MaxFutureBlockTime);
-        var atLimit = _kit.WithHeader(_kit.Tip, limit);
-        var past = _kit.WithHeader(_kit.Tip, limit + 1);
+        var limit = (uint)(Kit.Clock.GetUtcNow().ToUnixTimeSeconds() + Kit.Params.MaxFutureBlockTime);
+        var atLimit = Kit.WithHeader(Kit.Tip, limit);
+        var past = Kit.WithHeader(Kit.Tip, limit + 1);
 
         var early = await ProcessAsync(past);
 
@@ -188,7 +176,7 @@ public sealed class ChainStateTests
         Engine.GetEntry(past.Hash).ShouldBeNull();
         (await ProcessAsync(atLimit)).BecameTip.ShouldBeTrue();
 
-        _kit.Clock.Advance(TimeSpan.FromSeconds(1));
+        Kit.Clock.Advance(TimeSpan.FromSeconds(1));
 
         (await ProcessAsync(past)).Status.ShouldBe(BlockStatus.Accepted);
     }
@@ -196,7 +184,7 @@ public sealed class ChainStateTests
     [Test]
     public async Task A_header_with_other_bits_than_required_is_refused()
     {
-        var block = _kit.WithHeader(_kit.Tip, _kit.Tip.Header.Time + 1, bits: 0x1f7fffff);
+        var block = Kit.WithHeader(Kit.Tip, Kit.Tip.Header.Time + 1, bits: 0x1f7fffff);
 
         var result = await ProcessAsync(block);
 
@@ -207,9 +195,9 @@ public sealed class ChainStateTests
     [Test]
     public async Task An_unrequested_block_with_no_more_work_than_the_tip_is_stale_and_not_stored_but_one_with_more_is_taken()
     {
-        await _kit.MineAsync(1);
-        var tip = _kit.Tip;
-        var rival = _kit.Next(_kit.Genesis, extraNonce: 1);
+        await Kit.MineAsync(1);
+        var tip = Kit.Tip;
+        var rival = Kit.Next(Kit.Genesis, extraNonce: 1);
         var heavier = On(rival, 1, extraNonce: 1);
 
         var stale = await Engine.ProcessBlockAsync(rival, requested: false, CancellationToken.None);
@@ -218,8 +206,8 @@ public sealed class ChainStateTests
         stale.Code.ShouldBe(RejectCodes.LowWork);
         stale.Validation.Category.ShouldBe(ValidationCategory.Stale);
         Engine.GetEntry(rival.Hash).ShouldBeNull();
-        (await _kit.Store.GetBlockAsync(rival.Hash)).ShouldBeNull();
-        _kit.Tip.ShouldBeSameAs(tip);
+        (await Kit.Store.GetBlockAsync(rival.Hash)).ShouldBeNull();
+        Kit.Tip.ShouldBeSameAs(tip);
 
         var requested = await Engine.ProcessBlockAsync(rival, requested: true, CancellationToken.None);
         var more = await Engine.ProcessBlockAsync(heavier, requested: false, CancellationToken.None);
@@ -227,19 +215,19 @@ public sealed class ChainStateTests
         requested.Status.ShouldBe(BlockStatus.Accepted);
         requested.BecameTip.ShouldBeFalse("equal work: the block seen first stays the tip");
         more.BecameTip.ShouldBeTrue();
-        _kit.Tip.Hash.ShouldBe(heavier.Hash);
+        Kit.Tip.Hash.ShouldBe(heavier.Hash);
     }
 
     [Test]
     public async Task Branches_of_equal_work_keep_the_first_seen_and_the_next_block_decides()
     {
-        var first = (await _kit.MineAsync(2))[^1];
-        var rival = _kit.Next(_kit.Genesis, extraNonce: 2);
+        var first = (await Kit.MineAsync(2))[^1];
+        var rival = Kit.Next(Kit.Genesis, extraNonce: 2);
         var rival2 = On(rival, 1, extraNonce: 2);
 
         (await ProcessAsync(rival)).BecameTip.ShouldBeFalse();
         (await ProcessAsync(rival2)).BecameTip.ShouldBeFalse();
-        _kit.Tip.Hash.ShouldBe(first.Hash);
+        Kit.Tip.Hash.ShouldBe(first.Hash);
         Engine.IsOnMainChain(Engine.GetEntry(rival2.Hash)!).ShouldBeFalse();
 
         var decider = On(rival2, 2, extraNonce: 2);
@@ -254,26 +242,26 @@ public sealed class ChainStateTests
     {
         var bob = Wallets.NewWallet();
         var other = Wallets.NewWallet();
-        var funding = (await _kit.MineAsync(1))[0];
-        var forkPoint = _kit.Tip;
-        var payment = EngineKit.Pay(_kit.Miner, funding.Transactions[0], bob, Fee);
-        var spending = _kit.Next(transactions: [payment], fees: Fee);
+        var funding = (await Kit.MineAsync(1))[0];
+        var forkPoint = Kit.Tip;
+        var payment = EngineKit.Pay(Kit.Miner, funding.Transactions[0], bob, Fee);
+        var spending = Kit.Next(transactions: [payment], fees: Fee);
         (await ProcessAsync(spending)).BecameTip.ShouldBeTrue();
         var funded = new OutPoint(funding.Transactions[0].TxId, 0);
-        (await _kit.CoinAsync(funded)).ShouldBeNull();
-        var branch = BlockFactory.Branch(forkPoint, 2, other.KeyHash, _kit.Params, extraNonce: 1);
+        (await Kit.CoinAsync(funded)).ShouldBeNull();
+        var branch = BlockFactory.Branch(forkPoint, 2, other.KeyHash, Kit.Params, extraNonce: 1);
         using var events = Engine.Events.Subscribe();
 
-        await _kit.ProcessAllAsync(branch);
+        await Kit.ProcessAllAsync(branch);
 
-        _kit.Tip.Hash.ShouldBe(branch[^1].Hash);
-        (await _kit.CoinAsync(funded)).ShouldNotBeNull().Output.Value.ShouldBe(EngineKit.Subsidy50);
-        (await _kit.CoinAsync(new OutPoint(payment.TxId, 0))).ShouldBeNull();
-        (await _kit.CoinAsync(new OutPoint(spending.Transactions[0].TxId, 0))).ShouldBeNull();
-        (await _kit.Store.GetBalanceAsync(bob.KeyHash)).ShouldBe(Amount.Zero);
-        (await _kit.Store.GetBalanceAsync(_kit.Miner.KeyHash)).ShouldBe(EngineKit.Subsidy50);
-        (await _kit.Store.GetBalanceAsync(other.KeyHash)).ShouldBe(EngineKit.Subsidy50 + EngineKit.Subsidy50);
-        (await _kit.Store.GetTransactionAsync(payment.TxId)).ShouldBeNull();
+        Kit.Tip.Hash.ShouldBe(branch[^1].Hash);
+        (await Kit.CoinAsync(funded)).ShouldNotBeNull().Output.Value.ShouldBe(EngineKit.Subsidy50);
+        (await Kit.CoinAsync(new OutPoint(payment.TxId, 0))).ShouldBeNull();
+        (await Kit.CoinAsync(new OutPoint(spending.Transactions[0].TxId, 0))).ShouldBeNull();
+        (await Kit.Store.GetBalanceAsync(bob.KeyHash)).ShouldBe(Amount.Zero);
+        (await Kit.Store.GetBalanceAsync(Kit.Miner.KeyHash)).ShouldBe(EngineKit.Subsidy50);
+        (await Kit.Store.GetBalanceAsync(other.KeyHash)).ShouldBe(EngineKit.Subsidy50 + EngineKit.Subsidy50);
+        (await Kit.Store.GetTransactionAsync(payment.TxId)).ShouldBeNull();
         Engine.IsInMempool(payment.TxId).ShouldBeTrue();
         Drain(events).Select(Describe).ShouldBe([
             $"disconnected {spending.Hash}", $"connected {branch[0].Hash}", $"connected {branch[1].Hash}", $"accepted {payment.TxId}", "tip"]);
@@ -283,9 +271,9 @@ public sealed class ChainStateTests
     public async Task A_heavier_branch_with_an_invalid_block_is_refused_and_the_valid_tip_kept()
     {
         var thief = Wallets.NewWallet();
-        await _kit.MineAsync(1);
-        var tip = _kit.Tip;
-        var first = _kit.Next(_kit.Genesis, extraNonce: 3);
+        await Kit.MineAsync(1);
+        var tip = Kit.Tip;
+        var first = Kit.Next(Kit.Genesis, extraNonce: 3);
         var stolen = EngineKit.Pay(thief, first.Transactions[0], thief, Fee);
         var invalid = On(first, 1, [stolen], Fee);
         var descendant = On(invalid, 2);
@@ -299,9 +287,9 @@ public sealed class ChainStateTests
         refused.Height.ShouldBe(2);
         child.Status.ShouldBe(BlockStatus.Invalid);
         child.Code.ShouldBe(RejectCodes.BadPrevBlock);
-        _kit.Tip.ShouldBeSameAs(tip);
+        Kit.Tip.ShouldBeSameAs(tip);
         Engine.GetEntry(first.Hash)!.IsInvalid.ShouldBeFalse();
-        var stored = await _kit.Store.LoadBlockIndexAsync();
+        var stored = await Kit.Store.LoadBlockIndexAsync();
         stored.Single(h => h.Hash == invalid.Hash).IsInvalid.ShouldBeTrue();
         stored.Single(h => h.Hash == first.Hash).IsInvalid.ShouldBeFalse();
     }
@@ -309,7 +297,7 @@ public sealed class ChainStateTests
     [Test]
     public async Task A_branch_whose_middle_block_is_invalid_settles_on_its_valid_first_block_and_marks_the_rest()
     {
-        var a1 = _kit.Next();
+        var a1 = Kit.Next();
         var a2 = On(a1, 1, fees: new Amount(1));
         var a3 = On(a2, 2);
         var a4 = On(a3, 3);
@@ -321,40 +309,40 @@ public sealed class ChainStateTests
 
         result.Status.ShouldBe(BlockStatus.Accepted);
         result.BecameTip.ShouldBeTrue();
-        _kit.Tip.Hash.ShouldBe(a1.Hash);
+        Kit.Tip.Hash.ShouldBe(a1.Hash);
         Engine.GetEntry(a2.Hash)!.InvalidReason.ShouldBe(RejectCodes.BadCoinbaseAmount);
         Engine.GetEntry(a3.Hash)!.InvalidReason.ShouldBe(RejectCodes.BadPrevBlock);
         Engine.GetEntry(a4.Hash)!.InvalidReason.ShouldBe(RejectCodes.BadPrevBlock);
         (await ProcessAsync(a3)).Code.ShouldBe(RejectCodes.BadPrevBlock);
-        (await _kit.Store.GetChainHeightAsync()).ShouldBe(1);
+        (await Kit.Store.GetChainHeightAsync()).ShouldBe(1);
     }
 
     [Test]
     public async Task A_block_spending_a_coin_an_earlier_block_spent_is_missing_its_input()
     {
-        var funding = (await _kit.MineAsync(1))[0];
-        var payment = EngineKit.Pay(_kit.Miner, funding.Transactions[0], _kit.Miner, Fee);
-        await _kit.ProcessAllAsync([_kit.Next(transactions: [payment], fees: Fee)]);
-        var again = Wallets.Spend(_kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), EngineKit.Subsidy50, _kit.Miner.Address, Fee + Fee);
+        var funding = (await Kit.MineAsync(1))[0];
+        var payment = EngineKit.Pay(Kit.Miner, funding.Transactions[0], Kit.Miner, Fee);
+        await Kit.ProcessAllAsync([Kit.Next(transactions: [payment], fees: Fee)]);
+        var again = Wallets.Spend(Kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), EngineKit.Subsidy50, Kit.Miner.Address, Fee + Fee);
 
-        var result = await ProcessAsync(_kit.Next(transactions: [again], fees: Fee + Fee));
+        var result = await ProcessAsync(Kit.Next(transactions: [again], fees: Fee + Fee));
 
         result.Status.ShouldBe(BlockStatus.Invalid);
         result.Code.ShouldBe(RejectCodes.MissingInputs);
-        _kit.Tip.Height.ShouldBe(2);
+        Kit.Tip.Height.ShouldBe(2);
     }
 
     [Test]
     public async Task A_block_whose_signature_fails_after_its_rows_were_written_leaves_the_store_as_it_was_in_a_reorg()
     {
         var other = Wallets.NewWallet();
-        var funding = (await _kit.MineAsync(1))[0];
-        var fork = _kit.Tip;
-        var oldTip = (await _kit.MineAsync(1, other))[0];
-        var rows = ChainRows(_kit.Store.Snapshot());
-        var honest = EngineKit.Pay(_kit.Miner, funding.Transactions[0], other, Fee);
-        var forged = honest.WithInputs([honest.Inputs[0].WithSignature(_kit.Miner.Key.Sign(Hash256.Compute("another message"u8).ToBytes()))]);
-        var first = _kit.Next(fork, extraNonce: 1);
+        var funding = (await Kit.MineAsync(1))[0];
+        var fork = Kit.Tip;
+        var oldTip = (await Kit.MineAsync(1, other))[0];
+        var rows = ChainRows(Kit.Store.Snapshot());
+        var honest = EngineKit.Pay(Kit.Miner, funding.Transactions[0], other, Fee);
+        var forged = honest.WithInputs([honest.Inputs[0].WithSignature(Kit.Miner.Key.Sign(Hash256.Compute("another message"u8).ToBytes()))]);
+        var first = Kit.Next(fork, extraNonce: 1);
         var second = On(first, 2, [forged], Fee);
         (await ProcessAsync(first)).BecameTip.ShouldBeFalse();
 
@@ -362,29 +350,29 @@ public sealed class ChainStateTests
 
         result.Status.ShouldBe(BlockStatus.Invalid);
         result.Code.ShouldBe(RejectCodes.BadSignature);
-        _kit.Tip.Hash.ShouldBe(oldTip.Hash);
-        ChainRows(_kit.Store.Snapshot()).ShouldBe(rows);
+        Kit.Tip.Hash.ShouldBe(oldTip.Hash);
+        ChainRows(Kit.Store.Snapshot()).ShouldBe(rows);
         (await ProcessAsync(On(first, 2, [honest], Fee, extraNonce: 1))).BecameTip.ShouldBeTrue("the coin the forged payment spent is still there");
     }
 
     [Test]
     public async Task A_block_that_does_not_move_the_tip_announces_nothing()
     {
-        await _kit.MineAsync(1);
+        await Kit.MineAsync(1);
         using var events = Engine.Events.Subscribe();
-        var logged = _kit.Log.Written;
+        var logged = Kit.Log.Written;
 
-        (await ProcessAsync(_kit.Next(_kit.Genesis, extraNonce: 1))).BecameTip.ShouldBeFalse();
+        (await ProcessAsync(Kit.Next(Kit.Genesis, extraNonce: 1))).BecameTip.ShouldBeFalse();
 
         Drain(events).ShouldBeEmpty();
-        _kit.Log.LinesSince(logged).ShouldNotContain(l => l.Contains(" Tip ", StringComparison.Ordinal));
+        Kit.Log.LinesSince(logged).ShouldNotContain(l => l.Contains(" Tip ", StringComparison.Ordinal));
     }
 
     [Test]
     public async Task An_engine_not_yet_initialized_has_no_tip()
     {
         await using var store = new InMemoryChainStore();
-        using var engine = _kit.Restart(store);
+        using var engine = Kit.Restart(store);
 
         engine.IsInitialized.ShouldBeFalse();
         Should.Throw<InvalidOperationException>(() => engine.Tip).Message.ShouldBe("The chain is not initialized.");
@@ -394,8 +382,8 @@ public sealed class ChainStateTests
     [Test]
     public async Task A_store_failure_storing_a_block_leaves_it_out_of_the_index_and_it_can_come_again()
     {
-        var block = _kit.Next();
-        _kit.Store.FailOnce("insert");
+        var block = Kit.Next();
+        Kit.Store.FailOnce("insert");
 
         await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => ProcessAsync(block));
 
@@ -406,27 +394,27 @@ public sealed class ChainStateTests
     [Test]
     public async Task A_coin_created_and_spent_inside_a_disconnected_block_does_not_come_back()
     {
-        var funding = (await _kit.MineAsync(1))[0];
-        var fork = _kit.Tip;
-        var parent = EngineKit.Pay(_kit.Miner, funding.Transactions[0], _kit.Miner, Fee);
-        var child = EngineKit.Pay(_kit.Miner, parent, _kit.Miner, Fee);
-        await _kit.ProcessAllAsync([_kit.Next(transactions: [parent, child], fees: Fee + Fee)]);
-        var branch = BlockFactory.Branch(fork, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 7);
-        await _kit.ProcessAllAsync(branch);
-        _kit.Pool.RemoveWithDescendants(parent.TxId);
-        var again = EngineKit.Pay(_kit.Miner, parent, Wallets.NewWallet(), Fee);
+        var funding = (await Kit.MineAsync(1))[0];
+        var fork = Kit.Tip;
+        var parent = EngineKit.Pay(Kit.Miner, funding.Transactions[0], Kit.Miner, Fee);
+        var child = EngineKit.Pay(Kit.Miner, parent, Kit.Miner, Fee);
+        await Kit.ProcessAllAsync([Kit.Next(transactions: [parent, child], fees: Fee + Fee)]);
+        var branch = BlockFactory.Branch(fork, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 7);
+        await Kit.ProcessAllAsync(branch);
+        Kit.Pool.RemoveWithDescendants(parent.TxId);
+        var again = EngineKit.Pay(Kit.Miner, parent, Wallets.NewWallet(), Fee);
 
-        var result = await ProcessAsync(_kit.Next(transactions: [again], fees: Fee));
+        var result = await ProcessAsync(Kit.Next(transactions: [again], fees: Fee));
 
         result.Status.ShouldBe(BlockStatus.Invalid);
         result.Code.ShouldBe(RejectCodes.MissingInputs);
-        (await _kit.CoinAsync(new OutPoint(parent.TxId, 0))).ShouldBeNull();
+        (await Kit.CoinAsync(new OutPoint(parent.TxId, 0))).ShouldBeNull();
     }
 
     [Test]
     public async Task Of_two_store_failures_in_one_activation_the_first_is_thrown()
     {
-        var parent = _kit.Next();
+        var parent = Kit.Next();
         var x2 = On(parent, 1, extraNonce: 1);
         var x3 = On(x2, 2, extraNonce: 1);
         var y2 = On(parent, 1, extraNonce: 2);
@@ -436,7 +424,7 @@ public sealed class ChainStateTests
         }
 
         var (spends, commits) = (0, 0);
-        _kit.Store.Failpoint = step => step switch
+        Kit.Store.Failpoint = step => step switch
         {
             "connect:spends" when ++spends == 2 => throw new InMemoryChainStore.InjectedStoreFailureException(step),
             "commit" when ++commits == 1 => throw new InMemoryChainStore.InjectedStoreFailureException(step),
@@ -446,7 +434,7 @@ public sealed class ChainStateTests
         var thrown = await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => ProcessAsync(parent));
 
         thrown.Message.ShouldContain("connect:spends");
-        _kit.Tip.ShouldBeSameAs(_kit.Genesis, "the failed commit leaves out the whole branch from the fork");
+        Kit.Tip.ShouldBeSameAs(Kit.Genesis, "the failed commit leaves out the whole branch from the fork");
     }
 
     [TestCase("begin")]
@@ -457,23 +445,23 @@ public sealed class ChainStateTests
     [TestCase("commit")]
     public async Task A_store_failure_while_connecting_leaves_tip_and_store_as_they_were_and_the_next_block_connects_both(string step)
     {
-        await _kit.MineAsync(1);
-        var tip = _kit.Tip;
-        var before = ChainRows(_kit.Store.Snapshot());
-        var next = _kit.Next();
-        _kit.Store.FailOnce(step);
+        await Kit.MineAsync(1);
+        var tip = Kit.Tip;
+        var before = ChainRows(Kit.Store.Snapshot());
+        var next = Kit.Next();
+        Kit.Store.FailOnce(step);
 
         await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => ProcessAsync(next));
 
-        _kit.Tip.ShouldBeSameAs(tip);
+        Kit.Tip.ShouldBeSameAs(tip);
         Engine.GetEntry(next.Hash).ShouldNotBeNull().IsInvalid.ShouldBeFalse();
-        ChainRows(_kit.Store.Snapshot()).ShouldBe(before);
-        _kit.Store.UpdateOpen.ShouldBeFalse();
+        ChainRows(Kit.Store.Snapshot()).ShouldBe(before);
+        Kit.Store.UpdateOpen.ShouldBeFalse();
 
         var child = On(next, 2);
         (await ProcessAsync(child)).BecameTip.ShouldBeTrue();
-        _kit.Tip.Height.ShouldBe(3);
-        (await _kit.CoinAsync(new OutPoint(next.Transactions[0].TxId, 0))).ShouldNotBeNull();
+        Kit.Tip.Height.ShouldBe(3);
+        (await Kit.CoinAsync(new OutPoint(next.Transactions[0].TxId, 0))).ShouldNotBeNull();
     }
 
     [TestCase("get-block")]
@@ -483,29 +471,29 @@ public sealed class ChainStateTests
     [TestCase("connect:outputs")]
     public async Task A_store_failure_during_a_reorg_settles_on_the_old_tip_and_a_later_block_completes_the_reorg(string step)
     {
-        var old = await _kit.MineAsync(2);
-        var tip = _kit.Tip;
-        var side = BlockFactory.Branch(_kit.Genesis, 4, _kit.Miner.KeyHash, _kit.Params, extraNonce: 5);
-        await _kit.ProcessAllAsync(side.Take(2));
-        var before = ChainRows(_kit.Store.Snapshot());
-        _kit.Store.FailOnce(step);
+        var old = await Kit.MineAsync(2);
+        var tip = Kit.Tip;
+        var side = BlockFactory.Branch(Kit.Genesis, 4, Kit.Miner.KeyHash, Kit.Params, extraNonce: 5);
+        await Kit.ProcessAllAsync(side.Take(2));
+        var before = ChainRows(Kit.Store.Snapshot());
+        Kit.Store.FailOnce(step);
 
         await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => ProcessAsync(side[2]));
 
-        _kit.Tip.ShouldBeSameAs(tip);
-        ChainRows(_kit.Store.Snapshot()).ShouldBe(before);
-        (await _kit.CoinAsync(new OutPoint(old[1].Transactions[0].TxId, 0))).ShouldNotBeNull();
+        Kit.Tip.ShouldBeSameAs(tip);
+        ChainRows(Kit.Store.Snapshot()).ShouldBe(before);
+        (await Kit.CoinAsync(new OutPoint(old[1].Transactions[0].TxId, 0))).ShouldNotBeNull();
 
         (await ProcessAsync(side[3])).BecameTip.ShouldBeTrue();
-        _kit.Tip.Hash.ShouldBe(side[3].Hash);
-        (await _kit.CoinAsync(new OutPoint(old[1].Transactions[0].TxId, 0))).ShouldBeNull();
-        (await _kit.CoinAsync(new OutPoint(side[2].Transactions[0].TxId, 0))).ShouldNotBeNull();
+        Kit.Tip.Hash.ShouldBe(side[3].Hash);
+        (await Kit.CoinAsync(new OutPoint(old[1].Transactions[0].TxId, 0))).ShouldBeNull();
+        (await Kit.CoinAsync(new OutPoint(side[2].Transactions[0].TxId, 0))).ShouldNotBeNull();
     }
 
     [Test]
     public async Task A_store_failure_on_the_best_branch_moves_the_tip_to_the_next_best_branch_in_the_same_activation()
     {
-        var parent = _kit.Next();
+        var parent = Kit.Next();
         var x2 = On(parent, 1, extraNonce: 1);
         var x3 = On(x2, 2, extraNonce: 1);
         var y2 = On(parent, 1, extraNonce: 2);
@@ -515,12 +503,12 @@ public sealed class ChainStateTests
         }
 
         // The move to x3 connects the parent, then fails on x2: y2 does not descend from x2.
-        _kit.Store.FailOnce("connect:spends", occurrence: 2);
+        Kit.Store.FailOnce("connect:spends", occurrence: 2);
 
         await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => ProcessAsync(parent));
 
-        _kit.Tip.Hash.ShouldBe(y2.Hash);
-        (await _kit.Store.GetLatestBlockAsync())!.Hash.ShouldBe(y2.Hash);
+        Kit.Tip.Hash.ShouldBe(y2.Hash);
+        (await Kit.Store.GetLatestBlockAsync())!.Hash.ShouldBe(y2.Hash);
         Engine.GetEntry(x3.Hash)!.IsInvalid.ShouldBeFalse("a store failure says nothing of the block");
     }
 
@@ -528,10 +516,10 @@ public sealed class ChainStateTests
     public async Task A_coin_the_last_block_created_is_read_from_the_cache_and_after_a_store_failure_from_the_store()
     {
         var steps = new List<string>();
-        var funding = (await _kit.MineAsync(1))[0];
-        var payment = EngineKit.Pay(_kit.Miner, funding.Transactions[0], _kit.Miner, Fee);
-        var spending = _kit.Next(transactions: [payment], fees: Fee);
-        _kit.Store.Failpoint = step =>
+        var funding = (await Kit.MineAsync(1))[0];
+        var payment = EngineKit.Pay(Kit.Miner, funding.Transactions[0], Kit.Miner, Fee);
+        var spending = Kit.Next(transactions: [payment], fees: Fee);
+        Kit.Store.Failpoint = step =>
         {
             steps.Add(step);
             return Task.CompletedTask;
@@ -541,16 +529,16 @@ public sealed class ChainStateTests
 
         steps.ShouldNotContain("get-coins");
 
-        var failing = _kit.Next();
-        _kit.Store.FailOnce("connect:spends");
+        var failing = Kit.Next();
+        Kit.Store.FailOnce("connect:spends");
         await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => ProcessAsync(failing));
         steps.Clear();
-        _kit.Store.Failpoint = step =>
+        Kit.Store.Failpoint = step =>
         {
             steps.Add(step);
             return Task.CompletedTask;
         };
-        var change = EngineKit.Pay(_kit.Miner, payment, _kit.Miner, Fee);
+        var change = EngineKit.Pay(Kit.Miner, payment, Kit.Miner, Fee);
 
         (await ProcessAsync(On(failing, 3, [change], Fee))).BecameTip.ShouldBeTrue();
 
@@ -560,41 +548,41 @@ public sealed class ChainStateTests
     [Test]
     public async Task A_block_the_store_could_not_mark_invalid_is_refused_again_after_a_restart()
     {
-        var overpaying = _kit.Next(fees: new Amount(1));
-        _kit.Store.FailOnce("mark-invalid");
+        var overpaying = Kit.Next(fees: new Amount(1));
+        Kit.Store.FailOnce("mark-invalid");
 
         var result = await ProcessAsync(overpaying);
 
         result.Code.ShouldBe(RejectCodes.BadCoinbaseAmount);
-        (await _kit.Store.LoadBlockIndexAsync()).Single(h => h.Hash == overpaying.Hash).IsInvalid.ShouldBeFalse();
+        (await Kit.Store.LoadBlockIndexAsync()).Single(h => h.Hash == overpaying.Hash).IsInvalid.ShouldBeFalse();
 
         using var restarted = Restart();
         await restarted.InitializeAsync();
 
-        restarted.Tip.Hash.ShouldBe(_kit.Params.GenesisHash);
+        restarted.Tip.Hash.ShouldBe(Kit.Params.GenesisHash);
         restarted.GetEntry(overpaying.Hash)!.InvalidReason.ShouldBe(RejectCodes.BadCoinbaseAmount);
-        (await _kit.Store.LoadBlockIndexAsync()).Single(h => h.Hash == overpaying.Hash).IsInvalid.ShouldBeTrue();
+        (await Kit.Store.LoadBlockIndexAsync()).Single(h => h.Hash == overpaying.Hash).IsInvalid.ShouldBeTrue();
     }
 
     [Test]
     public async Task A_failure_closing_a_committed_update_does_not_undo_the_move()
     {
-        var next = _kit.Next();
-        _kit.Store.FailAlways("dispose");
+        var next = Kit.Next();
+        Kit.Store.FailAlways("dispose");
 
         var result = await ProcessAsync(next);
 
         result.BecameTip.ShouldBeTrue();
-        _kit.Tip.Hash.ShouldBe(next.Hash);
-        (await _kit.Store.GetLatestBlockAsync())!.Hash.ShouldBe(next.Hash);
+        Kit.Tip.Hash.ShouldBe(next.Hash);
+        (await Kit.Store.GetLatestBlockAsync())!.Hash.ShouldBe(next.Hash);
     }
 
     [Test]
     public async Task A_restart_resumes_at_the_stored_tip_with_the_same_chain()
     {
-        var blocks = await _kit.MineAsync(3);
-        var side = _kit.Next(_kit.Genesis, extraNonce: 9);
-        await _kit.ProcessAllAsync([side]);
+        var blocks = await Kit.MineAsync(3);
+        var side = Kit.Next(Kit.Genesis, extraNonce: 9);
+        await Kit.ProcessAllAsync([side]);
 
         using var restarted = Restart();
         await restarted.InitializeAsync();
@@ -609,27 +597,27 @@ public sealed class ChainStateTests
     [Test]
     public async Task A_stored_branch_with_more_work_than_the_stored_tip_is_connected_at_start()
     {
-        await _kit.MineAsync(1);
-        var branch = BlockFactory.Branch(_kit.Genesis, 2, _kit.Miner.KeyHash, _kit.Params, extraNonce: 4);
-        (await _kit.Store.InsertBlockAsync(branch[0], 1)).ShouldBeTrue();
-        (await _kit.Store.InsertBlockAsync(branch[1], 2)).ShouldBeTrue();
+        await Kit.MineAsync(1);
+        var branch = BlockFactory.Branch(Kit.Genesis, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 4);
+        (await Kit.Store.InsertBlockAsync(branch[0], 1)).ShouldBeTrue();
+        (await Kit.Store.InsertBlockAsync(branch[1], 2)).ShouldBeTrue();
 
         using var restarted = Restart();
         await restarted.InitializeAsync();
 
         restarted.Tip.Hash.ShouldBe(branch[1].Hash);
-        (await _kit.Store.GetLatestBlockAsync())!.Hash.ShouldBe(branch[1].Hash);
+        (await Kit.Store.GetLatestBlockAsync())!.Hash.ShouldBe(branch[1].Hash);
     }
 
     [Test]
     public async Task A_restart_marks_a_stored_invalid_block_and_its_children_and_keeps_the_tip()
     {
-        await _kit.MineAsync(1);
-        var bad = _kit.Next(_kit.Genesis, extraNonce: 6);
+        await Kit.MineAsync(1);
+        var bad = Kit.Next(Kit.Genesis, extraNonce: 6);
         var child = On(bad, 1, extraNonce: 6);
-        await _kit.Store.InsertBlockAsync(bad, 1);
-        await _kit.Store.InsertBlockAsync(child, 2);
-        await _kit.Store.MarkBlockInvalidAsync(bad.Hash);
+        await Kit.Store.InsertBlockAsync(bad, 1);
+        await Kit.Store.InsertBlockAsync(child, 2);
+        await Kit.Store.MarkBlockInvalidAsync(bad.Hash);
 
         using var restarted = Restart();
         await restarted.InitializeAsync();
@@ -646,7 +634,7 @@ public sealed class ChainStateTests
         await using var store = new InMemoryChainStore();
         var devnet = ConsensusParams.Devnet.Genesis;
         await store.ConnectBlockAsync(devnet, 0, BlockUndo.Empty);
-        using var engine = _kit.Restart(store);
+        using var engine = Kit.Restart(store);
 
         var refused = await Should.ThrowAsync<InvalidOperationException>(() => engine.InitializeAsync());
 
@@ -657,10 +645,10 @@ public sealed class ChainStateTests
     public async Task A_store_with_a_block_missing_its_parent_or_without_a_main_chain_is_refused_at_start()
     {
         await using var noParent = new InMemoryChainStore();
-        await noParent.ConnectBlockAsync(_kit.Params.Genesis, 0, BlockUndo.Empty);
-        await noParent.InsertBlockAsync(On(_kit.Next(), 1), 2);
+        await noParent.ConnectBlockAsync(Kit.Params.Genesis, 0, BlockUndo.Empty);
+        await noParent.InsertBlockAsync(On(Kit.Next(), 1), 2);
         await using var noMainChain = new InMemoryChainStore();
-        await noMainChain.InsertBlockAsync(_kit.Params.Genesis, 0);
+        await noMainChain.InsertBlockAsync(Kit.Params.Genesis, 0);
 
         using var first = Restart(noParent);
         using var second = Restart(noMainChain);
@@ -669,7 +657,7 @@ public sealed class ChainStateTests
         (await Should.ThrowAsync<InvalidOperationException>(() => second.InitializeAsync())).Message.ShouldContain("no main chain");
     }
 
-    private ChainEngine Restart(InMemoryChainStore? store = null) => _kit.Restart(store);
+    private ChainEngine Restart(InMemoryChainStore? store = null) => Kit.Restart(store);
 
     /// <summary>The store's rows but the blocks' own (a block is stored before it is connected, and stays).</summary>
     private static List<string> ChainRows(IReadOnlyList<string> snapshot) =>
