@@ -38,6 +38,39 @@ public static class ChildProcesses
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start the test assembly as a program.");
     }
 
+    /// <summary>
+    /// Runs <c>dotnet test</c> on this assembly in a child process, for the tests of what a run leaves
+    /// behind (evidence, attachments): the tests <paramref name="filter"/> selects, results (<c>child.trx</c>
+    /// and any <paramref name="loggers"/>) in <paramref name="resultsDirectory"/>, with <paramref name="environment"/>
+    /// set. Bounded (three minutes, scaled); returns the exit code and the whole output.
+    /// </summary>
+    public static async Task<(int ExitCode, string Transcript)> RunTestsAsync(string filter, string resultsDirectory, IReadOnlyDictionary<string, string> environment, params string[] loggers)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var start = new ProcessStartInfo(Dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "test", TestAssembly, "--filter", filter, "--results-directory", resultsDirectory, "--logger", "trx;LogFileName=child.trx" }
+                     .Concat(loggers.SelectMany(l => new[] { "--logger", l })))
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var child = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet test.");
+        var output = child.StandardOutput.ReadToEndAsync();
+        var errors = child.StandardError.ReadToEndAsync();
+        await child.WaitForExitAsync().WaitAsync(Timeouts.Scale(TimeSpan.FromMinutes(3)));
+        return (child.ExitCode, await output + await errors);
+    }
+
     /// <summary>Runs the test assembly as a program to its end (bounded, scaled) and returns its standard output.</summary>
     public static async Task<string> RunTestAssemblyAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, CancellationToken ct = default)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Xml.Linq;
 using ChainCore.Tests.Harness;
 using ChainCore.Tests.Harness.Timeline;
@@ -16,26 +15,12 @@ public sealed class FailureTimelineEvidenceTests
         try
         {
             var reports = Path.Combine(work, "reports");
-            var start = new ProcessStartInfo(ChildProcesses.Dotnet)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var a in new[] { "test", ChildProcesses.TestAssembly, "--filter", $"FullyQualifiedName~{nameof(FailingNetworkOnPurposeTests)}", "--results-directory", work, "--logger", "trx;LogFileName=child.trx", "--logger", "html;LogFileName=child.html" })
-            {
-                start.ArgumentList.Add(a);
-            }
+            var (exitCode, transcript) = await ChildProcesses.RunTestsAsync(
+                $"FullyQualifiedName~{nameof(FailingNetworkOnPurposeTests)}",
+                work,
+                new Dictionary<string, string> { [FailingOnPurposeTests.Guard] = "1", [ReportPaths.EnvironmentVariable] = reports }, "html;LogFileName=child.html");
 
-            start.Environment[FailingOnPurposeTests.Guard] = "1";
-            start.Environment[ReportPaths.EnvironmentVariable] = reports;
-            using var child = Process.Start(start)!;
-            var output = child.StandardOutput.ReadToEndAsync();
-            var errors = child.StandardError.ReadToEndAsync();
-            await child.WaitForExitAsync().WaitAsync(Timeouts.Scale(TimeSpan.FromMinutes(3)));
-            var transcript = await output + await errors;
-
-            child.ExitCode.ShouldNotBe(0, transcript);
+            exitCode.ShouldNotBe(0, transcript);
             var trx = XDocument.Load(Path.Combine(work, "child.trx"));
             XNamespace ns = trx.Root!.Name.NamespaceName;
             var result = trx.Descendants(ns + "UnitTestResult").ShouldHaveSingleItem(transcript);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Xml.Linq;
 using ChainCore.Tests.Harness;
 using ChainCore.Tests.Harness.Browser;
@@ -19,26 +18,12 @@ public sealed class ScreenshotAttachmentTests
         var work = Directory.CreateTempSubdirectory("chaincore-screenshots-").FullName;
         try
         {
-            var start = new ProcessStartInfo(ChildProcesses.Dotnet)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var a in new[] { "test", ChildProcesses.TestAssembly, "--filter", $"FullyQualifiedName~{nameof(ScreenshotsOnPurposeTests)}", "--results-directory", work, "--logger", "trx;LogFileName=child.trx" })
-            {
-                start.ArgumentList.Add(a);
-            }
+            var (exitCode, transcript) = await ChildProcesses.RunTestsAsync(
+                $"FullyQualifiedName~{nameof(ScreenshotsOnPurposeTests)}",
+                work,
+                new Dictionary<string, string> { [ScreenshotsOnPurposeTests.Guard] = "1", [ReportPaths.EnvironmentVariable] = Path.Combine(work, "reports") });
 
-            start.Environment[ScreenshotsOnPurposeTests.Guard] = "1";
-            start.Environment[ReportPaths.EnvironmentVariable] = Path.Combine(work, "reports");
-            using var child = Process.Start(start)!;
-            var output = child.StandardOutput.ReadToEndAsync();
-            var errors = child.StandardError.ReadToEndAsync();
-            await child.WaitForExitAsync().WaitAsync(Timeouts.Scale(TimeSpan.FromMinutes(3)));
-            var transcript = await output + await errors;
-
-            child.ExitCode.ShouldNotBe(0, transcript);
+            exitCode.ShouldNotBe(0, transcript);
             var trx = XDocument.Load(Path.Combine(work, "child.trx"));
             XNamespace ns = trx.Root!.Name.NamespaceName;
             var results = trx.Descendants(ns + "UnitTestResult").ToDictionary(r => r.Attribute("testName")!.Value);
