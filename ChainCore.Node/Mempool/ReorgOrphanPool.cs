@@ -11,9 +11,9 @@ namespace ChainCore.Node.Mempool;
 /// again, and nothing may ever send them again: the owners of confirmed ones saw them confirmed, so no
 /// wallet resends them, and the peers that had them saw them confirmed or pooled already.
 /// <para>
-/// Peers can feed reorgs, so the pool is bounded by count and by bytes; the oldest leave first, and
-/// a transaction bigger than the whole byte bound is not kept. An entry also leaves once a block of
-/// the chain confirms it or spends one of its inputs (it conflicts with the chain), and when a retry
+/// Peers can feed reorgs, so the pool is bounded by count and by bytes; the oldest of those never
+/// mined leave first, then the oldest mined, and a transaction bigger than the whole byte bound is
+/// not kept. An entry also leaves once a block of the chain confirms it or spends one of its inputs (it conflicts with the chain), and when a retry
 /// accepts it or refuses it for anything but missing inputs (invalid, conflicting, already known).
 /// Only transactions refused for missing inputs come in. A transaction that was never mined is
 /// retried under the node's policy, as it was first accepted; one that was mined, without it.
@@ -29,8 +29,7 @@ internal sealed class ReorgOrphanPool(int maxTransactions = ReorgOrphanPool.Defa
     public const long DefaultMaxBytes = 400_000;
 
     private readonly LinkedList<Transaction> _byAge = new();
-    private readonly Dictionary<Hash256, LinkedListNode<Transaction>> _entries = [];
-    private readonly HashSet<Hash256> _neverMined = [];
+    private readonly Dictionary<Hash256, (LinkedListNode<Transaction> Node, bool Mined)> _entries = [];
     private long _bytes;
 
     public int Count => _entries.Count;
@@ -40,14 +39,14 @@ internal sealed class ReorgOrphanPool(int maxTransactions = ReorgOrphanPool.Defa
     public bool Contains(Hash256 txId) => _entries.ContainsKey(txId);
 
     /// <summary>Whether <paramref name="txId"/> was confirmed in a block before the reorg (false: it was only pooled, or is not here).</summary>
-    public bool WasMined(Hash256 txId) => _entries.ContainsKey(txId) && !_neverMined.Contains(txId);
+    public bool WasMined(Hash256 txId) => _entries.TryGetValue(txId, out var entry) && entry.Mined;
 
     /// <summary>
     /// Keeps <paramref name="tx"/>, refused with <paramref name="refusal"/> after a reorg, if it was
-    /// refused for missing inputs only; then drops the oldest entries until the pool is within its
-    /// bounds. <paramref name="mined"/>: it came from a disconnected block (or had, before an earlier
-    /// reorg), rather than only from the mempool. Returns the transactions dropped (the new one too if
-    /// it does not fit at all).
+    /// refused for missing inputs only; then drops entries until the pool is within its bounds: the
+    /// oldest never mined first, then the oldest mined. <paramref name="mined"/>: it came from a
+    /// disconnected block (or had, before an earlier reorg), rather than only from the mempool.
+    /// Returns the transactions dropped (the new one too if it does not fit at all).
     /// </summary>
     public IReadOnlyList<Hash256> Keep(Transaction tx, ValidationResult refusal, bool mined = true)
     {
@@ -62,19 +61,17 @@ internal sealed class ReorgOrphanPool(int maxTransactions = ReorgOrphanPool.Defa
             return [tx.TxId];
         }
 
-        _entries[tx.TxId] = _byAge.AddLast(tx);
-        if (!mined)
-        {
-            _neverMined.Add(tx.TxId);
-        }
-
+        _entries[tx.TxId] = (_byAge.AddLast(tx), mined);
         _bytes += tx.SerializedSize;
         var dropped = new List<Hash256>();
         while (_entries.Count > maxTransactions || _bytes > maxBytes)
         {
-            var oldest = _byAge.First!.Value;
-            Remove(oldest.TxId);
-            dropped.Add(oldest.TxId);
+            // Anyone can have transactions pooled that spend a block's outputs, and so crowd a reorg's
+            // pool; a mined transaction's owner saw it confirmed and will not send it again, so it
+            // leaves only when no transaction that was merely pooled is left to drop.
+            var victim = _byAge.FirstOrDefault(t => !_entries[t.TxId].Mined) ?? _byAge.First!.Value;
+            Remove(victim.TxId);
+            dropped.Add(victim.TxId);
         }
 
         return dropped;
@@ -99,14 +96,13 @@ internal sealed class ReorgOrphanPool(int maxTransactions = ReorgOrphanPool.Defa
 
     public bool Remove(Hash256 txId)
     {
-        if (!_entries.Remove(txId, out var node))
+        if (!_entries.Remove(txId, out var entry))
         {
             return false;
         }
 
-        _byAge.Remove(node);
-        _neverMined.Remove(txId);
-        _bytes -= node.Value.SerializedSize;
+        _byAge.Remove(entry.Node);
+        _bytes -= entry.Node.Value.SerializedSize;
         return true;
     }
 

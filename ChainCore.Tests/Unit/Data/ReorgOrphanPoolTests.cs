@@ -57,6 +57,37 @@ public sealed class ReorgOrphanPoolTests
     }
 
     [Test]
+    public void Transactions_that_were_only_pooled_never_push_out_mined_ones()
+    {
+        var pool = new ReorgOrphanPool(maxTransactions: 3);
+        var mined = Enumerable.Range(0, 3).Select(_ => Tx()).ToList();
+        foreach (var tx in mined)
+        {
+            pool.Keep(tx, MissingInputs);
+        }
+
+        var crowd = Enumerable.Range(0, 10).Select(_ => Tx()).ToList();
+        var dropped = crowd.SelectMany(tx => pool.Keep(tx, MissingInputs, mined: false)).ToList();
+
+        dropped.ShouldBe(crowd.Select(t => t.TxId), "a full pool of mined transactions turns each pooled one away");
+        mined.ShouldAllBe(t => pool.Contains(t.TxId));
+    }
+
+    [Test]
+    public void Past_the_bound_the_oldest_pooled_transaction_leaves_before_any_mined_one()
+    {
+        var pool = new ReorgOrphanPool(maxTransactions: 3);
+        var (oldMined, pooled1, pooled2, newMined, newestMined) = (Tx(), Tx(), Tx(), Tx(), Tx());
+        pool.Keep(oldMined, MissingInputs);
+        pool.Keep(pooled1, MissingInputs, mined: false);
+        pool.Keep(pooled2, MissingInputs, mined: false);
+
+        pool.Keep(newMined, MissingInputs).ShouldBe([pooled1.TxId]);
+        pool.Keep(newestMined, MissingInputs).ShouldBe([pooled2.TxId]);
+        pool.Keep(Tx(), MissingInputs).ShouldBe([oldMined.TxId], "with none merely pooled left, the oldest mined one goes");
+    }
+
+    [Test]
     public void Past_the_count_bound_the_oldest_leave_first_and_the_pool_never_grows_past_it()
     {
         var pool = new ReorgOrphanPool(maxTransactions: 3);
