@@ -67,7 +67,17 @@ public static class ChildProcesses
         using var child = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet test.");
         var output = child.StandardOutput.ReadToEndAsync();
         var errors = child.StandardError.ReadToEndAsync();
-        await child.WaitForExitAsync().WaitAsync(Timeouts.Scale(TimeSpan.FromMinutes(3)));
+        try
+        {
+            await child.WaitForExitAsync().WaitAsync(Timeouts.Scale(TimeSpan.FromMinutes(3)));
+        }
+        catch (TimeoutException)
+        {
+            // A hung child run (and its test host) must not outlive the test that started it.
+            child.Kill(entireProcessTree: true);
+            throw;
+        }
+
         return (child.ExitCode, await output + await errors);
     }
 

@@ -44,7 +44,11 @@ public sealed class BrowserPage : IAsyncDisposable
 
     internal void NoteOutsideRequest(string url) => Note(_outside, url);
 
-    /// <summary>Screenshots taken by each running test, by test id, until it ends.</summary>
+    /// <summary>
+    /// Screenshots taken by each running test, by test id, until it ends. Static because the action
+    /// that attaches them runs outside the test's objects; tests running at once use distinct ids, and
+    /// each entry leaves when its test ends.
+    /// </summary>
     private static readonly ConcurrentDictionary<string, ConcurrentQueue<(string File, string Description)>> Taken = new();
 
     /// <summary>

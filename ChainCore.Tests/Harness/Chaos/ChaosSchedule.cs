@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ChainCore.Tests.Harness.Chaos;
 
 /// <summary>
@@ -22,8 +24,8 @@ public static class ChaosSchedule
 
         var range = text.Split(':');
         return range.Length == 2
-            && int.TryParse(range[0], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var first)
-            && int.TryParse(range[1], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var count)
+            && int.TryParse(range[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var first)
+            && int.TryParse(range[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var count)
             && count > 0
             && (long)first + count - 1 <= int.MaxValue
             ? Enumerable.Range(first, count)

@@ -33,10 +33,9 @@ public static class ScheduleShrinker
         var runs = 0;
 
         // A candidate already seen to pass is not run again in the same round.
-        async Task<bool> TryAsync(List<T> candidate, HashSet<string> passedThisRound)
+        async Task<bool> TryAsync(List<T> candidate, HashSet<List<T>> passedThisRound)
         {
-            var key = string.Join('\n', candidate.Select(s => s.ToString()));
-            if (candidate.Count == 0 || runs >= maxRuns || !passedThisRound.Add(key))
+            if (candidate.Count == 0 || runs >= maxRuns || !passedThisRound.Add(candidate))
             {
                 return false;
             }
@@ -55,7 +54,7 @@ public static class ScheduleShrinker
         while (quietRounds < 2 && runs < maxRuns)
         {
             var changed = false;
-            var passed = new HashSet<string>(StringComparer.Ordinal);
+            var passed = new HashSet<List<T>>(SameSteps<T>.Instance);
             foreach (var kind in current.Select(kindOf).Distinct().ToList())
             {
                 changed |= await TryAsync([.. current.Where(s => !kindOf(s).Equals(kind))], passed);
@@ -95,5 +94,24 @@ public static class ScheduleShrinker
         }
 
         return current;
+    }
+
+    /// <summary>Two schedules are the same candidate when they hold equal steps in the same order.</summary>
+    private sealed class SameSteps<TStep> : IEqualityComparer<List<TStep>>
+    {
+        public static readonly SameSteps<TStep> Instance = new();
+
+        public bool Equals(List<TStep>? x, List<TStep>? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.SequenceEqual(y));
+
+        public int GetHashCode(List<TStep> obj)
+        {
+            var hash = new HashCode();
+            foreach (var step in obj)
+            {
+                hash.Add(step);
+            }
+
+            return hash.ToHashCode();
+        }
     }
 }

@@ -75,8 +75,12 @@ public sealed class ChainEngineMempoolTests : EngineTestBase
         Drain(events).ShouldBe([$"connected {block.Hash}", $"removed {mined.TxId} Block", $"removed {pooled.TxId} Conflict", "tip"]);
     }
 
-    [Test]
-    public async Task A_pooled_transaction_whose_input_a_reorg_took_away_waits_and_returns_when_a_later_reorg_brings_it_back()
+    /// <summary>
+    /// A parent mined in <c>withParent</c>, its child pooled, and the first block of a rival branch that
+    /// spends the parent's funding coin otherwise (processed, one block short of overtaking): once the
+    /// branch leads, the parent conflicts and the child loses its input.
+    /// </summary>
+    private async Task<(Transaction Parent, Block WithParent, Transaction Child, Block Rival)> StageRivalBranchAsync()
     {
         var funding = (await Kit.MineAsync(1))[0];
         var fork = Kit.Tip;
@@ -84,11 +88,17 @@ public sealed class ChainEngineMempoolTests : EngineTestBase
         var withParent = Kit.Next(transactions: [parent], fees: Fee);
         await Kit.ProcessAllAsync([withParent]);
         var child = await AcceptAsync(parent, Fee);
-        // A branch spending the funding coin otherwise: the parent conflicts, the child loses its input.
         var rivalSpend = Wallets.Spend(Kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, Wallets.NewWallet().Address, Fee + Fee);
         var rival = Kit.Next(fork, [rivalSpend], Fee + Fee, extraNonce: 1);
-        var rival2 = BlockFactory.Next(rival, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 1);
         await Kit.ProcessAllAsync([rival]);
+        return (parent, withParent, child, rival);
+    }
+
+    [Test]
+    public async Task A_pooled_transaction_whose_input_a_reorg_took_away_waits_and_returns_when_a_later_reorg_brings_it_back()
+    {
+        var (parent, withParent, child, rival) = await StageRivalBranchAsync();
+        var rival2 = BlockFactory.Next(rival, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 1);
         using var events = Engine.Events.Subscribe();
 
         await Kit.ProcessAllAsync([rival2]);
@@ -131,15 +141,8 @@ public sealed class ChainEngineMempoolTests : EngineTestBase
     [Test]
     public async Task A_store_failure_retrying_a_waiting_transaction_retries_every_waiting_one_after_the_next_change()
     {
-        var funding = (await Kit.MineAsync(1))[0];
-        var fork = Kit.Tip;
-        var parent = EngineKit.Pay(Kit.Miner, funding.Transactions[0], Kit.Miner, Fee);
-        var withParent = Kit.Next(transactions: [parent], fees: Fee);
-        await Kit.ProcessAllAsync([withParent]);
-        var child = await AcceptAsync(parent, Fee);
-        var rivalSpend = Wallets.Spend(Kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, Wallets.NewWallet().Address, Fee + Fee);
-        var rival = Kit.Next(fork, [rivalSpend], Fee + Fee, extraNonce: 1);
-        await Kit.ProcessAllAsync([rival, BlockFactory.Next(rival, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 1)]);
+        var (_, withParent, child, rival) = await StageRivalBranchAsync();
+        await Kit.ProcessAllAsync([BlockFactory.Next(rival, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 1)]);
         Engine.IsInMempool(child.TxId).ShouldBeFalse();
         var back = BlockFactory.Branch(Engine.GetEntry(withParent.Hash)!, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 2);
         await Kit.ProcessAllAsync(back.Take(1));
