@@ -330,15 +330,11 @@ public sealed class ChainEngine : IDisposable
         foreach (var (tx, mined) in candidates)
         {
             var evicted = new List<Hash256>();
-            TransactionResult result;
-            try
-            {
-                result = await Acceptor.AcceptAsync(tx, fromDisconnectedBlock: mined, evicted, CancellationToken.None, wasPooled: wasPooled.Contains(tx.TxId));
-            }
-            catch (Exception e)
+            var (result, failure) = await TryAcceptAsync(tx, mined, evicted, wasPooled: wasPooled.Contains(tx.TxId));
+            if (result is null)
             {
                 // The store failed reading coins: the chain has moved, so publish it anyway; the transaction can be sent again.
-                _log.LogError(e, "Could not check {TxId} again after a reorg; dropped from the mempool", tx.TxId);
+                _log.LogError(failure, "Could not check {TxId} again after a reorg; dropped from the mempool", tx.TxId);
                 if (wasPooled.Contains(tx.TxId))
                 {
                     removed.Add(new TransactionRemoved(tx.TxId, RemovalReason.Dropped));
@@ -365,6 +361,22 @@ public sealed class ChainEngine : IDisposable
 
                 KeepReorgOrphan(tx, result.Validation, mined);
             }
+        }
+    }
+
+    /// <summary>
+    /// Writer only: the acceptor's answer on a transaction checked again after the tip moved, or the
+    /// store's failure that kept it from answering (the caller decides what becomes of the transaction).
+    /// </summary>
+    private async Task<(TransactionResult? Result, Exception? Failure)> TryAcceptAsync(Transaction tx, bool mined, List<Hash256> evicted, bool wasPooled)
+    {
+        try
+        {
+            return (await Acceptor.AcceptAsync(tx, fromDisconnectedBlock: mined, evicted, CancellationToken.None, wasPooled), null);
+        }
+        catch (Exception e)
+        {
+            return (null, e);
         }
     }
 
@@ -428,15 +440,11 @@ public sealed class ChainEngine : IDisposable
             }
 
             var evicted = new List<Hash256>();
-            TransactionResult result;
-            try
-            {
-                result = await Acceptor.AcceptAsync(tx, fromDisconnectedBlock: _reorgOrphans.WasMined(tx.TxId), evicted, CancellationToken.None, wasPooled: true);
-            }
-            catch (Exception e)
+            var (result, failure) = await TryAcceptAsync(tx, _reorgOrphans.WasMined(tx.TxId), evicted, wasPooled: true);
+            if (result is null)
             {
                 // The store failed reading coins: they all wait, and are all tried after the next change.
-                _log.LogError(e, "Could not try {TxId} again after the tip moved", tx.TxId);
+                _log.LogError(failure, "Could not try {TxId} again after the tip moved", tx.TxId);
                 _retryAllReorgOrphans = true;
                 break;
             }

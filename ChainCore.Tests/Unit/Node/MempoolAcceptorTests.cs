@@ -27,6 +27,8 @@ public sealed class MempoolAcceptorTests
     private IChainStore _store = null!;
     private TransactionPool _pool = null!;
     private MempoolAcceptor _acceptor = null!;
+    private ChainState _chain = null!;
+    private FakeTimeProvider _clock = null!;
     private TestWallet _alice = null!;
     private TestWallet _bob = null!;
 
@@ -37,17 +39,19 @@ public sealed class MempoolAcceptorTests
         _store.LoadBlockIndexAsync(Arg.Any<CancellationToken>()).Returns(Array.Empty<StoredHeader>());
         _store.GetCoinsAsync(Arg.Any<IReadOnlyCollection<OutPoint>>(), Arg.Any<CancellationToken>()).Returns(new Dictionary<OutPoint, Coin>());
         _store.GetTransactionAsync(Arg.Any<Hash256>(), Arg.Any<CancellationToken>()).Returns((StoredTransaction?)null);
-        var clock = new FakeTimeProvider();
-        var signatures = new SignatureVerifier();
-        var chain = new ChainState(_store, ConsensusParams.Regtest with { CoinbaseMaturity = 2 }, clock, 10, 1_000_000, signatures, NullLogger.Instance);
-        await chain.InitializeAsync(CancellationToken.None);
-        _pool = new TransactionPool(100, 1_000_000, clock: clock);
-        _acceptor = new MempoolAcceptor(chain, _pool, _store, clock, MinRelayFeePerKb, signatures);
+        _clock = new FakeTimeProvider();
+        _chain = new ChainState(_store, ConsensusParams.Regtest with { CoinbaseMaturity = 2 }, _clock, 10, 1_000_000, new SignatureVerifier(), NullLogger.Instance);
+        await _chain.InitializeAsync(CancellationToken.None);
+        _pool = new TransactionPool(100, 1_000_000, clock: _clock);
+        _acceptor = Acceptor(_pool);
         (_alice, _bob) = (Wallets.NewWallet(), Wallets.NewWallet());
     }
 
     [TearDown]
     public async Task DisposeStoreAsync() => await _store.DisposeAsync();
+
+    private MempoolAcceptor Acceptor(TransactionPool pool, long minRelayFeePerKb = MinRelayFeePerKb) =>
+        new(_chain, pool, _store, _clock, minRelayFeePerKb, new SignatureVerifier());
 
     private static OutPoint SomeOutPoint() => new(new Hash256(RandomNumberGenerator.GetBytes(32)), 0);
 
@@ -193,5 +197,220 @@ public sealed class MempoolAcceptorTests
 
         result.Validation.Code.ShouldBe(code);
         _pool.Contains(tx.TxId).ShouldBe(fromDisconnectedBlock);
+    }
+
+    [Test]
+    public async Task A_coinbase_is_refused_from_the_mempool_before_anything_is_looked_up()
+    {
+        var coinbase = Coinbase.Create(1, _alice.KeyHash, Coin50);
+
+        var result = await AcceptAsync(coinbase, fromDisconnectedBlock: true);
+
+        result.Validation.Code.ShouldBe(RejectCodes.UnexpectedCoinbase);
+        result.Validation.Category.ShouldBe(ValidationCategory.Invalid);
+        await _store.DidNotReceiveWithAnyArgs().GetTransactionAsync(default, default);
+        _pool.Count.ShouldBe(0);
+    }
+
+    [Test]
+    public async Task A_transaction_failing_the_consensus_checks_is_refused_with_their_reason()
+    {
+        var coin = SomeOutPoint();
+        StoreHolds(coin, _alice, Coin50);
+        var spendsTwice = TestData.Spend(_alice.Key, [coin, coin], [new TxOut(Coin50 - Fee, [.. _bob.KeyHash])]);
+
+        var result = await AcceptAsync(spendsTwice);
+
+        result.Validation.Code.ShouldBe(RejectCodes.DuplicateInputs);
+        _pool.Count.ShouldBe(0);
+    }
+
+    [TestCase(false, RejectCodes.OutputNotPositive)]
+    [TestCase(true, null)]
+    public async Task An_output_of_nothing_is_refused_by_policy_unless_its_block_was_disconnected(bool fromDisconnectedBlock, string? code)
+    {
+        var coin = SomeOutPoint();
+        StoreHolds(coin, _alice, Coin50);
+        var tx = TestData.Spend(_alice.Key, [coin], [new TxOut(Coin50 - Fee, [.. _bob.KeyHash]), new TxOut(Amount.Zero, [.. _bob.KeyHash])]);
+
+        var result = await AcceptAsync(tx, fromDisconnectedBlock);
+
+        result.Validation.Code.ShouldBe(code);
+        _pool.Contains(tx.TxId).ShouldBe(fromDisconnectedBlock);
+    }
+
+    [Test]
+    public async Task A_pooled_transaction_is_already_known_and_stays_as_it_was()
+    {
+        var coin = SomeOutPoint();
+        StoreHolds(coin, _alice, Coin50);
+        var tx = Wallets.Spend(_alice, coin, Coin50, _bob.Address, Fee);
+        (await AcceptAsync(tx)).Accepted.ShouldBeTrue();
+        var before = _pool.Get(tx.TxId);
+
+        var again = await AcceptAsync(tx, fromDisconnectedBlock: true);
+
+        again.Validation.Code.ShouldBe(RejectCodes.AlreadyKnown);
+        again.Validation.Category.ShouldBe(ValidationCategory.Duplicate);
+        _pool.Get(tx.TxId).ShouldBeSameAs(before);
+    }
+
+    /// <summary>A spend of a fresh stored coin paying exactly <paramref name="fee"/>, and its size.</summary>
+    private (Transaction Tx, int Size) Paying(Amount fee)
+    {
+        var coin = SomeOutPoint();
+        StoreHolds(coin, _alice, Coin50);
+        var tx = Wallets.Spend(_alice, coin, Coin50, _bob.Address, fee);
+        return (tx, tx.SerializedSize);
+    }
+
+    /// <summary>A spend whose fee is exactly <paramref name="perKb"/> units per 1,000 bytes of its own size, rounded down, plus <paramref name="extra"/>.</summary>
+    private Transaction PayingRate(long perKb, long extra)
+    {
+        // The fee's value does not change the size, but the signature's length may vary by a byte: settle it.
+        var (tx, size) = Paying(new Amount(perKb * 250 / 1000));
+        for (var i = 0; i < 10; i++)
+        {
+            var fee = new Amount(perKb * size / 1000 + extra);
+            (tx, var settled) = Paying(fee);
+            if (settled == size)
+            {
+                return tx;
+            }
+
+            size = settled;
+        }
+
+        throw new InvalidOperationException("The size did not settle.");
+    }
+
+    [TestCase(0, true)]
+    [TestCase(-1, false)]
+    public async Task The_relay_minimum_is_met_by_a_fee_of_exactly_its_rate_for_the_size_and_not_one_unit_less(long extra, bool accepted)
+    {
+        var tx = PayingRate(MinRelayFeePerKb, extra);
+
+        var result = await AcceptAsync(tx);
+
+        result.Accepted.ShouldBe(accepted, result.Validation.ToString());
+        if (!accepted)
+        {
+            result.Validation.Code.ShouldBe(RejectCodes.FeeTooLow);
+            result.Validation.Message.ShouldContain($"for {tx.SerializedSize} bytes");
+        }
+    }
+
+    [Test]
+    public async Task A_relay_minimum_whose_fee_for_the_size_overflows_asks_the_most_there_is_rather_than_wrapping_round()
+    {
+        var acceptor = Acceptor(_pool, long.MaxValue);
+        var coin = SomeOutPoint();
+        StoreHolds(coin, _alice, Coin50);
+        // Over 1,000 bytes, so the rate times the size overflows a long.
+        var tx = TestData.Spend(_alice.Key, [coin], [.. Enumerable.Range(0, 40).Select(_ => new TxOut(new Amount(1_000), [.. _bob.KeyHash]))]);
+        tx.SerializedSize.ShouldBeGreaterThan(1_000);
+
+        var result = await acceptor.AcceptAsync(tx, false, [], CancellationToken.None);
+
+        result.Validation.Code.ShouldBe(RejectCodes.FeeTooLow);
+        result.Validation.Message.ShouldContain($"minimum relay fee {new Amount(long.MaxValue)}");
+    }
+
+    /// <summary>
+    /// A pool of two whose rolling minimum an eviction raised above the relay minimum (to the evicted
+    /// package's rate plus the incremental 1,000), then with room again: returns the minimum.
+    /// </summary>
+    private async Task<(TransactionPool Pool, MempoolAcceptor Acceptor, long Minimum)> RaisedMinimumAsync()
+    {
+        var pool = new TransactionPool(2, 1_000_000, clock: _clock);
+        var acceptor = Acceptor(pool);
+        var cheap = PayingRate(5_000, 0);
+        var dear = PayingRate(20_000, 0);
+        (await acceptor.AcceptAsync(cheap, false, [], CancellationToken.None)).Accepted.ShouldBeTrue();
+        (await acceptor.AcceptAsync(dear, false, [], CancellationToken.None)).Accepted.ShouldBeTrue();
+        var evicted = new List<Hash256>();
+        (await acceptor.AcceptAsync(PayingRate(20_000, 1), false, evicted, CancellationToken.None)).Accepted.ShouldBeTrue();
+        evicted.ShouldBe([cheap.TxId], "the cheapest leaves for the newcomer, and the acceptor says so");
+        pool.RemoveWithDescendants(dear.TxId);
+        var minimum = pool.MinimumFeePerKb;
+        var cheapFee = 5_000L * cheap.SerializedSize / 1000;
+        minimum.ShouldBe((cheapFee * 1000 / cheap.SerializedSize) + 1_000);
+        acceptor.MinimumFeePerKb.ShouldBe(minimum);
+        return (pool, acceptor, minimum);
+    }
+
+    [Test]
+    public async Task After_an_eviction_a_newcomer_below_the_raised_minimum_is_refused_and_one_at_it_enters()
+    {
+        var (pool, acceptor, minimum) = await RaisedMinimumAsync();
+        var below = PayingRate(minimum, -1);
+        var at = PayingRate(minimum, 0);
+
+        var refused = await acceptor.AcceptAsync(below, false, [], CancellationToken.None);
+        var accepted = await acceptor.AcceptAsync(at, false, [], CancellationToken.None);
+
+        refused.Validation.Code.ShouldBe(RejectCodes.MempoolMinFeeNotMet);
+        refused.Validation.Category.ShouldBe(ValidationCategory.Policy);
+        refused.Validation.Message.ShouldContain($"at least {minimum} units per 1,000 bytes");
+        accepted.Accepted.ShouldBeTrue(accepted.Validation.ToString());
+        pool.Contains(at.TxId).ShouldBeTrue();
+    }
+
+    [Test]
+    public async Task A_transaction_that_was_pooled_before_a_reorg_needs_only_the_relay_minimum_not_the_raised_one()
+    {
+        var (pool, acceptor, minimum) = await RaisedMinimumAsync();
+        var tx = PayingRate(MinRelayFeePerKb, 0);
+        minimum.ShouldBeGreaterThan(MinRelayFeePerKb);
+
+        var result = await acceptor.AcceptAsync(tx, false, [], CancellationToken.None, wasPooled: true);
+
+        result.Accepted.ShouldBeTrue(result.Validation.ToString());
+        pool.Contains(tx.TxId).ShouldBeTrue();
+        var tooCheap = await acceptor.AcceptAsync(PayingRate(MinRelayFeePerKb, -1), false, [], CancellationToken.None, wasPooled: true);
+        tooCheap.Validation.Code.ShouldBe(RejectCodes.FeeTooLow, "the relay minimum still applies");
+    }
+
+    [Test]
+    public async Task A_transaction_of_a_disconnected_block_enters_a_full_pool_past_its_bound_and_is_marked_so()
+    {
+        var pool = new TransactionPool(1, 1_000_000, clock: _clock);
+        var acceptor = Acceptor(pool);
+        var first = PayingRate(50_000, 0);
+        (await acceptor.AcceptAsync(first, false, [], CancellationToken.None)).Accepted.ShouldBeTrue();
+        _clock.Advance(TimeSpan.FromSeconds(7));
+        var (returning, _) = Paying(new Amount(1));
+
+        var evicted = new List<Hash256>();
+        var result = await acceptor.AcceptAsync(returning, true, evicted, CancellationToken.None);
+
+        result.Accepted.ShouldBeTrue(result.Validation.ToString());
+        result.Fee.ShouldBe(new Amount(1));
+        pool.Count.ShouldBe(2, "the bound is restored by trimming afterwards, not on the way in");
+        evicted.ShouldBeEmpty();
+        var entry = pool.Get(returning.TxId).ShouldNotBeNull();
+        entry.FromDisconnectedBlock.ShouldBeTrue();
+        pool.Get(first.TxId)!.FromDisconnectedBlock.ShouldBeFalse();
+        entry.Received.ShouldBe(_clock.GetUtcNow());
+        entry.Sequence.ShouldBeGreaterThan(pool.Get(first.TxId)!.Sequence);
+        entry.SpentCoins.ShouldHaveSingleItem().Coin.Output.Value.ShouldBe(Coin50);
+    }
+
+    [Test]
+    public async Task A_refusal_by_the_pools_own_policy_is_passed_on_and_nothing_enters()
+    {
+        var pool = new TransactionPool(100, 1_000_000, MempoolLimits.Default with { MaxAncestors = 1 }, _clock);
+        var acceptor = Acceptor(pool);
+        var coin = SomeOutPoint();
+        StoreHolds(coin, _alice, Coin50);
+        var parent = Wallets.Spend(_alice, coin, Coin50, _bob.Address, Fee);
+        (await acceptor.AcceptAsync(parent, false, [], CancellationToken.None)).Accepted.ShouldBeTrue();
+        var child = Wallets.Spend(_bob, new OutPoint(parent.TxId, 0), parent.Outputs[0].Value, _alice.Address, Fee);
+
+        var result = await acceptor.AcceptAsync(child, false, [], CancellationToken.None);
+
+        result.Validation.Code.ShouldBe(RejectCodes.TooLongMempoolChain);
+        result.Fee.ShouldBe(Amount.Zero);
+        pool.Count.ShouldBe(1);
     }
 }
