@@ -8,12 +8,4 @@ internal readonly record struct FeeRate(long Fees, long Size) : IComparable<FeeR
     public static FeeRate Max(FeeRate a, FeeRate b) => a.CompareTo(b) >= 0 ? a : b;
 
     public static FeeRate Min(FeeRate a, FeeRate b) => a.CompareTo(b) <= 0 ? a : b;
-
-    public static bool operator <(FeeRate a, FeeRate b) => a.CompareTo(b) < 0;
-
-    public static bool operator >(FeeRate a, FeeRate b) => a.CompareTo(b) > 0;
-
-    public static bool operator <=(FeeRate a, FeeRate b) => a.CompareTo(b) <= 0;
-
-    public static bool operator >=(FeeRate a, FeeRate b) => a.CompareTo(b) >= 0;
 }

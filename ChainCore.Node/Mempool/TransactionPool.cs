@@ -451,7 +451,7 @@ public sealed class TransactionPool(int maxTransactions, int maxBytes, MempoolLi
             var indexKey = indexHasNext ? EvictionKey.Of(index.Current, index.Current.EvictionScore) : default;
             fromQueue = fromQueue && (!indexHasNext || EvictionOrder.Instance.Compare(queuedKey, indexKey) < 0);
             var (victim, victimKey) = fromQueue ? (queued!, queuedKey) : (index.Current, indexKey);
-            if (victimKey.Score >= candidateScore)
+            if (victimKey.Score.CompareTo(candidateScore) >= 0)
             {
                 return null;
             }
