@@ -314,4 +314,32 @@ public sealed class ChainEngineMempoolTests : EngineTestBase
         Chosen().Contains(second.TxId).ShouldBe(rebuilt);
         Chosen().Contains(first.TxId).ShouldBe(rebuilt);
     }
+
+    [Test]
+    public async Task A_transaction_that_evicts_from_a_full_large_pool_is_announced_after_its_victim_and_the_choice_for_a_block_rebuilt_at_once()
+    {
+        await using var kit = await EngineKit.StartAsync(maxPoolTransactions: 500);
+        var funding = (await kit.MineAsync(2)).Select(b => b.Transactions[0]).ToList();
+        var random = TestSeed.NewRandom(11);
+        var fillers = new List<Hash256>();
+        for (var i = 0; i < 499; i++)
+        {
+            var filler = TestData.RandomTransaction(random, inputs: 1, outputs: 1);
+            kit.Pool.Add(new MempoolEntry(filler, new Amount(1 + i), ImmutableArray<SpentCoin>.Empty, kit.Clock.GetUtcNow(), kit.Pool.NextSequence()));
+            fillers.Add(filler.TxId);
+        }
+
+        var first = EngineKit.Pay(kit.Miner, funding[0], kit.Miner, Fee);
+        (await kit.Engine.AcceptTransactionAsync(first)).Accepted.ShouldBeTrue();
+        kit.Pool.Count.ShouldBe(500);
+        using var events = kit.Engine.Events.Subscribe();
+
+        var second = EngineKit.Pay(kit.Miner, funding[1], kit.Miner, Fee);
+        (await kit.Engine.AcceptTransactionAsync(second)).Accepted.ShouldBeTrue();
+
+        var chosen = kit.Engine.Assembler.Snapshot!.Chosen.Select(e => e.TxId).ToList();
+        Drain(events).ShouldBe([$"removed {fillers[0]} Dropped", $"accepted {second.TxId} {Fee.Units}"], "the cheapest filler left for it");
+        chosen.ShouldContain(second.TxId, "an eviction rebuilds the choice at once, even in a large pool");
+        chosen.ShouldNotContain(fillers[0]);
+    }
 }
