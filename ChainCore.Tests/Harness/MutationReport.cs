@@ -102,8 +102,8 @@ public static class MutationReport
 
     /// <summary>
     /// Writes <paramref name="outConfig"/>: Stryker's configuration <paramref name="baseConfig"/> with its
-    /// mutate patterns narrowed to the mutants <paramref name="firstReport"/> left alive and its test
-    /// filter set to <paramref name="filter"/>. Returns how many mutants it names; with none it writes nothing.
+    /// mutate patterns narrowed to the mutants <paramref name="firstReport"/> left alive, its test
+    /// filter set to <paramref name="filter"/> and one mutant tested per session. Returns how many mutants it names; with none it writes nothing.
     /// </summary>
     public static int WriteRestConfig(string firstReport, string baseConfig, string filter, string outConfig)
     {
@@ -124,6 +124,10 @@ public static class MutationReport
             ?? throw new InvalidDataException($"{baseConfig} has no \"stryker-config\" object");
         config["mutate"] = new JsonArray([.. AlivePatterns(files, File.ReadAllText).Select(p => (JsonNode?)JsonValue.Create(p))]);
         config["test-case-filter"] = WithoutExplicitTests(filter, typeof(MutationReport).Assembly);
+        // One mutant per session: these sessions start nodes and take minutes, and in a session of
+        // several mutants one that hangs a test costs three timed-out sessions before Stryker tests
+        // them one at a time anyway.
+        config["disable-mix-mutants"] = true;
         File.WriteAllText(outConfig, new JsonObject { ["stryker-config"] = config.DeepClone() }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return alive;
     }

@@ -63,7 +63,7 @@ public sealed class MutationReportTests
     }
 
     [Test]
-    public void The_rest_config_keeps_the_base_settings_and_sets_the_mutants_and_the_default_filter()
+    public void The_rest_config_keeps_the_base_settings_and_sets_the_mutants_the_default_filter_and_one_mutant_per_session()
     {
         var source = WriteSource();
         var report = WriteReport(source, ("Survived", 3, 21, 27), ("Killed", 3, 30, 31));
@@ -76,6 +76,7 @@ public sealed class MutationReportTests
         var config = JsonNode.Parse(File.ReadAllText(outConfig))!["stryker-config"]!;
         config["project"]!.GetValue<string>().ShouldBe("ChainCore.Core.csproj");
         config["concurrency"]!.GetValue<int>().ShouldBe(2);
+        config["disable-mix-mutants"]!.GetValue<bool>().ShouldBeTrue("a hung test in a session of many mutants costs three timed-out sessions");
         config["test-case-filter"]!.GetValue<string>().ShouldStartWith("(Category!=Slow&Category!=Performance)&");
         config["mutate"]!.AsArray().ShouldHaveSingleItem()!.GetValue<string>().ShouldStartWith("**/ChainCore.Core/Consensus/A.cs{");
     }
