@@ -51,8 +51,12 @@ public sealed class BlockIndexEntry
     internal void AddChild(BlockIndexEntry child) => _children.Add(child);
 
     /// <summary>The ancestor at <paramref name="height"/> (this entry at its own height), following skip pointers.</summary>
-    public BlockIndexEntry? GetAncestor(int height)
+    public BlockIndexEntry? GetAncestor(int height) => GetAncestor(height, out _);
+
+    /// <summary>As <see cref="GetAncestor(int)"/>; <paramref name="hops"/>: the skip and parent links it followed, O(log n).</summary>
+    internal BlockIndexEntry? GetAncestor(int height, out int hops)
     {
+        hops = 0;
         if (height > Height || height < 0)
         {
             return null;
@@ -76,6 +80,8 @@ public sealed class BlockIndexEntry
                 walk = walk.Parent!;
                 heightWalk--;
             }
+
+            hops++;
         }
 
         return walk;
@@ -117,17 +123,22 @@ public sealed class BlockIndexEntry
     public override string ToString() => $"{Hash} @{Height}";
 
     /// <summary>The last common ancestor of two entries, in O(log n).</summary>
-    public static BlockIndexEntry FindFork(BlockIndexEntry a, BlockIndexEntry b)
+    public static BlockIndexEntry FindFork(BlockIndexEntry a, BlockIndexEntry b) => FindFork(a, b, out _);
+
+    /// <summary>As <see cref="FindFork(BlockIndexEntry, BlockIndexEntry)"/>; <paramref name="hops"/>: the links it followed, O(log n).</summary>
+    internal static BlockIndexEntry FindFork(BlockIndexEntry a, BlockIndexEntry b, out int hops)
     {
+        var levelling = 0;
         if (a.Height > b.Height)
         {
-            a = a.GetAncestor(b.Height)!;
+            a = a.GetAncestor(b.Height, out levelling)!;
         }
         else if (b.Height > a.Height)
         {
-            b = b.GetAncestor(a.Height)!;
+            b = b.GetAncestor(a.Height, out levelling)!;
         }
 
+        hops = levelling;
         while (a != b)
         {
             // Jump with skip pointers while they land below the fork, then step.
@@ -141,6 +152,8 @@ public sealed class BlockIndexEntry
                 a = a.Parent!;
                 b = b.Parent!;
             }
+
+            hops++;
         }
 
         return a;

@@ -29,15 +29,62 @@ public sealed class BlockIndexTests
         }
     }
 
+    // Bitcoin's skip heights reach any ancestor of a 100,000-block chain in at most 91 hops; a walk
+    // that stopped taking the skip where it should, or took it where it should not, needs thousands.
+    private const int MostHops = 100;
+
     [Test]
-    public void Ancestor_lookups_take_logarithmic_steps_on_a_long_chain()
+    public void Ancestor_lookups_take_logarithmic_hops_on_a_long_chain()
     {
         var entries = RandomTree(TestSeed.NewRandom(), 100_000, branchProbability: 0);
         var tip = entries[^1];
-        var steps = Enumerable.Range(0, 200).Max(h => CountHops(tip, h * 400));
+        var most = 0;
+        var total = 0L;
+        for (var height = 0; height <= tip.Height; height++)
+        {
+            tip.GetAncestor(height, out var hops).ShouldBeSameAs(entries[height]);
+            most = Math.Max(most, hops);
+            total += hops;
+        }
 
-        tip.Height.ShouldBe(99_999);
-        steps.ShouldBeLessThan(200, "skip pointers reach any ancestor in O(log n) hops, not O(n)");
+        TestContext.Out.WriteLine($"hops from height {tip.Height}: at most {most}, {(double)total / entries.Count:F1} on average");
+        most.ShouldBeLessThanOrEqualTo(MostHops, "skip pointers reach any ancestor in O(log n) hops, not O(n)");
+        tip.GetAncestor(tip.Height, out var none).ShouldBeSameAs(tip);
+        none.ShouldBe(0);
+        tip.GetAncestor(tip.Height + 1, out _).ShouldBeNull();
+        tip.GetAncestor(-1, out _).ShouldBeNull();
+    }
+
+    [Test]
+    public void The_fork_of_two_long_branches_is_found_in_logarithmic_hops_whichever_is_longer()
+    {
+        var random = TestSeed.NewRandom();
+        var trunk = RandomTree(random, 1_001, branchProbability: 0);
+        var fork = trunk[^1];
+        var left = Extend(random, fork, 60_000);
+        var right = Extend(random, fork, 45_000);
+
+        foreach (var (a, b) in new[] { (left, right), (right, left), (left, left), (left, trunk[500]), (trunk[500], right) })
+        {
+            var expected = NaiveFork(a, b);
+            BlockIndexEntry.FindFork(a, b, out var hops).ShouldBeSameAs(expected, $"fork of {a} and {b}");
+            TestContext.Out.WriteLine($"fork of heights {a.Height} and {b.Height} at {expected.Height}: {hops} hops");
+            hops.ShouldBeLessThanOrEqualTo(MostHops, "levelling the heights, then skipping down both branches together");
+        }
+    }
+
+    /// <summary>A branch of <paramref name="count"/> entries on <paramref name="parent"/>; returns its tip.</summary>
+    private static BlockIndexEntry Extend(Random random, BlockIndexEntry parent, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var header = new BlockHeader(1, parent.Hash, TestData.RandomHash(random), parent.Header.Time + 1, P.PowLimitBits, (uint)i);
+            var entry = new BlockIndexEntry(header, header.GetHash(), parent, parent.Sequence + 1);
+            parent.AddChild(entry);
+            parent = entry;
+        }
+
+        return parent;
     }
 
     [TestCase(5), TestCase(6)]
@@ -117,24 +164,5 @@ public sealed class BlockIndexTests
         }
 
         return walk;
-    }
-
-    private static int CountHops(BlockIndexEntry from, int height)
-    {
-        // Same rule as GetAncestor, counting hops.
-        var hops = 0;
-        var walk = from;
-        while (walk.Height > height)
-        {
-            var skipHeight = BlockIndexEntry.GetSkipHeight(walk.Height);
-            var skipPrev = BlockIndexEntry.GetSkipHeight(walk.Height - 1);
-            walk = walk.Skip is not null && (skipHeight == height || (skipHeight > height && !(skipPrev < skipHeight - 2 && skipPrev >= height)))
-                ? walk.Skip
-                : walk.Parent!;
-            hops++;
-        }
-
-        walk.ShouldBeSameAs(from.GetAncestor(height));
-        return hops;
     }
 }
