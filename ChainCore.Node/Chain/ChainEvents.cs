@@ -51,6 +51,9 @@ public sealed class ChainEvents
     private volatile BlockIndexEntry? _tip;
     private long _sequence;
 
+    /// <summary>Subscriptions not disposed yet (each one is a queue the writer fills).</summary>
+    public int SubscriberCount => Volatile.Read(ref _current).Length;
+
     /// <summary>A new subscriber receiving every event published from now on; dispose it to stop.</summary>
     public Subscription Subscribe(int capacity = 1_000)
     {

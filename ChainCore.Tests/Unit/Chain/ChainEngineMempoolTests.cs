@@ -107,6 +107,11 @@ public sealed class ChainEngineMempoolTests : EngineTestBase
         Engine.IsInMempool(child.TxId).ShouldBeFalse();
         Engine.IsInMempool(parent.TxId).ShouldBeFalse();
         Drain(events).ShouldContain($"removed {child.TxId} Dropped");
+        foreach (var waiting in new[] { parent, child })
+        {
+            Logged($"Dropped {waiting.TxId} from the mempool after a reorg: {RejectCodes.MissingInputs} (MissingInputs)").ShouldBe(1);
+            Logged($"{waiting.TxId} waits for its inputs to return in a later reorg").ShouldBe(1);
+        }
 
         var back = BlockFactory.Branch(Engine.GetEntry(withParent.Hash)!, 2, Kit.Miner.KeyHash, Kit.Params, extraNonce: 2);
         await Kit.ProcessAllAsync(back);
@@ -114,7 +119,12 @@ public sealed class ChainEngineMempoolTests : EngineTestBase
         Kit.Tip.Hash.ShouldBe(back[^1].Hash);
         Engine.IsInMempool(child.TxId).ShouldBeTrue("its input is back on the chain");
         Drain(events).ShouldContain($"accepted {child.TxId} {Fee.Units}");
+        Logged($"{parent.TxId} no longer waits for its inputs: a block confirmed it or spent one of them").ShouldBe(1);
+        Logged($"{child.TxId} found its inputs again and returns to the mempool").ShouldBe(1);
     }
+
+    /// <summary>How many lines the engine logged ending with, or holding, <paramref name="text"/>.</summary>
+    private int Logged(string text) => Kit.Log.Lines.Count(l => l.Contains(text, StringComparison.Ordinal));
 
     [Test]
     public async Task A_store_failure_checking_transactions_again_after_a_reorg_drops_them_and_the_tip_still_moves()
@@ -232,6 +242,7 @@ public sealed class ChainEngineMempoolTests : EngineTestBase
 
         kit.Pool.Snapshot().Select(e => e.TxId).ShouldBe([mined[1].TxId, mined[2].TxId]);
         events.ShouldBe([$"accepted {mined[1].TxId} 30000", $"accepted {mined[2].TxId} 20000"]);
+        kit.Log.Lines.ShouldContain(l => l.EndsWith("Evicted 1 transactions to bring the mempool back within its bounds after transactions of disconnected blocks returned", StringComparison.Ordinal));
     }
 
     [Test]

@@ -87,8 +87,13 @@ public sealed class ChainEventsTests
         using var staying = events.Subscribe();
         events.Publish(Removed(1));
 
+        events.SubscriberCount.ShouldBe(2);
         leaving.Dispose();
         events.Publish(Removed(2));
+
+        events.SubscriberCount.ShouldBe(1, "a disposed subscription is no longer filled, nor kept");
+        leaving.Dispose();
+        events.SubscriberCount.ShouldBe(1, "disposing twice changes nothing");
 
         Drain(leaving).Select(e => e.Sequence).ShouldBe([1L]);
         leaving.Reader.Completion.IsCompleted.ShouldBeTrue();
