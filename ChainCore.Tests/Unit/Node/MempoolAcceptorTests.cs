@@ -131,6 +131,7 @@ public sealed class MempoolAcceptorTests
         var result = await AcceptAsync(second);
 
         result.Validation.Code.ShouldBe(RejectCodes.DoubleSpend);
+        result.Validation.Message.ShouldBe($"Output {coin} is already spent by {first.TxId} in the mempool.");
         _pool.GetSpender(coin).ShouldBe(first.TxId);
     }
 
@@ -166,6 +167,7 @@ public sealed class MempoolAcceptorTests
 
         refused.Validation.Code.ShouldBe(RejectCodes.TxSize);
         refused.Validation.Category.ShouldBe(ValidationCategory.Policy);
+        refused.Validation.Message.ShouldBe($"The transaction is {over.SerializedSize} bytes; this node relays at most {limit}.");
         await _store.DidNotReceive().GetCoinsAsync(Arg.Any<IReadOnlyCollection<OutPoint>>(), Arg.Any<CancellationToken>());
         var accepted = await AcceptAsync(fits);
         accepted.Accepted.ShouldBeTrue(accepted.Validation.ToString());
@@ -208,6 +210,7 @@ public sealed class MempoolAcceptorTests
 
         result.Validation.Code.ShouldBe(RejectCodes.UnexpectedCoinbase);
         result.Validation.Category.ShouldBe(ValidationCategory.Invalid);
+        result.Validation.Message.ShouldBe("A coinbase is only valid in a block.");
         await _store.DidNotReceiveWithAnyArgs().GetTransactionAsync(default, default);
         _pool.Count.ShouldBe(0);
     }
@@ -237,6 +240,10 @@ public sealed class MempoolAcceptorTests
 
         result.Validation.Code.ShouldBe(code);
         _pool.Contains(tx.TxId).ShouldBe(fromDisconnectedBlock);
+        if (code is not null)
+        {
+            result.Validation.Message.ShouldBe("Output value 0.00000000 is not positive; this node relays only positive outputs.");
+        }
     }
 
     [Test]
@@ -252,6 +259,7 @@ public sealed class MempoolAcceptorTests
 
         again.Validation.Code.ShouldBe(RejectCodes.AlreadyKnown);
         again.Validation.Category.ShouldBe(ValidationCategory.Duplicate);
+        again.Validation.Message.ShouldBe("The transaction is already known.");
         _pool.Get(tx.TxId).ShouldBeSameAs(before);
     }
 
@@ -412,5 +420,18 @@ public sealed class MempoolAcceptorTests
         result.Validation.Code.ShouldBe(RejectCodes.TooLongMempoolChain);
         result.Fee.ShouldBe(Amount.Zero);
         pool.Count.ShouldBe(1);
+    }
+
+    [TestCase(0, true)]
+    [TestCase(-1, false)]
+    public async Task A_transaction_of_exactly_the_policy_size_enters_and_one_byte_over_it_does_not(int limitOffset, bool accepted)
+    {
+        var (tx, size) = Paying(Fee);
+        var pool = new TransactionPool(100, 1_000_000, MempoolLimits.Default with { MaxTransactionBytes = size + limitOffset }, _clock);
+
+        var result = await Acceptor(pool).AcceptAsync(tx, false, [], CancellationToken.None);
+
+        result.Accepted.ShouldBe(accepted, result.Validation.ToString());
+        pool.Contains(tx.TxId).ShouldBe(accepted);
     }
 }
