@@ -192,4 +192,55 @@ public sealed class ReorgOrphanPoolTests
         pool.Contains(tx.TxId).ShouldBe(stays);
         pool.Bytes.ShouldBe(stays ? tx.SerializedSize : 0);
     }
+
+    [Test]
+    public void A_transaction_of_exactly_the_byte_bound_is_kept_alone()
+    {
+        var small = Tx();
+        var exact = Tx(Enumerable.Range(0, 20).Select(_ => new OutPoint(TestData.RandomHash(_random), 0)).ToArray());
+        var pool = new ReorgOrphanPool(maxBytes: exact.SerializedSize);
+        pool.Keep(small, MissingInputs);
+
+        pool.Keep(exact, MissingInputs).ShouldBe([small.TxId], "the older one leaves to make room");
+
+        pool.Contains(exact.TxId).ShouldBeTrue();
+        pool.Bytes.ShouldBe(exact.SerializedSize);
+    }
+
+    [Test]
+    public void A_block_spending_only_one_of_an_entrys_inputs_removes_it()
+    {
+        var pool = new ReorgOrphanPool();
+        var twoInputs = Tx(new OutPoint(TestData.RandomHash(_random), 0), new OutPoint(TestData.RandomHash(_random), 1));
+        pool.Keep(twoInputs, MissingInputs);
+
+        pool.RemoveForBlock(BlockOf(Tx(twoInputs.Inputs[1].PreviousOutput))).ShouldBe([twoInputs.TxId]);
+
+        pool.Count.ShouldBe(0);
+        pool.Bytes.ShouldBe(0);
+    }
+
+    [Test]
+    public void An_empty_pool_has_nothing_for_a_block_to_remove_and_no_retries()
+    {
+        var pool = new ReorgOrphanPool();
+
+        pool.RemoveForBlock(BlockOf(Tx())).ShouldBeEmpty();
+        pool.InRetryOrder().ShouldBeEmpty();
+        pool.ParentIds().ShouldBeEmpty();
+        pool.Remove(Tx().TxId).ShouldBeFalse();
+    }
+
+    [Test]
+    public void Nothing_is_kept_settled_or_removed_for_no_transaction_or_block()
+    {
+        var pool = new ReorgOrphanPool();
+        var tx = Tx();
+
+        Should.Throw<ArgumentNullException>(() => pool.Keep(null!, MissingInputs));
+        Should.Throw<ArgumentNullException>(() => pool.Settle(null!, Result(tx, MissingInputs)));
+        Should.Throw<ArgumentNullException>(() => pool.Settle(tx, null!));
+        Should.Throw<ArgumentNullException>(() => pool.RemoveForBlock(null!));
+        pool.Count.ShouldBe(0);
+    }
 }
