@@ -57,6 +57,7 @@ public sealed class ChainStateTests : EngineTestBase
 
         again.Status.ShouldBe(BlockStatus.Duplicate);
         again.Code.ShouldBe(RejectCodes.DuplicateBlock);
+        again.Validation.Message.ShouldBe("The block is already known.");
         again.Height.ShouldBe(1);
         again.BecameTip.ShouldBeFalse();
         Kit.Store.Snapshot().ShouldBe(before);
@@ -73,9 +74,11 @@ public sealed class ChainStateTests : EngineTestBase
 
         orphan.Status.ShouldBe(BlockStatus.Orphan);
         orphan.Code.ShouldBe(RejectCodes.BadPrevBlock);
+        orphan.Validation.Message.ShouldBe($"Parent {parent.Hash} is unknown.");
         orphan.Height.ShouldBeNull();
         orphan.BecameTip.ShouldBeFalse();
         twice.Status.ShouldBe(BlockStatus.Duplicate);
+        twice.Validation.Message.ShouldBe("The block is already waiting for its parent.");
         twice.Height.ShouldBeNull();
         twice.BecameTip.ShouldBeFalse();
         Engine.OrphanCount.ShouldBe(1);
@@ -138,10 +141,12 @@ public sealed class ChainStateTests : EngineTestBase
         result.Height.ShouldBe(1);
         again.Status.ShouldBe(BlockStatus.Invalid);
         again.Code.ShouldBe(RejectCodes.BadCoinbaseAmount);
+        again.Validation.Message.ShouldBe("The block is known to be invalid.");
         again.Height.ShouldBe(1);
         again.BecameTip.ShouldBeFalse();
         descendant.Status.ShouldBe(BlockStatus.Invalid);
         descendant.Code.ShouldBe(RejectCodes.BadPrevBlock);
+        descendant.Validation.Message.ShouldBe($"Parent {overpaying.Hash} is invalid.");
         Kit.Tip.ShouldBeSameAs(Kit.Genesis);
         (await Kit.Store.LoadBlockIndexAsync()).Single(h => h.Hash == overpaying.Hash).IsInvalid.ShouldBeTrue();
         (await Kit.Store.GetBlockAsync(child.Hash)).ShouldBeNull();
@@ -205,6 +210,9 @@ public sealed class ChainStateTests : EngineTestBase
         stale.Status.ShouldBe(BlockStatus.Invalid);
         stale.Code.ShouldBe(RejectCodes.LowWork);
         stale.Validation.Category.ShouldBe(ValidationCategory.Stale);
+        stale.BecameTip.ShouldBeFalse();
+        stale.Height.ShouldBeNull();
+        stale.Validation.Message.ShouldBe($"The block's branch has no more work than the tip ({tip.Hash}); a block nobody asked for is stored only if it has.");
         Engine.GetEntry(rival.Hash).ShouldBeNull();
         (await Kit.Store.GetBlockAsync(rival.Hash)).ShouldBeNull();
         Kit.Tip.ShouldBeSameAs(tip);

@@ -76,12 +76,41 @@ public sealed class CoinCacheTests
         var none = new CoinCache(capacity: 0);
         none.Apply(Changes((Point(1), CoinOf(1))));
         none.Count.ShouldBe(0);
+        none.Tracked.ShouldBe(0, "nothing is queued for a cache that keeps nothing");
 
         var cache = new CoinCache(capacity: 10);
         cache.Apply(Changes((Point(1), CoinOf(1))));
         cache.Clear();
         cache.TryGet(Point(1), out _).ShouldBeFalse();
+        cache.Tracked.ShouldBe(0);
+        Should.Throw<ArgumentNullException>(() => cache.Apply(null!));
         Should.Throw<ArgumentOutOfRangeException>(() => new CoinCache(-1));
+    }
+
+    [Test]
+    public void After_the_queue_is_compacted_the_oldest_live_coins_still_leave_first()
+    {
+        var cache = new CoinCache(capacity: 100);
+        for (var i = 0; i < 50; i++)
+        {
+            cache.Apply(Changes((Point(i), CoinOf(1))));
+        }
+
+        // Churn past twice the floor of 1,024 queued places, so the queue is rebuilt from the live coins.
+        for (var i = 1_000; i < 4_000; i++)
+        {
+            cache.Apply(Changes((Point(i), CoinOf(1))));
+            cache.Apply(Changes((Point(i), null)));
+        }
+
+        for (var i = 10_000; i < 10_100; i++)
+        {
+            cache.Apply(Changes((Point(i), CoinOf(1))));
+        }
+
+        cache.Count.ShouldBe(100);
+        Enumerable.Range(0, 50).Count(i => cache.TryGet(Point(i), out _)).ShouldBe(0, "the oldest coins left first");
+        Enumerable.Range(10_000, 100).Count(i => cache.TryGet(Point(i), out _)).ShouldBe(100);
     }
 
     private static Dictionary<OutPoint, Coin?> Changes(params (OutPoint OutPoint, Coin? Coin)[] changes) => changes.ToDictionary(c => c.OutPoint, c => c.Coin);
