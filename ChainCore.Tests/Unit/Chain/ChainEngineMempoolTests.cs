@@ -208,6 +208,23 @@ public sealed class ChainEngineMempoolTests : EngineTestBase
         Kit.Pool.Get(child.TxId)!.FromDisconnectedBlock.ShouldBeFalse();
     }
 
+    [Test]
+    public async Task Transactions_of_two_disconnected_blocks_return_oldest_block_first_so_a_child_finds_its_parent()
+    {
+        var funding = (await Kit.MineAsync(1))[0].Transactions[0];
+        var fork = Kit.Tip;
+        var parent = EngineKit.Pay(Kit.Miner, funding, Kit.Miner, Fee);
+        var child = EngineKit.Pay(Kit.Miner, parent, Kit.Miner, Fee);
+        await Kit.ProcessAllAsync([Kit.Next(transactions: [parent], fees: Fee)]);
+        await Kit.ProcessAllAsync([Kit.Next(transactions: [child], fees: Fee)]);
+
+        await Kit.ProcessAllAsync(BlockFactory.Branch(fork, 3, Kit.Miner.KeyHash, Kit.Params, extraNonce: 8));
+
+        Kit.Pool.Snapshot().Select(e => e.TxId).ShouldBe([parent.TxId, child.TxId]);
+        Logged("waits for its inputs").ShouldBe(0, "the child came back after its parent, not before");
+        Logged("Evicted").ShouldBe(0, "nothing went past the pool's bounds");
+    }
+
     /// <summary>
     /// A kit whose pool holds two transactions, with <paramref name="mined"/> (fees) confirmed in the
     /// tip and <paramref name="pooled"/> (fees) waiting; then a longer branch without them arrives.

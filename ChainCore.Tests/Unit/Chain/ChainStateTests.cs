@@ -61,6 +61,32 @@ public sealed class ChainStateTests : EngineTestBase
         again.Height.ShouldBe(1);
         again.BecameTip.ShouldBeFalse();
         Kit.Store.Snapshot().ShouldBe(before);
+        var tipAgain = await ProcessAsync((await Kit.Store.GetBlockAsync(Kit.Tip.Hash))!);
+        tipAgain.Status.ShouldBe(BlockStatus.Duplicate);
+        tipAgain.BecameTip.ShouldBeFalse("the tip sent again does not become the tip");
+    }
+
+    [Test]
+    public async Task An_orphan_that_fails_a_contextual_rule_once_its_parent_arrives_is_refused_with_a_warning_and_the_parent_kept()
+    {
+        var parent = Kit.Next();
+        var tooOld = TestData.MineBlock(parent.Hash, 2, time: 1, [], EngineKit.Subsidy50, Kit.Params);
+        (await ProcessAsync(tooOld)).Status.ShouldBe(BlockStatus.Orphan);
+
+        var result = await ProcessAsync(parent);
+
+        result.Status.ShouldBe(BlockStatus.Accepted);
+        Kit.Tip.Hash.ShouldBe(parent.Hash);
+        Engine.GetEntry(tooOld.Hash).ShouldBeNull();
+        Engine.OrphanCount.ShouldBe(0);
+        Kit.Logged("WRN").ShouldContain(l => l.Contains($"Refused block {tooOld.Hash}: {RejectCodes.TimeTooOld} (Invalid)", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task A_null_block_or_transaction_is_a_callers_mistake()
+    {
+        await Should.ThrowAsync<ArgumentNullException>(() => Engine.ProcessBlockAsync(null!));
+        await Should.ThrowAsync<ArgumentNullException>(() => Engine.AcceptTransactionAsync(null!));
     }
 
     [Test]
@@ -138,6 +164,8 @@ public sealed class ChainStateTests : EngineTestBase
 
         result.Status.ShouldBe(BlockStatus.Invalid);
         result.Code.ShouldBe(RejectCodes.BadCoinbaseAmount);
+        result.Validation.Message.ShouldBe($"The block failed validation: {RejectCodes.BadCoinbaseAmount}.");
+        result.BecameTip.ShouldBeFalse();
         result.Height.ShouldBe(1);
         again.Status.ShouldBe(BlockStatus.Invalid);
         again.Code.ShouldBe(RejectCodes.BadCoinbaseAmount);
