@@ -29,6 +29,30 @@ public static class TestData
         return PrivateKey.FromBytes(bytes);
     }
 
+    /// <summary>
+    /// <paramref name="count"/> outpoints to spend, for random graphs of dependent transactions: two in
+    /// three taken (and removed) from <paramref name="unspent"/> while it has any, the rest outside coins.
+    /// </summary>
+    public static List<OutPoint> DrawInputs(Random random, List<OutPoint> unspent, int count)
+    {
+        var inputs = new List<OutPoint>(count);
+        for (var k = 0; k < count; k++)
+        {
+            if (unspent.Count > 0 && random.Next(3) > 0)
+            {
+                var at = random.Next(unspent.Count);
+                inputs.Add(unspent[at]);
+                unspent.RemoveAt(at);
+            }
+            else
+            {
+                inputs.Add(new OutPoint(RandomHash(random), 0));
+            }
+        }
+
+        return inputs;
+    }
+
     /// <summary>A structurally random transaction (signatures are random bytes, not valid ones).</summary>
     public static Transaction RandomTransaction(Random random, int? inputs = null, int? outputs = null) => new(
         random.Next(1, 3),

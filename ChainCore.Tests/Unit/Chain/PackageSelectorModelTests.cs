@@ -130,20 +130,7 @@ public sealed class PackageSelectorModelTests
         var unspent = new List<OutPoint>();
         for (var i = 0; i < count; i++)
         {
-            var inputs = new List<OutPoint>();
-            for (var k = random.Next(1, 4); k > 0; k--)
-            {
-                if (unspent.Count > 0 && random.Next(3) > 0)
-                {
-                    var at = random.Next(unspent.Count);
-                    inputs.Add(unspent[at]);
-                    unspent.RemoveAt(at);
-                }
-                else
-                {
-                    inputs.Add(new OutPoint(TestData.RandomHash(random), 0));
-                }
-            }
+            var inputs = TestData.DrawInputs(random, unspent, random.Next(1, 4));
 
             var tx = Sized(random, inputs, outputs: random.Next(1, 4), size: random.Next(3) == 0 ? 200 : random.Next(150, 1_200));
             unspent.AddRange(Enumerable.Range(0, tx.Outputs.Length).Select(o => new OutPoint(tx.TxId, (uint)o)));
