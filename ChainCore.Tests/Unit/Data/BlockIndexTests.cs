@@ -49,6 +49,7 @@ public sealed class BlockIndexTests
 
         TestContext.Out.WriteLine($"hops from height {tip.Height}: at most {most}, {(double)total / entries.Count:F1} on average");
         most.ShouldBeLessThanOrEqualTo(MostHops, "skip pointers reach any ancestor in O(log n) hops, not O(n)");
+        total.ShouldBeGreaterThan(entries.Count, "every ancestor below the tip takes a hop at least, most of them many");
         tip.GetAncestor(tip.Height, out var none).ShouldBeSameAs(tip);
         none.ShouldBe(0);
         tip.GetAncestor(tip.Height + 1, out _).ShouldBeNull();
@@ -70,6 +71,10 @@ public sealed class BlockIndexTests
             BlockIndexEntry.FindFork(a, b, out var hops).ShouldBeSameAs(expected, $"fork of {a} and {b}");
             TestContext.Out.WriteLine($"fork of heights {a.Height} and {b.Height} at {expected.Height}: {hops} hops");
             hops.ShouldBeLessThanOrEqualTo(MostHops, "levelling the heights, then skipping down both branches together");
+            if (a != b)
+            {
+                hops.ShouldBeGreaterThan(0);
+            }
         }
     }
 
