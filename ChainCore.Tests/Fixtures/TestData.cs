@@ -30,6 +30,22 @@ public static class TestData
     }
 
     /// <summary>
+    /// A transaction spending <paramref name="inputs"/> to <paramref name="outputs"/> outputs of 1,000
+    /// units, padded by its first signature to exactly <paramref name="size"/> bytes (or its smallest,
+    /// if that is larger). Signatures are random bytes.
+    /// </summary>
+    public static Transaction Sized(Random random, IReadOnlyList<OutPoint> inputs, int outputs, int size)
+    {
+        Transaction Build(int padding) => new(
+            [.. inputs.Select((o, i) => new TxIn(o, [.. RandomBytes(random, i == 0 ? padding : 10)], [.. RandomBytes(random, 33)]))],
+            [.. Enumerable.Range(0, outputs).Select(_ => new TxOut(new Amount(1_000), [.. RandomBytes(random, 20)]))]);
+        var padding = Math.Max(0, size - Build(0).SerializedSize);
+        var tx = Build(padding);
+        // The signature's length prefix grows by two bytes past 252: take the difference off once more.
+        return tx.SerializedSize > size && padding > 0 ? Build(Math.Max(0, padding - (tx.SerializedSize - size))) : tx;
+    }
+
+    /// <summary>
     /// <paramref name="count"/> outpoints to spend, for random graphs of dependent transactions: two in
     /// three taken (and removed) from <paramref name="unspent"/> while it has any, the rest outside coins.
     /// </summary>

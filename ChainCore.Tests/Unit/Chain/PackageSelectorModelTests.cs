@@ -102,21 +102,9 @@ public sealed class PackageSelectorModelTests
     /// <summary>A pooled transaction of <paramref name="size"/> bytes with no pooled parent.</summary>
     private static Transaction Add(TransactionPool pool, Random random, int size, long feePerByte)
     {
-        var tx = Sized(random, [new OutPoint(TestData.RandomHash(random), 0)], outputs: 1, size);
+        var tx = TestData.Sized(random, [new OutPoint(TestData.RandomHash(random), 0)], outputs: 1, size);
         pool.Add(new MempoolEntry(tx, new Amount(tx.SerializedSize * feePerByte), ImmutableArray<SpentCoin>.Empty, DateTimeOffset.UnixEpoch, pool.NextSequence()));
         return tx;
-    }
-
-    /// <summary>A transaction spending <paramref name="inputs"/>, padded by its first signature to <paramref name="size"/> bytes (more if it cannot be that small).</summary>
-    private static Transaction Sized(Random random, IReadOnlyList<OutPoint> inputs, int outputs, int size)
-    {
-        Transaction Build(int padding) => new(
-            [.. inputs.Select((o, i) => new TxIn(o, [.. TestData.RandomBytes(random, i == 0 ? padding : 10)], [.. TestData.RandomBytes(random, 33)]))],
-            [.. Enumerable.Range(0, outputs).Select(_ => new TxOut(new Amount(1_000), [.. TestData.RandomBytes(random, 20)]))]);
-        var padding = Math.Max(0, size - Build(0).SerializedSize);
-        var tx = Build(padding);
-        // A longer script may take a longer length prefix: take the difference off once more.
-        return tx.SerializedSize > size && padding > 0 ? Build(Math.Max(0, padding - (tx.SerializedSize - size))) : tx;
     }
 
     /// <summary>
@@ -132,7 +120,7 @@ public sealed class PackageSelectorModelTests
         {
             var inputs = TestData.DrawInputs(random, unspent, random.Next(1, 4));
 
-            var tx = Sized(random, inputs, outputs: random.Next(1, 4), size: random.Next(3) == 0 ? 200 : random.Next(150, 1_200));
+            var tx = TestData.Sized(random, inputs, outputs: random.Next(1, 4), size: random.Next(3) == 0 ? 200 : random.Next(150, 1_200));
             unspent.AddRange(Enumerable.Range(0, tx.Outputs.Length).Select(o => new OutPoint(tx.TxId, (uint)o)));
             var fee = tx.SerializedSize * new[] { 0, 1, 2, 3, 5, 8 }[random.Next(6)] + (random.Next(4) == 0 ? random.Next(1, 50) : 0);
             pool.Add(new MempoolEntry(tx, new Amount(fee), ImmutableArray<SpentCoin>.Empty, DateTimeOffset.UnixEpoch, random.Next(0, count / 2 + 1)));

@@ -21,17 +21,8 @@ public sealed partial class TransactionPoolTests
     }
 
     /// <summary>A transaction of exactly <paramref name="size"/> bytes (the signature pads it) spending <paramref name="spends"/>.</summary>
-    private static Transaction SizedTx(Random random, int size, params OutPoint[] spends)
-    {
-        var inputs = spends.Length == 0 ? [new OutPoint(TestData.RandomHash(random), 0)] : spends;
-        Transaction Build(int signatureBytes) => new(
-            [.. inputs.Select((o, i) => new TxIn(o, [.. TestData.RandomBytes(random, i == 0 ? signatureBytes : 10)], [.. TestData.RandomBytes(random, 33)]))],
-            [new TxOut(new Amount(1_000), [.. TestData.RandomBytes(random, 20)]), new TxOut(new Amount(1_000), [.. TestData.RandomBytes(random, 20)])]);
-        var bare = Build(0).SerializedSize;
-        var padded = Build(size - bare);
-        // The signature's length prefix grows by two bytes past 252.
-        return padded.SerializedSize == size ? padded : Build(size - bare - (padded.SerializedSize - size));
-    }
+    private static Transaction SizedTx(Random random, int size, params OutPoint[] spends) =>
+        TestData.Sized(random, spends.Length == 0 ? [new OutPoint(TestData.RandomHash(random), 0)] : spends, outputs: 2, size);
 
     private static OutPoint Out(Transaction tx, uint index = 0) => new(tx.TxId, index);
 
