@@ -21,7 +21,7 @@ public sealed class ActiveChain
         _used = used;
     }
 
-    public static ActiveChain Empty => new([], -1, new StrongBox<int>(-1));
+    public static ActiveChain Empty => new([], -1, new StrongBox<int>());
 
     public int Height { get; }
 
@@ -30,6 +30,12 @@ public sealed class ActiveChain
     public BlockIndexEntry? this[int height] => height >= 0 && height <= Height ? _byHeight[height] : null;
 
     public bool Contains(BlockIndexEntry entry) => this[entry.Height] == entry;
+
+    /// <summary>Slots of the array behind this view (for the tests of its growth).</summary>
+    internal int Capacity => _byHeight.Length;
+
+    /// <summary>Whether this view and <paramref name="other"/> read the same array (for the tests of when a view copies).</summary>
+    internal bool SharesArrayWith(ActiveChain other) => ReferenceEquals(_byHeight, other._byHeight);
 
     /// <summary>
     /// The chain ending at <paramref name="tip"/>. Appending shares the array with this view (slots
@@ -55,7 +61,7 @@ public sealed class ActiveChain
             var length = tip.Height < array.Length ? array.Length : Math.Max(tip.Height + 1, Math.Max(16, array.Length * 2));
             array = new BlockIndexEntry[length];
             Array.Copy(_byHeight, array, forkHeight + 1);
-            used = new StrongBox<int>(-1);
+            used = new StrongBox<int>();
         }
 
         for (var e = tip; e is not null && e.Height > forkHeight; e = e.Parent)

@@ -100,11 +100,6 @@ public sealed class BlockAssembler(ChainState chain, TimeProvider clock, Signatu
         while (true)
         {
             var selection = Choose(snapshot.Chosen, excluded);
-            if (selection.Entries.IsEmpty)
-            {
-                return selection;
-            }
-
             var failing = FirstFailing(snapshot.Tip, selection);
             if (failing is null)
             {
@@ -145,7 +140,8 @@ public sealed class BlockAssembler(ChainState chain, TimeProvider clock, Signatu
         var coins = selection.Coins;
         var coinbase = Coinbase.Create(height, new byte[20], Subsidy.ForHeight(height, p) + selection.Fees);
         var transactions = selection.Entries.Select(e => e.Transaction).Prepend(coinbase).ToImmutableArray();
-        var header = new BlockHeader(1, tip.Hash, MerkleTree.ComputeRoot(transactions), tip.Header.Time + 1, tip.Header.Bits, 0);
+        // The rules checked here read neither the header's time nor its bits (those are the template's, checked in CheckTemplate).
+        var header = new BlockHeader(1, tip.Hash, MerkleTree.ComputeRoot(transactions), tip.Header.Time, tip.Header.Bits, 0);
         var block = new Block(header, transactions);
         var result = BlockValidator.CheckBlock(block, p, checkProofOfWork: false);
         if (result.IsValid)

@@ -98,6 +98,9 @@ public sealed class ChainEngine : IDisposable
 
     public int OrphanCount => State.OrphanCount;
 
+    /// <summary>Transactions a reorg left without their inputs, waiting for a later change to bring them back.</summary>
+    internal int WaitingForInputs => _reorgOrphans.Count;
+
     public BlockIndexEntry? GetEntry(Hash256 hash) => State.GetEntry(hash);
 
     public bool IsOnMainChain(BlockIndexEntry entry) => State.IsOnMainChain(entry);
@@ -256,17 +259,18 @@ public sealed class ChainEngine : IDisposable
                 removed.AddRange(_mempool.RemoveForBlock(block).Select(id => new TransactionRemoved(id, inBlock.Contains(id) ? RemovalReason.Block : RemovalReason.Conflict)));
             }
 
-            var wasPooled = new HashSet<Hash256>();
             if (outcome.Disconnected.Count > 0)
             {
-                await RefillMempoolAsync(outcome, wasPooled, removed, returned);
+                await RefillMempoolAsync(outcome, removed, returned);
             }
 
-            var retried = outcome.Changed && await RetryReorgOrphansAsync(outcome, removed, returned);
-            if (outcome.Disconnected.Count > 0 || retried)
+            if (outcome.Changed)
             {
-                TrimMempool(wasPooled, removed, returned);
+                await RetryReorgOrphansAsync(outcome, removed, returned);
             }
+
+            // Transactions that were mined once return past the pool's bounds; a pool within them costs one comparison.
+            TrimMempool(removed, returned);
         }
         finally
         {
@@ -314,7 +318,7 @@ public sealed class ChainEngine : IDisposable
     /// that one now missing inputs waits in <see cref="_reorgOrphans"/> for a later reorg to bring
     /// them back. Policy limits do not apply to transactions that were mined once.
     /// </summary>
-    private async Task RefillMempoolAsync(ActivationOutcome outcome, HashSet<Hash256> wasPooled, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
+    private async Task RefillMempoolAsync(ActivationOutcome outcome, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
     {
         var pooled = _mempool.Snapshot();
         foreach (var entry in pooled)
@@ -322,7 +326,7 @@ public sealed class ChainEngine : IDisposable
             _mempool.RemoveWithDescendants(entry.TxId);
         }
 
-        wasPooled.UnionWith(pooled.Select(e => e.TxId));
+        var wasPooled = pooled.Select(e => e.TxId).ToHashSet();
         var candidates = outcome.Disconnected.AsEnumerable().Reverse()
             .Where(_ => !PlantedDefectDropsDisconnectedTransactions)
             .SelectMany(d => d.Block.Transactions.Where(tx => !tx.IsCoinbase).Select(tx => (Tx: tx, Mined: true)))
@@ -400,13 +404,13 @@ public sealed class ChainEngine : IDisposable
     /// connected block or in the mempool (only such can have found their inputs) are tried again,
     /// parents first: those once mined as transactions of disconnected blocks, the others under the
     /// node's policy. Accepted ones return to the mempool and are announced; those still missing
-    /// inputs wait; the others leave. Returns whether any returned.
+    /// inputs wait; the others leave.
     /// </summary>
-    private async Task<bool> RetryReorgOrphansAsync(ActivationOutcome outcome, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
+    private async Task RetryReorgOrphansAsync(ActivationOutcome outcome, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
     {
         if (_reorgOrphans.Count == 0)
         {
-            return false;
+            return;
         }
 
         // A block connected and disconnected again in one activation (a store failure) is not on the chain.
@@ -424,7 +428,6 @@ public sealed class ChainEngine : IDisposable
         var appeared = onChain.SelectMany(b => b.Transactions).Select(t => t.TxId).Where(parents.Contains).ToHashSet();
         var retryAll = _retryAllReorgOrphans;
         _retryAllReorgOrphans = false;
-        var any = false;
         foreach (var tx in _reorgOrphans.InRetryOrder())
         {
             if (_mempool.Contains(tx.TxId))
@@ -459,38 +462,35 @@ public sealed class ChainEngine : IDisposable
             {
                 _log.LogInformation("{TxId} found its inputs again and returns to the mempool", tx.TxId);
                 returned.Add((tx, result.Fee));
-                any = true;
             }
             else
             {
                 _log.LogInformation("{TxId} no longer waits for its inputs: {Code} ({Category}) {Message}", tx.TxId, result.Validation.Code, result.Validation.Category, result.Validation.Message);
             }
         }
-
-        return any;
     }
 
     /// <summary>
-    /// Transactions of disconnected blocks came back past the pool's bounds: evict down to them,
-    /// lowest fee rate first with descendants, as Bitcoin does after a reorg.
+    /// Transactions of disconnected blocks, or waiting ones that were mined once, may have come back
+    /// past the pool's bounds: evict down to them, lowest fee rate first with descendants, as Bitcoin
+    /// does after a reorg.
     /// </summary>
-    private void TrimMempool(HashSet<Hash256> wasPooled, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
+    private void TrimMempool(List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
     {
-        var trimmed = _mempool.TrimToSize().ToHashSet();
+        var trimmed = _mempool.TrimToSize();
         if (trimmed.Count > 0)
         {
-            _log.LogInformation("Evicted {Count} transactions to bring the mempool back within its bounds after transactions of disconnected blocks returned", trimmed.Count);
-            returned.RemoveAll(r => trimmed.Contains(r.Item1.TxId));
-            removed.AddRange(trimmed.Where(wasPooled.Contains).Select(id => new TransactionRemoved(id, RemovalReason.Dropped)));
+            _log.LogInformation("Evicted {Count} transactions to bring the mempool back within its bounds after transactions that were mined returned", trimmed.Count);
+            NoteEvicted(trimmed, removed, returned);
         }
     }
 
     /// <summary>
-    /// Transactions a returning one evicted while the mempool is checked again: one returned earlier in
-    /// this change (not announced yet) leaves the returned list unannounced, as <see cref="TrimMempool"/>
-    /// does; one that was in the pool before is announced as dropped.
+    /// Transactions evicted while the mempool is brought in line with a change (by a returning one, or
+    /// to bring the pool within its bounds): one returned earlier in this change (not announced yet)
+    /// leaves the returned list unannounced; one that was in the pool before is announced as dropped.
     /// </summary>
-    private static void NoteEvicted(List<Hash256> evicted, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
+    private static void NoteEvicted(IReadOnlyList<Hash256> evicted, List<TransactionRemoved> removed, List<(Transaction, Amount)> returned)
     {
         foreach (var id in evicted)
         {

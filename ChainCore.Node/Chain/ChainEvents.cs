@@ -131,6 +131,7 @@ public sealed class ChainEvents
         internal Subscription(ChainEvents owner, int capacity)
         {
             _owner = owner;
+            // Stryker disable once Boolean : SingleWriter only lets the channel skip a lock; a channel without the promise behaves the same
             _channel = Channel.CreateBounded<ChainEvent>(
                 new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleWriter = true },
                 _ => Interlocked.Increment(ref _dropped));

@@ -57,6 +57,12 @@ public sealed class ChainState
 
     public long OrphanBytes => _orphans.Bytes;
 
+    /// <summary>Tips a move may go to: the best chain's, and stored ones it does not beat (a block the store failed to connect); the others are dropped.</summary>
+    internal int CandidateCount => _candidates.Count;
+
+    /// <summary>Signature checks started for stored blocks and not yet joined or abandoned (none between changes).</summary>
+    internal int StartedSignatureChecks => _startedChecks.Count;
+
     public BlockIndexEntry? GetEntry(Hash256 hash) => _index.GetValueOrDefault(hash);
 
     /// <summary>O(1): whether <paramref name="entry"/> is on the best chain.</summary>
@@ -130,8 +136,8 @@ public sealed class ChainState
             }
         }
 
+        // Every valid stored block is a candidate until the activation that follows prunes those with less work than the tip.
         _chain = _chain.WithTip(tip ?? throw new InvalidOperationException("The database has blocks but no main chain."));
-        PruneCandidates();
     }
 
     private BlockIndexEntry AddEntry(BlockHeader header, Hash256 hash, BlockIndexEntry? parent)
@@ -216,6 +222,8 @@ public sealed class ChainState
         var entry = AddEntry(block.Header, hash, parent);
         _candidates.Add(entry);
         _storedThisTurn[hash] = block;
+
+        // Stryker disable once Boolean : the engine answers whether the block became the tip only after activating it
         return new BlockResult(BlockStatus.Accepted, hash, height, false);
     }
 
@@ -244,7 +252,7 @@ public sealed class ChainState
             while (true)
             {
                 var best = BestCandidate(failed);
-                if (best is null || best == _chain.Tip || !best.IsBetterThan(_chain.Tip))
+                if (best is null || !best.IsBetterThan(_chain.Tip))
                 {
                     break;
                 }
@@ -479,11 +487,11 @@ public sealed class ChainState
         return null;
     }
 
-    /// <summary>Drops candidates with less work than the tip: they can only come back through a new child.</summary>
+    /// <summary>Drops the candidates the tip beats (less work, or as much but seen later): they can only come back through a new child.</summary>
     private void PruneCandidates()
     {
         var tip = _chain.Tip;
-        while (_candidates.Count > 0 && _candidates.Min is { } worst && worst != tip && tip.IsBetterThan(worst))
+        while (_candidates.Min is { } worst && tip.IsBetterThan(worst))
         {
             _candidates.Remove(worst);
         }
@@ -574,11 +582,6 @@ public sealed class ChainState
 
         public int Compare(BlockIndexEntry? x, BlockIndexEntry? y)
         {
-            if (ReferenceEquals(x, y))
-            {
-                return 0;
-            }
-
             var byWork = x!.ChainWork.CompareTo(y!.ChainWork);
             return byWork != 0 ? byWork : y.Sequence.CompareTo(x.Sequence);
         }

@@ -45,9 +45,10 @@ internal sealed class CoinCache
             {
                 _coins.Remove(outPoint);
             }
-            else if (_capacity > 0)
+            else
             {
                 // A reorg can confirm the same transaction again at another height: the new coin replaces the old.
+                // A cache of no coins takes it too, and gives it up at once in Trim.
                 ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_coins, outPoint, out var known);
                 slot = coin;
                 if (!known)

@@ -7,6 +7,8 @@ namespace ChainCore.Tests.Unit.Chain;
 /// <summary>
 /// The active chain's views: an empty one has no tip, and a view built from an older one — a branch
 /// off it after a longer view was built from it — never changes the longer view, which shares its array.
+/// And what a view costs: appending shares the array and grows it by doubling; only a change of a
+/// slot another view shows copies it.
 /// </summary>
 [TestFixture, Category("Unit")]
 public sealed class ActiveChainTests
@@ -63,5 +65,77 @@ public sealed class ActiveChainTests
         extended.Contains(rival[0]).ShouldBeFalse();
         older.Height.ShouldBe(10);
         older[11].ShouldBeNull();
+    }
+
+    [Test]
+    public void Appending_a_block_at_a_time_doubles_the_array_from_16_slots_so_a_long_chain_copies_it_a_few_times()
+    {
+        var blocks = Branch(Genesis, 1_000, salt: 4);
+        var view = ActiveChain.Empty.WithTip(Genesis);
+        var capacities = new List<int> { view.Capacity };
+
+        foreach (var block in blocks)
+        {
+            var next = view.WithTip(block);
+            if (next.Capacity == view.Capacity)
+            {
+                next.SharesArrayWith(view).ShouldBeTrue($"height {block.Height}: appending with room left shares the array");
+            }
+            else
+            {
+                capacities.Add(next.Capacity);
+            }
+
+            view = next;
+        }
+
+        capacities.ShouldBe([16, 32, 64, 128, 256, 512, 1_024]);
+        view.Height.ShouldBe(1_000);
+        view.Tip.ShouldBeSameAs(blocks[^1]);
+    }
+
+    [Test]
+    public void A_view_jumping_far_past_its_array_gets_one_just_big_enough_and_an_empty_one_a_copy()
+    {
+        var blocks = Branch(Genesis, 40, salt: 5);
+
+        var far = ActiveChain.Empty.WithTip(blocks[^1]);
+
+        far.Capacity.ShouldBe(41, "a tip beyond twice the array gets exactly its height's slots");
+        far[0].ShouldBeSameAs(Genesis);
+        far[20].ShouldBeSameAs(blocks[19]);
+        var next = far.WithTip(Branch(blocks[^1], 1, salt: 6)[0]);
+        next.Capacity.ShouldBe(82, "then it doubles");
+        next.SharesArrayWith(far).ShouldBeFalse();
+    }
+
+    [Test]
+    public void Only_the_newest_view_appends_in_place_a_replaced_tip_or_an_older_view_copies_and_every_height_below_the_fork_is_kept()
+    {
+        var trunk = Branch(Genesis, 5, salt: 7);
+        var five = ActiveChain.Empty.WithTip(Genesis).WithTip(trunk[^1]);
+        var six = five.WithTip(Branch(trunk[^1], 1, salt: 8)[0]);
+        six.SharesArrayWith(five).ShouldBeTrue("appending to the newest view");
+
+        var fromFive = five.WithTip(Branch(trunk[^1], 1, salt: 9)[0]);
+        fromFive.SharesArrayWith(five).ShouldBeFalse("six already uses the slot above five");
+
+        var rival = Branch(trunk[2], 1, salt: 10)[0];
+        var replaced = six.WithTip(rival);
+        replaced.SharesArrayWith(six).ShouldBeFalse("a replaced block copies, so six stays as it was");
+        replaced.Height.ShouldBe(4);
+        for (var h = 1; h <= 3; h++)
+        {
+            replaced[h].ShouldBeSameAs(trunk[h - 1], $"height {h}, below the fork");
+        }
+
+        replaced[0].ShouldBeSameAs(Genesis);
+        replaced[4].ShouldBeSameAs(rival);
+        six[4].ShouldBeSameAs(trunk[3]);
+        six.Height.ShouldBe(6);
+
+        var same = six.WithTip(six.Tip);
+        same.SharesArrayWith(six).ShouldBeTrue("the same tip again changes no slot");
+        same.Height.ShouldBe(6);
     }
 }

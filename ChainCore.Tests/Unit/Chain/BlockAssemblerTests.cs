@@ -80,6 +80,27 @@ public sealed class BlockAssemblerTests : EngineTestBase
         template.Block.Header.MerkleRoot.ShouldBe(MerkleTree.ComputeRoot(template.Block.Transactions));
     }
 
+    // Bitcoin's long tail: once the halvings have taken the subsidy to nothing, a block's coinbase is
+    // its fees alone, and a template checked with a coinbase that somehow paid the subsidy less the
+    // fees (a negative output) would lose every transaction.
+    [Test]
+    public async Task Once_the_subsidy_has_run_out_a_templates_coinbase_pays_the_fees_alone_and_keeps_its_transactions()
+    {
+        await using var kit = await EngineKit.StartAsync(EngineKit.Regtest with { HalvingInterval = 2 });
+        var funding = (await kit.MineAsync(1))[0].Transactions[0];
+        await kit.MineAsync(128);
+        Subsidy.ForHeight(kit.Tip.Height + 1, kit.Params).ShouldBe(Amount.Zero, "64 halvings");
+        var tx = EngineKit.Pay(kit.Miner, funding, kit.Miner, Fee);
+        (await kit.Engine.AcceptTransactionAsync(tx)).Accepted.ShouldBeTrue();
+
+        var template = kit.Engine.CreateTemplate(kit.Miner.KeyHash);
+
+        template.Block.Transactions.Skip(1).Select(t => t.TxId).ShouldBe([tx.TxId]);
+        template.Block.Transactions[0].Outputs.ShouldHaveSingleItem().Value.ShouldBe(Fee);
+        (await kit.Engine.ProcessBlockAsync(kit.Solve(template.Block))).BecameTip.ShouldBeTrue();
+        kit.Logged("ERR").ShouldBeEmpty();
+    }
+
     [Test]
     public async Task A_solved_template_is_a_valid_block_that_empties_the_mempool()
     {

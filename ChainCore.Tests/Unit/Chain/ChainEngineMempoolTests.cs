@@ -80,18 +80,102 @@ public sealed class ChainEngineMempoolTests : EngineTestBase
     /// spends the parent's funding coin otherwise (processed, one block short of overtaking): once the
     /// branch leads, the parent conflicts and the child loses its input.
     /// </summary>
-    private async Task<(Transaction Parent, Block WithParent, Transaction Child, Block Rival)> StageRivalBranchAsync()
+    private Task<(Transaction Parent, Block WithParent, Transaction Child, Block Rival)> StageRivalBranchAsync() => StageRivalBranchAsync(Kit);
+
+    private static async Task<(Transaction Parent, Block WithParent, Transaction Child, Block Rival)> StageRivalBranchAsync(EngineKit kit)
     {
-        var funding = (await Kit.MineAsync(1))[0];
-        var fork = Kit.Tip;
-        var parent = EngineKit.Pay(Kit.Miner, funding.Transactions[0], Kit.Miner, Fee);
-        var withParent = Kit.Next(transactions: [parent], fees: Fee);
-        await Kit.ProcessAllAsync([withParent]);
-        var child = await AcceptAsync(parent, Fee);
-        var rivalSpend = Wallets.Spend(Kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, Wallets.NewWallet().Address, Fee + Fee);
-        var rival = Kit.Next(fork, [rivalSpend], Fee + Fee, extraNonce: 1);
-        await Kit.ProcessAllAsync([rival]);
+        var funding = (await kit.MineAsync(1))[0];
+        var fork = kit.Tip;
+        var parent = EngineKit.Pay(kit.Miner, funding.Transactions[0], kit.Miner, Fee);
+        var withParent = kit.Next(transactions: [parent], fees: Fee);
+        await kit.ProcessAllAsync([withParent]);
+        var child = EngineKit.Pay(kit.Miner, parent, kit.Miner, Fee);
+        (await kit.Engine.AcceptTransactionAsync(child)).Accepted.ShouldBeTrue();
+        var rivalSpend = Wallets.Spend(kit.Miner, new OutPoint(funding.Transactions[0].TxId, 0), funding.Transactions[0].Outputs[0].Value, Wallets.NewWallet().Address, Fee + Fee);
+        var rival = kit.Next(fork, [rivalSpend], Fee + Fee, extraNonce: 1);
+        await kit.ProcessAllAsync([rival]);
         return (parent, withParent, child, rival);
+    }
+
+    /// <summary>
+    /// A kit whose pool holds two transactions at most: <paramref name="funding"/> coinbases mined, then
+    /// a pooled child left waiting for its parent by a reorg to a rival branch (see
+    /// <see cref="StageRivalBranchAsync(EngineKit)"/>), and the branch back to its parent built (not processed).
+    /// </summary>
+    private static async Task<(EngineKit Kit, List<Transaction> Funding, Transaction Child, IReadOnlyList<Block> Back)> WaitingChildAsync(int funding)
+    {
+        var kit = await EngineKit.StartAsync(maxPoolTransactions: 2);
+        var coins = (await kit.MineAsync(funding)).Select(b => b.Transactions[0]).ToList();
+        var (_, withParent, child, rival) = await StageRivalBranchAsync(kit);
+        await kit.ProcessAllAsync([kit.Next(kit.Engine.GetEntry(rival.Hash), extraNonce: 1)]);
+        kit.Engine.IsInMempool(child.TxId).ShouldBeFalse();
+        kit.Log.Lines.ShouldContain(l => l.EndsWith($"{child.TxId} waits for its inputs to return in a later reorg", StringComparison.Ordinal));
+        var back = BlockFactory.Branch(kit.Engine.GetEntry(withParent.Hash)!, 2, kit.Miner.KeyHash, kit.Params, extraNonce: 2);
+        return (kit, coins, child, back);
+    }
+
+    [Test]
+    public async Task A_waiting_transaction_that_returns_into_a_full_pool_evicts_a_cheaper_one_which_is_announced_as_dropped()
+    {
+        var (kit, funding, child, back) = await WaitingChildAsync(funding: 2);
+        await using var _ = kit;
+        var cheap = EngineKit.Pay(kit.Miner, funding[0], kit.Miner, new Amount(2_000));
+        var rich = EngineKit.Pay(kit.Miner, funding[1], kit.Miner, new Amount(30_000));
+        (await kit.Engine.AcceptTransactionAsync(cheap)).Accepted.ShouldBeTrue();
+        (await kit.Engine.AcceptTransactionAsync(rich)).Accepted.ShouldBeTrue();
+        using var events = kit.Engine.Events.Subscribe();
+
+        await kit.ProcessAllAsync(back);
+
+        kit.Pool.Snapshot().Select(e => e.TxId).ShouldBe([rich.TxId, child.TxId], ignoreOrder: true);
+        Drain(events).Where(e => e.StartsWith("removed", StringComparison.Ordinal) || e.StartsWith("accepted", StringComparison.Ordinal))
+            .ShouldBe([$"removed {cheap.TxId} Dropped", $"accepted {child.TxId} {Fee.Units}"]);
+    }
+
+    [Test]
+    public async Task A_waiting_transaction_refused_on_its_return_for_anything_but_missing_inputs_stops_waiting()
+    {
+        var (kit, funding, child, back) = await WaitingChildAsync(funding: 2);
+        await using var _ = kit;
+        var pooled = new[] { 20_000L, 30_000L }.Select((fee, i) => EngineKit.Pay(kit.Miner, funding[i], kit.Miner, new Amount(fee))).ToList();
+        foreach (var tx in pooled)
+        {
+            (await kit.Engine.AcceptTransactionAsync(tx)).Accepted.ShouldBeTrue();
+        }
+
+        using var events = kit.Engine.Events.Subscribe();
+
+        await kit.ProcessAllAsync(back);
+
+        kit.Pool.Snapshot().Select(e => e.TxId).ShouldBe(pooled.Select(t => t.TxId), ignoreOrder: true);
+        kit.Log.Lines.ShouldContain(l => l.Contains($"{child.TxId} no longer waits for its inputs: {RejectCodes.MempoolFull} (Policy)", StringComparison.Ordinal));
+        Drain(events).ShouldNotContain(e => e.Contains(child.TxId.ToString(), StringComparison.Ordinal));
+    }
+
+    // A waiting transaction met the fees in force when it was pooled: like one the reorg found in the
+    // pool, it returns even if evictions raised the pool's rolling minimum since.
+    [Test]
+    public async Task A_waiting_transaction_returns_even_below_a_rolling_minimum_that_rose_while_it_waited()
+    {
+        var (kit, funding, child, back) = await WaitingChildAsync(funding: 3);
+        await using var _ = kit;
+        var pooled = new[] { 20_000L, 30_000L, 40_000L }.Select((fee, i) => EngineKit.Pay(kit.Miner, funding[i], kit.Miner, new Amount(fee))).ToList();
+        foreach (var tx in pooled)
+        {
+            (await kit.Engine.AcceptTransactionAsync(tx)).Accepted.ShouldBeTrue();
+        }
+
+        kit.Engine.IsInMempool(pooled[0].TxId).ShouldBeFalse("the richest evicted the cheapest");
+        var minimum = kit.Engine.MempoolMinimumFeePerKb;
+        (Fee.Units * 1_000 / child.SerializedSize).ShouldBeLessThan(minimum, "the child pays less than the pool asks now");
+        var confirming = BlockFactory.Next(kit.Engine.GetEntry(back[0].Header.PreviousHash)!, kit.Miner.KeyHash, kit.Params, pooled.Skip(1), new Amount(70_000), extraNonce: 2);
+
+        await kit.ProcessAllAsync([confirming]);
+        await kit.ProcessAllAsync([kit.Next(kit.Engine.GetEntry(confirming.Hash), extraNonce: 2)]);
+
+        kit.Engine.MempoolMinimumFeePerKb.ShouldBe(minimum, "no time passed");
+        kit.Pool.Snapshot().Select(e => e.TxId).ShouldBe([child.TxId]);
+        kit.Log.Lines.ShouldContain(l => l.EndsWith($"{child.TxId} found its inputs again and returns to the mempool", StringComparison.Ordinal));
     }
 
     [Test]
@@ -259,7 +343,7 @@ public sealed class ChainEngineMempoolTests : EngineTestBase
 
         kit.Pool.Snapshot().Select(e => e.TxId).ShouldBe([mined[1].TxId, mined[2].TxId]);
         events.ShouldBe([$"accepted {mined[1].TxId} 30000", $"accepted {mined[2].TxId} 20000"]);
-        kit.Log.Lines.ShouldContain(l => l.EndsWith("Evicted 1 transactions to bring the mempool back within its bounds after transactions of disconnected blocks returned", StringComparison.Ordinal));
+        kit.Log.Lines.ShouldContain(l => l.EndsWith("Evicted 1 transactions to bring the mempool back within its bounds after transactions that were mined returned", StringComparison.Ordinal));
     }
 
     [Test]

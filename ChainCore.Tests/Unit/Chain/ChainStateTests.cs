@@ -424,7 +424,9 @@ public sealed class ChainStateTests : EngineTestBase
         await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => ProcessAsync(block));
 
         Engine.GetEntry(block.Hash).ShouldBeNull();
+        Engine.State.StartedSignatureChecks.ShouldBe(0, "the check started for a block extending the tip is abandoned with it");
         (await ProcessAsync(block)).BecameTip.ShouldBeTrue();
+        Engine.State.StartedSignatureChecks.ShouldBe(0);
     }
 
     [Test]

@@ -113,6 +113,34 @@ public sealed class CoinCacheTests
         Enumerable.Range(10_000, 100).Count(i => cache.TryGet(Point(i), out _)).ShouldBe(100);
     }
 
+    // The queue of places holds spent coins until it is rebuilt, and a coin spent and confirmed again
+    // twice: it is rebuilt, once from the live coins, as soon as it holds more than twice the bound
+    // (at least 1,024) places, not at exactly that many.
+    [TestCase(10, 2_048)]
+    [TestCase(2_000, 4_000)]
+    public void The_queue_of_places_is_rebuilt_from_the_live_coins_once_it_holds_more_than_twice_the_bound(int capacity, int limit)
+    {
+        var cache = new CoinCache(capacity);
+        cache.Apply(Changes((Point(-1), CoinOf(1))));
+        cache.Apply(Changes((Point(-1), null)));
+        cache.Apply(Changes((Point(-1), CoinOf(1))));
+        cache.Tracked.ShouldBe(2, "a coin confirmed again is queued again");
+
+        for (var i = 0; i < limit - 2; i++)
+        {
+            cache.Apply(Changes((Point(i), CoinOf(1))));
+            cache.Apply(Changes((Point(i), null)));
+        }
+
+        cache.Tracked.ShouldBe(limit, "not rebuilt at exactly twice the bound");
+        cache.Apply(Changes((Point(limit), CoinOf(1))));
+
+        cache.Tracked.ShouldBe(2, "rebuilt from the two live coins, each once");
+        cache.Count.ShouldBe(2);
+        cache.TryGet(Point(-1), out _).ShouldBeTrue();
+        cache.TryGet(Point(limit), out _).ShouldBeTrue();
+    }
+
     private static Dictionary<OutPoint, Coin?> Changes(params (OutPoint OutPoint, Coin? Coin)[] changes) => changes.ToDictionary(c => c.OutPoint, c => c.Coin);
 
     private static OutPoint Point(int i) => new(Hash256.Compute(BitConverter.GetBytes(i)), 0);
