@@ -229,7 +229,8 @@ public sealed class ChainEngineMempoolTests : EngineTestBase
         Kit.Pool.Count.ShouldBe(0);
         Drain(events).Where(e => e.StartsWith("removed", StringComparison.Ordinal) || e.StartsWith("accepted", StringComparison.Ordinal))
             .ShouldBe([$"removed {pooled.TxId} Dropped"]);
-        Kit.Logged("ERR").ShouldContain(l => l.Contains($"Could not check {pooled.TxId} again after a reorg; dropped from the mempool", StringComparison.Ordinal));
+        Kit.Logged("ERR").ShouldContain(l => l.Contains($"Could not check {pooled.TxId} again after a reorg; dropped from the mempool", StringComparison.Ordinal)
+            && l.Contains(nameof(InMemoryChainStore.InjectedStoreFailureException), StringComparison.Ordinal));
     }
 
     [Test]
@@ -246,12 +247,86 @@ public sealed class ChainEngineMempoolTests : EngineTestBase
 
         Kit.Tip.Hash.ShouldBe(back[^1].Hash);
         Engine.IsInMempool(child.TxId).ShouldBeFalse("the store failed while it was tried");
-        Kit.Logged("ERR").ShouldContain(l => l.Contains($"Could not try {child.TxId} again after the tip moved", StringComparison.Ordinal));
+        Kit.Logged("ERR").ShouldContain(l => l.Contains($"Could not try {child.TxId} again after the tip moved", StringComparison.Ordinal)
+            && l.Contains(nameof(InMemoryChainStore.InjectedStoreFailureException), StringComparison.Ordinal));
 
         Kit.Store.Failpoint = null;
         await Kit.MineAsync(1);
 
         Engine.IsInMempool(child.TxId).ShouldBeTrue("every waiting transaction is tried after the next change");
+    }
+
+    [Test]
+    public async Task A_reorg_leaving_more_transactions_without_inputs_than_the_room_for_them_keeps_the_newest_hundred()
+    {
+        var funding = (await Kit.MineAsync(1))[0].Transactions[0];
+        var fork = Kit.Tip;
+        var chain = new List<Transaction> { EngineKit.Pay(Kit.Miner, funding, Kit.Miner, Fee) };
+        while (chain.Count < ReorgOrphanPool.DefaultMaxTransactions + 1)
+        {
+            chain.Add(EngineKit.Pay(Kit.Miner, chain[^1], Kit.Miner, Fee));
+        }
+
+        await Kit.ProcessAllAsync([Kit.Next(transactions: chain, fees: Fee * chain.Count)]);
+        var rivalSpend = Wallets.Spend(Kit.Miner, new OutPoint(funding.TxId, 0), funding.Outputs[0].Value, Wallets.NewWallet().Address, Fee);
+        var rival = Kit.Next(fork, [rivalSpend], Fee, extraNonce: 7);
+        await Kit.ProcessAllAsync([rival]);
+        await Kit.ProcessAllAsync([Kit.Next(Engine.GetEntry(rival.Hash), extraNonce: 7)]);
+
+        Engine.WaitingForInputs.ShouldBe(ReorgOrphanPool.DefaultMaxTransactions);
+        Kit.Pool.Count.ShouldBe(0);
+        Logged($"Dropped {chain[0].TxId} from the transactions waiting for their inputs after a reorg: no room").ShouldBe(1);
+        Logged($"{chain[^1].TxId} waits for its inputs to return in a later reorg").ShouldBe(1);
+    }
+
+    // A wallet sends again a transaction that waits for its inputs once they are back: the waiting copy
+    // leaves without being tried (it is pooled already) on the next change.
+    [Test]
+    public async Task A_waiting_transaction_sent_again_once_its_parent_is_back_stops_waiting_without_a_retry()
+    {
+        await using var kit = await EngineKit.StartAsync(maxPoolTransactions: 2);
+        var funding = (await kit.MineAsync(3)).Select(b => b.Transactions[0]).ToList();
+        var fork = kit.Tip;
+        var parent = EngineKit.Pay(kit.Miner, funding[0], kit.Miner, new Amount(2_000));
+        var child = EngineKit.Pay(kit.Miner, parent, kit.Miner, new Amount(2_000));
+        var mined = new[] { 30_000L, 20_000L }.Select((fee, i) => EngineKit.Pay(kit.Miner, funding[i + 1], kit.Miner, new Amount(fee))).ToList();
+        (await kit.Engine.AcceptTransactionAsync(parent)).Accepted.ShouldBeTrue();
+        (await kit.Engine.AcceptTransactionAsync(child)).Accepted.ShouldBeTrue();
+        await kit.ProcessAllAsync([kit.Next(transactions: mined, fees: new Amount(50_000))]);
+
+        // The reorg returns the two mined ones, which fill the pool: the parent, only pooled, finds no room; its child waits.
+        var rival = BlockFactory.Branch(fork, 2, kit.Miner.KeyHash, kit.Params, extraNonce: 9);
+        await kit.ProcessAllAsync(rival);
+        kit.Engine.IsInMempool(parent.TxId).ShouldBeFalse();
+        kit.Engine.WaitingForInputs.ShouldBe(1);
+        await kit.ProcessAllAsync([kit.Next(transactions: mined, fees: new Amount(50_000))]);
+        kit.Engine.WaitingForInputs.ShouldBe(1, "its parent neither appeared in a block nor is pooled");
+
+        (await kit.Engine.AcceptTransactionAsync(parent)).Accepted.ShouldBeTrue();
+        (await kit.Engine.AcceptTransactionAsync(child)).Accepted.ShouldBeTrue();
+        await kit.MineAsync(1);
+
+        kit.Engine.WaitingForInputs.ShouldBe(0);
+        kit.Engine.IsInMempool(child.TxId).ShouldBeTrue();
+        kit.Log.Lines.ShouldNotContain(l => l.Contains($"{child.TxId} no longer waits", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task The_engine_checks_signatures_with_the_verifier_it_is_given_so_mempool_checks_fill_its_cache()
+    {
+        var cache = new SignatureCache();
+        var clock = Kit.Clock;
+        await using var store = new InMemoryChainStore();
+        using var engine = new ChainEngine(store, Kit.Params, new TransactionPool(100, 1_000_000, clock: clock), clock, 1_000, 10,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ChainEngine>.Instance, new SignatureVerifier(cache));
+        await engine.InitializeAsync();
+        var funding = BlockFactory.Next(engine.Tip, Kit.Miner.KeyHash, Kit.Params);
+        (await engine.ProcessBlockAsync(funding)).BecameTip.ShouldBeTrue();
+        cache.Count.ShouldBe(0);
+
+        (await engine.AcceptTransactionAsync(EngineKit.Pay(Kit.Miner, funding.Transactions[0], Kit.Miner, Fee))).Accepted.ShouldBeTrue();
+
+        cache.Count.ShouldBe(1);
     }
 
     [Test]
