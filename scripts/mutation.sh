@@ -9,6 +9,9 @@
 #      selection, Integration and E2E included, whose sessions start nodes, a PostgreSQL cluster and
 #      processes, minutes each. A mutant the unit tests kill is killed by the default selection too (it
 #      holds them), so the two passes give the default selection's score at a fraction of its cost.
+#      When every folder of the project already scores the threshold under the unit tests, the second
+#      pass could only raise the scores, not change the verdict: it is skipped, and the survivors listed
+#      are the unit tests' (a superset of the default selection's). --both-passes runs it anyway.
 # Reports go to tests/reports/mutation/<project>/{unit,default}/reports (mutation-report.html and
 # .json); a table of the score per folder and the list of surviving mutants come last. A folder under
 # the threshold (90 %, CHAINCORE_MUTATION_THRESHOLD) fails the run.
@@ -16,6 +19,7 @@
 #   scripts/mutation.sh                     both projects, both passes
 #   scripts/mutation.sh core|node           one of them
 #   scripts/mutation.sh --unit-only         the first pass only (a quick look while writing tests)
+#   scripts/mutation.sh --both-passes       the second pass even when the first already meets the threshold
 #   scripts/mutation.sh core --mutate GLOB  only the files GLOB matches (while working on one folder)
 #   scripts/mutation.sh --concurrency N     test sessions at once (default 2)
 set -euo pipefail
@@ -26,13 +30,15 @@ projects=()
 concurrency=2
 mutate=()
 unit_only=false
+both_passes=false
 while [ $# -gt 0 ]; do
   case "$1" in
     core|node) projects+=("$1"); shift ;;
     --mutate) mutate+=(--mutate "$2"); shift 2 ;;
     --concurrency) concurrency="$2"; shift 2 ;;
     --unit-only) unit_only=true; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --both-passes) both_passes=true; shift ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;;
     *) echo "mutation: unknown argument '$1' (--help lists them)" >&2; exit 2 ;;
   esac
 done
@@ -75,7 +81,17 @@ for project in "${projects[@]}"; do
   unit="$out/$project/unit/reports/mutation-report.json"
   if [ ! -f "$unit" ]; then echo "mutation: no report for $project" >&2; status=1; continue; fi
   second="$out/$project/default/reports/mutation-report.json"
-  if [ "$unit_only" = false ]; then
+  # Over some files only (--mutate), the folders without any mutant were not mutated, not failed.
+  part=()
+  [ ${#mutate[@]} -eq 0 ] || part=(--part)
+  passes=2
+  [ "$unit_only" = false ] || passes=1
+  if [ "$passes" = 2 ] && [ "$both_passes" = false ] \
+    && "${steps[@]}" mutation-scores ${part[@]+"${part[@]}"} "$threshold" "$folders" "$unit" >/dev/null; then
+    echo "==> Every folder of $project scores at least $threshold % under the unit tests alone: the second pass could only raise that, and is skipped (--both-passes runs it)"
+    passes=1
+  fi
+  if [ "$passes" = 2 ]; then
     rest=$("${steps[@]}" mutation-rest "$unit" "$root/tests/mutation/stryker-config.$project.json" "$default_filter" "$out/$project/rest.json") \
       || { echo "mutation: could not list the mutants the unit tests left for $project" >&2; status=1; continue; }
     if [ "$rest" -gt 0 ]; then
@@ -85,10 +101,7 @@ for project in "${projects[@]}"; do
     fi
   fi
   echo "==> Scores: $project"
-  # Over some files only (--mutate), the folders without any mutant were not mutated, not failed.
-  part=()
-  [ ${#mutate[@]} -eq 0 ] || part=(--part)
-  if [ "$unit_only" = true ]; then
+  if [ "$passes" = 1 ]; then
     "${steps[@]}" mutation-scores ${part[@]+"${part[@]}"} "$threshold" "$folders" "$unit" || status=1
   else
     "${steps[@]}" mutation-scores ${part[@]+"${part[@]}"} "$threshold" "$folders" "$unit" "$second" || status=1

@@ -136,7 +136,7 @@ public sealed class ChainState
             }
         }
 
-        // Every valid stored block is a candidate until the activation that follows prunes those with less work than the tip.
+        // Every valid stored block is a candidate until the activation that follows prunes those the tip beats.
         _chain = _chain.WithTip(tip ?? throw new InvalidOperationException("The database has blocks but no main chain."));
     }
 
