@@ -475,6 +475,34 @@ public sealed class ChainStateTests : EngineTestBase
         Kit.Tip.ShouldBeSameAs(Kit.Genesis, "the failed commit leaves out the whole branch from the fork");
     }
 
+    // The second failure here is the store's refusal to mark a block invalid: the first is still the one thrown.
+    [Test]
+    public async Task A_store_failure_marking_a_block_invalid_after_another_store_failure_does_not_replace_it()
+    {
+        var parent = Kit.Next();
+        var x2 = On(parent, 1, extraNonce: 1);
+        var x3 = On(x2, 2, extraNonce: 1);
+        var overpaying = On(parent, 1, fees: new Amount(1), extraNonce: 2);
+        foreach (var orphan in new[] { x3, x2, overpaying })
+        {
+            (await ProcessAsync(orphan)).Status.ShouldBe(BlockStatus.Orphan);
+        }
+
+        var spends = 0;
+        Kit.Store.Failpoint = step => step switch
+        {
+            "connect:spends" when ++spends == 2 => throw new InMemoryChainStore.InjectedStoreFailureException(step),
+            "mark-invalid" => throw new InMemoryChainStore.InjectedStoreFailureException(step),
+            _ => Task.CompletedTask,
+        };
+
+        var thrown = await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => ProcessAsync(parent));
+
+        thrown.Message.ShouldContain("connect:spends");
+        Engine.GetEntry(overpaying.Hash)!.InvalidReason.ShouldBe(RejectCodes.BadCoinbaseAmount);
+        Kit.Tip.Hash.ShouldBe(parent.Hash, "the valid block under both failed branches");
+    }
+
     [TestCase("begin")]
     [TestCase("connect:block")]
     [TestCase("connect:outputs")]
