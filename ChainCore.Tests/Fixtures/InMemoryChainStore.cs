@@ -37,6 +37,22 @@ public sealed class InMemoryChainStore : IChainStore
         Failpoint = reached => reached == step && ++seen == occurrence ? throw new InjectedStoreFailureException(step) : Task.CompletedTask;
     }
 
+    /// <summary>Records the name of every step reached from now on (replacing any failpoint), in order.</summary>
+    public IReadOnlyList<string> RecordSteps()
+    {
+        var steps = new List<string>();
+        Failpoint = reached =>
+        {
+            lock (steps)
+            {
+                steps.Add(reached);
+            }
+
+            return Task.CompletedTask;
+        };
+        return steps;
+    }
+
     /// <summary>Makes every call of <paramref name="step"/> fail until the failpoint is cleared.</summary>
     public void FailAlways(string step) =>
         Failpoint = reached => reached == step ? throw new InjectedStoreFailureException(step) : Task.CompletedTask;

@@ -20,9 +20,6 @@ public sealed class ChainStateBookkeepingTests : EngineTestBase
 {
     private ChainState State => Engine.State;
 
-    private Block On(Block parent, int parentHeight, IEnumerable<Transaction>? transactions = null, Amount? fees = null, byte extraNonce = 0) =>
-        BlockFactory.Next(parent, parentHeight, Kit.Miner.KeyHash, Kit.Params, transactions, fees, extraNonce);
-
     [Test]
     public async Task Only_the_tip_and_heavier_tips_the_store_could_not_connect_stay_candidates()
     {
@@ -30,15 +27,15 @@ public sealed class ChainStateBookkeepingTests : EngineTestBase
         var a1 = (await Kit.MineAsync(1))[0];
         State.CandidateCount.ShouldBe(1, "genesis has less work than the tip");
 
-        (await Engine.ProcessBlockAsync(On(Kit.Params.Genesis, 0, extraNonce: 1))).BecameTip.ShouldBeFalse();
+        (await Engine.ProcessBlockAsync(Kit.On(Kit.Params.Genesis, 0, extraNonce: 1))).BecameTip.ShouldBeFalse();
         State.CandidateCount.ShouldBe(1, "a branch as heavy as the tip but seen later never wins; only a child of it can");
 
-        var a2 = On(a1, 1);
+        var a2 = Kit.On(a1, 1);
         Kit.Store.FailOnce("connect:spends");
         await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => Engine.ProcessBlockAsync(a2));
         State.CandidateCount.ShouldBe(2, "the block the store failed on has more work: the next change tries it again");
 
-        await Kit.ProcessAllAsync([On(a2, 2)]);
+        await Kit.ProcessAllAsync([Kit.On(a2, 2)]);
         State.CandidateCount.ShouldBe(1);
         Kit.Tip.Height.ShouldBe(3);
 
@@ -52,7 +49,7 @@ public sealed class ChainStateBookkeepingTests : EngineTestBase
     public async Task An_invalid_block_and_its_stored_descendants_stop_being_candidates()
     {
         var overpaying = Kit.Next(fees: new Amount(1));
-        var child = On(overpaying, 1);
+        var child = Kit.On(overpaying, 1);
         (await Engine.ProcessBlockAsync(child)).Status.ShouldBe(BlockStatus.Orphan);
 
         (await Engine.ProcessBlockAsync(overpaying)).Code.ShouldBe(RejectCodes.BadCoinbaseAmount);
@@ -99,9 +96,9 @@ public sealed class ChainStateBookkeepingTests : EngineTestBase
         var failing = Kit.Next();
         Kit.Store.FailOnce("commit");
         await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => Engine.ProcessBlockAsync(failing));
-        var steps = RecordSteps();
+        var steps = Kit.Store.RecordSteps();
 
-        await Kit.ProcessAllAsync([On(failing, 3, [EngineKit.Pay(Kit.Miner, payment, Kit.Miner, Fee)], Fee)]);
+        await Kit.ProcessAllAsync([Kit.On(failing, 3, [EngineKit.Pay(Kit.Miner, payment, Kit.Miner, Fee)], Fee)]);
 
         Kit.Tip.Height.ShouldBe(4);
         steps.ShouldContain("get-coins");
@@ -120,26 +117,15 @@ public sealed class ChainStateBookkeepingTests : EngineTestBase
         Kit.Store.FailOnce("disconnect:outputs");
         await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => Engine.ProcessBlockAsync(side[1]));
         Kit.Tip.Hash.ShouldBe(spending.Hash);
-        var empty = On(spending, 2);
-        var change = On(empty, 3, [EngineKit.Pay(Kit.Miner, payment, Kit.Miner, Fee)], Fee);
+        var empty = Kit.On(spending, 2);
+        var change = Kit.On(empty, 3, [EngineKit.Pay(Kit.Miner, payment, Kit.Miner, Fee)], Fee);
         (await Engine.ProcessBlockAsync(change)).Status.ShouldBe(BlockStatus.Orphan);
-        var steps = RecordSteps();
+        var steps = Kit.Store.RecordSteps();
 
         await Kit.ProcessAllAsync([empty]);
 
         Kit.Tip.Hash.ShouldBe(change.Hash, "the branch of the spending block grew past the side branch");
         steps.ShouldContain("get-coins");
-    }
-
-    private List<string> RecordSteps()
-    {
-        var steps = new List<string>();
-        Kit.Store.Failpoint = reached =>
-        {
-            steps.Add(reached);
-            return Task.CompletedTask;
-        };
-        return steps;
     }
 
     [Test]

@@ -16,9 +16,6 @@ public sealed class ChainStateTests : EngineTestBase
 {
     private Task<BlockResult> ProcessAsync(Block block) => Engine.ProcessBlockAsync(block);
 
-    private Block On(Block parent, int parentHeight, IEnumerable<Transaction>? transactions = null, Amount? fees = null, byte extraNonce = 0) =>
-        BlockFactory.Next(parent, parentHeight, Kit.Miner.KeyHash, Kit.Params, transactions, fees, extraNonce);
-
     [Test]
     public async Task A_new_chain_starts_at_genesis_whose_output_is_no_coin()
     {
@@ -93,7 +90,7 @@ public sealed class ChainStateTests : EngineTestBase
     public async Task An_orphan_waits_then_connects_with_its_parent_and_is_a_duplicate_while_waiting()
     {
         var parent = Kit.Next();
-        var child = On(parent, 1);
+        var child = Kit.On(parent, 1);
 
         var orphan = await ProcessAsync(child);
         var twice = await ProcessAsync(child);
@@ -123,8 +120,8 @@ public sealed class ChainStateTests : EngineTestBase
     public async Task Orphans_arriving_newest_first_all_connect_once_the_first_arrives()
     {
         var first = Kit.Next();
-        var second = On(first, 1);
-        var third = On(second, 2);
+        var second = Kit.On(first, 1);
+        var third = Kit.On(second, 2);
         (await ProcessAsync(third)).Status.ShouldBe(BlockStatus.Orphan);
         (await ProcessAsync(second)).Status.ShouldBe(BlockStatus.Orphan);
 
@@ -156,7 +153,7 @@ public sealed class ChainStateTests : EngineTestBase
     public async Task A_block_whose_coinbase_overpays_is_invalid_at_its_height_and_stays_invalid_with_its_descendants()
     {
         var overpaying = Kit.Next(fees: new Amount(1));
-        var child = On(overpaying, 1);
+        var child = Kit.On(overpaying, 1);
 
         var result = await ProcessAsync(overpaying);
         var again = await ProcessAsync(overpaying);
@@ -231,7 +228,7 @@ public sealed class ChainStateTests : EngineTestBase
         await Kit.MineAsync(1);
         var tip = Kit.Tip;
         var rival = Kit.Next(Kit.Genesis, extraNonce: 1);
-        var heavier = On(rival, 1, extraNonce: 1);
+        var heavier = Kit.On(rival, 1, extraNonce: 1);
 
         var stale = await Engine.ProcessBlockAsync(rival, requested: false, CancellationToken.None);
 
@@ -259,14 +256,14 @@ public sealed class ChainStateTests : EngineTestBase
     {
         var first = (await Kit.MineAsync(2))[^1];
         var rival = Kit.Next(Kit.Genesis, extraNonce: 2);
-        var rival2 = On(rival, 1, extraNonce: 2);
+        var rival2 = Kit.On(rival, 1, extraNonce: 2);
 
         (await ProcessAsync(rival)).BecameTip.ShouldBeFalse();
         (await ProcessAsync(rival2)).BecameTip.ShouldBeFalse();
         Kit.Tip.Hash.ShouldBe(first.Hash);
         Engine.IsOnMainChain(Engine.GetEntry(rival2.Hash)!).ShouldBeFalse();
 
-        var decider = On(rival2, 2, extraNonce: 2);
+        var decider = Kit.On(rival2, 2, extraNonce: 2);
         (await ProcessAsync(decider)).BecameTip.ShouldBeTrue();
 
         Engine.ActiveChain[1]!.Hash.ShouldBe(rival.Hash);
@@ -311,8 +308,8 @@ public sealed class ChainStateTests : EngineTestBase
         var tip = Kit.Tip;
         var first = Kit.Next(Kit.Genesis, extraNonce: 3);
         var stolen = EngineKit.Pay(thief, first.Transactions[0], thief, Fee);
-        var invalid = On(first, 1, [stolen], Fee);
-        var descendant = On(invalid, 2);
+        var invalid = Kit.On(first, 1, [stolen], Fee);
+        var descendant = Kit.On(invalid, 2);
 
         (await ProcessAsync(first)).BecameTip.ShouldBeFalse();
         var refused = await ProcessAsync(invalid);
@@ -334,9 +331,9 @@ public sealed class ChainStateTests : EngineTestBase
     public async Task A_branch_whose_middle_block_is_invalid_settles_on_its_valid_first_block_and_marks_the_rest()
     {
         var a1 = Kit.Next();
-        var a2 = On(a1, 1, fees: new Amount(1));
-        var a3 = On(a2, 2);
-        var a4 = On(a3, 3);
+        var a2 = Kit.On(a1, 1, fees: new Amount(1));
+        var a3 = Kit.On(a2, 2);
+        var a4 = Kit.On(a3, 3);
         (await ProcessAsync(a4)).Status.ShouldBe(BlockStatus.Orphan);
         (await ProcessAsync(a3)).Status.ShouldBe(BlockStatus.Orphan);
         (await ProcessAsync(a2)).Status.ShouldBe(BlockStatus.Orphan);
@@ -379,7 +376,7 @@ public sealed class ChainStateTests : EngineTestBase
         var honest = EngineKit.Pay(Kit.Miner, funding.Transactions[0], other, Fee);
         var forged = honest.WithInputs([honest.Inputs[0].WithSignature(Kit.Miner.Key.Sign(Hash256.Compute("another message"u8).ToBytes()))]);
         var first = Kit.Next(fork, extraNonce: 1);
-        var second = On(first, 2, [forged], Fee);
+        var second = Kit.On(first, 2, [forged], Fee);
         (await ProcessAsync(first)).BecameTip.ShouldBeFalse();
 
         var result = await ProcessAsync(second);
@@ -388,7 +385,7 @@ public sealed class ChainStateTests : EngineTestBase
         result.Code.ShouldBe(RejectCodes.BadSignature);
         Kit.Tip.Hash.ShouldBe(oldTip.Hash);
         ChainRows(Kit.Store.Snapshot()).ShouldBe(rows);
-        (await ProcessAsync(On(first, 2, [honest], Fee, extraNonce: 1))).BecameTip.ShouldBeTrue("the coin the forged payment spent is still there");
+        (await ProcessAsync(Kit.On(first, 2, [honest], Fee, extraNonce: 1))).BecameTip.ShouldBeTrue("the coin the forged payment spent is still there");
     }
 
     [Test]
@@ -453,9 +450,9 @@ public sealed class ChainStateTests : EngineTestBase
     public async Task Of_two_store_failures_in_one_activation_the_first_is_thrown()
     {
         var parent = Kit.Next();
-        var x2 = On(parent, 1, extraNonce: 1);
-        var x3 = On(x2, 2, extraNonce: 1);
-        var y2 = On(parent, 1, extraNonce: 2);
+        var x2 = Kit.On(parent, 1, extraNonce: 1);
+        var x3 = Kit.On(x2, 2, extraNonce: 1);
+        var y2 = Kit.On(parent, 1, extraNonce: 2);
         foreach (var orphan in new[] { x3, x2, y2 })
         {
             await ProcessAsync(orphan);
@@ -480,9 +477,9 @@ public sealed class ChainStateTests : EngineTestBase
     public async Task A_store_failure_marking_a_block_invalid_after_another_store_failure_does_not_replace_it()
     {
         var parent = Kit.Next();
-        var x2 = On(parent, 1, extraNonce: 1);
-        var x3 = On(x2, 2, extraNonce: 1);
-        var overpaying = On(parent, 1, fees: new Amount(1), extraNonce: 2);
+        var x2 = Kit.On(parent, 1, extraNonce: 1);
+        var x3 = Kit.On(x2, 2, extraNonce: 1);
+        var overpaying = Kit.On(parent, 1, fees: new Amount(1), extraNonce: 2);
         foreach (var orphan in new[] { x3, x2, overpaying })
         {
             (await ProcessAsync(orphan)).Status.ShouldBe(BlockStatus.Orphan);
@@ -524,7 +521,7 @@ public sealed class ChainStateTests : EngineTestBase
         ChainRows(Kit.Store.Snapshot()).ShouldBe(before);
         Kit.Store.UpdateOpen.ShouldBeFalse();
 
-        var child = On(next, 2);
+        var child = Kit.On(next, 2);
         (await ProcessAsync(child)).BecameTip.ShouldBeTrue();
         Kit.Tip.Height.ShouldBe(3);
         (await Kit.CoinAsync(new OutPoint(next.Transactions[0].TxId, 0))).ShouldNotBeNull();
@@ -560,9 +557,9 @@ public sealed class ChainStateTests : EngineTestBase
     public async Task A_store_failure_on_the_best_branch_moves_the_tip_to_the_next_best_branch_in_the_same_activation()
     {
         var parent = Kit.Next();
-        var x2 = On(parent, 1, extraNonce: 1);
-        var x3 = On(x2, 2, extraNonce: 1);
-        var y2 = On(parent, 1, extraNonce: 2);
+        var x2 = Kit.On(parent, 1, extraNonce: 1);
+        var x3 = Kit.On(x2, 2, extraNonce: 1);
+        var y2 = Kit.On(parent, 1, extraNonce: 2);
         foreach (var orphan in new[] { x3, x2, y2 })
         {
             (await ProcessAsync(orphan)).Status.ShouldBe(BlockStatus.Orphan);
@@ -581,15 +578,10 @@ public sealed class ChainStateTests : EngineTestBase
     [Test]
     public async Task A_coin_the_last_block_created_is_read_from_the_cache_and_after_a_store_failure_from_the_store()
     {
-        var steps = new List<string>();
         var funding = (await Kit.MineAsync(1))[0];
         var payment = EngineKit.Pay(Kit.Miner, funding.Transactions[0], Kit.Miner, Fee);
         var spending = Kit.Next(transactions: [payment], fees: Fee);
-        Kit.Store.Failpoint = step =>
-        {
-            steps.Add(step);
-            return Task.CompletedTask;
-        };
+        var steps = Kit.Store.RecordSteps();
 
         (await ProcessAsync(spending)).BecameTip.ShouldBeTrue();
 
@@ -598,15 +590,10 @@ public sealed class ChainStateTests : EngineTestBase
         var failing = Kit.Next();
         Kit.Store.FailOnce("connect:spends");
         await Should.ThrowAsync<InMemoryChainStore.InjectedStoreFailureException>(() => ProcessAsync(failing));
-        steps.Clear();
-        Kit.Store.Failpoint = step =>
-        {
-            steps.Add(step);
-            return Task.CompletedTask;
-        };
+        steps = Kit.Store.RecordSteps();
         var change = EngineKit.Pay(Kit.Miner, payment, Kit.Miner, Fee);
 
-        (await ProcessAsync(On(failing, 3, [change], Fee))).BecameTip.ShouldBeTrue();
+        (await ProcessAsync(Kit.On(failing, 3, [change], Fee))).BecameTip.ShouldBeTrue();
 
         steps.ShouldContain("get-coins");
     }
@@ -680,7 +667,7 @@ public sealed class ChainStateTests : EngineTestBase
     {
         await Kit.MineAsync(1);
         var bad = Kit.Next(Kit.Genesis, extraNonce: 6);
-        var child = On(bad, 1, extraNonce: 6);
+        var child = Kit.On(bad, 1, extraNonce: 6);
         await Kit.Store.InsertBlockAsync(bad, 1);
         await Kit.Store.InsertBlockAsync(child, 2);
         await Kit.Store.MarkBlockInvalidAsync(bad.Hash);
@@ -712,7 +699,7 @@ public sealed class ChainStateTests : EngineTestBase
     {
         await using var noParent = new InMemoryChainStore();
         await noParent.ConnectBlockAsync(Kit.Params.Genesis, 0, BlockUndo.Empty);
-        await noParent.InsertBlockAsync(On(Kit.Next(), 1), 2);
+        await noParent.InsertBlockAsync(Kit.On(Kit.Next(), 1), 2);
         await using var noMainChain = new InMemoryChainStore();
         await noMainChain.InsertBlockAsync(Kit.Params.Genesis, 0);
 

@@ -65,6 +65,10 @@ internal sealed class EngineKit : IAsyncDisposable
     public Block Next(BlockIndexEntry? parent = null, IEnumerable<Transaction>? transactions = null, Amount? fees = null, byte extraNonce = 0, TestWallet? payTo = null) =>
         BlockFactory.Next(parent ?? Tip, (payTo ?? Miner).KeyHash, Params, transactions, fees, extraNonce);
 
+    /// <summary>A block on <paramref name="parent"/>, known or not, at <paramref name="parentHeight"/> + 1, its coinbase paying the miner the subsidy and <paramref name="fees"/>.</summary>
+    public Block On(Block parent, int parentHeight, IEnumerable<Transaction>? transactions = null, Amount? fees = null, byte extraNonce = 0) =>
+        BlockFactory.Next(parent, parentHeight, Miner.KeyHash, Params, transactions, fees, extraNonce);
+
     /// <summary>Mines <paramref name="count"/> empty blocks on the tip, each becoming the tip.</summary>
     public async Task<IReadOnlyList<Block>> MineAsync(int count, TestWallet? payTo = null)
     {
